@@ -1,0 +1,162 @@
+"""agentkit: tool-using agents on the Anthropic Messages API.
+
+Public names are imported on first use, so `import agentkit` stays cheap: the client, the
+models and the error tree load when a program first touches them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from ._client import Anthropic as Anthropic
+    from ._client import AsyncAnthropic as AsyncAnthropic
+    from ._core.response import RateLimit as RateLimit
+    from ._core.response import RateLimits as RateLimits
+    from ._exceptions import AgentkitError as AgentkitError
+    from ._exceptions import APIConnectionError as APIConnectionError
+    from ._exceptions import APIError as APIError
+    from ._exceptions import APIResponseValidationError as APIResponseValidationError
+    from ._exceptions import APIStatusError as APIStatusError
+    from ._exceptions import APITimeoutError as APITimeoutError
+    from ._exceptions import AuthenticationError as AuthenticationError
+    from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import ConflictError as ConflictError
+    from ._exceptions import ContentTooLargeError as ContentTooLargeError
+    from ._exceptions import GatewayTimeoutError as GatewayTimeoutError
+    from ._exceptions import InternalServerError as InternalServerError
+    from ._exceptions import NotFoundError as NotFoundError
+    from ._exceptions import OverloadedError as OverloadedError
+    from ._exceptions import PaymentRequiredError as PaymentRequiredError
+    from ._exceptions import PermissionDeniedError as PermissionDeniedError
+    from ._exceptions import RateLimitError as RateLimitError
+    from ._exceptions import RequestTimeoutError as RequestTimeoutError
+    from ._exceptions import RequestTooLargeError as RequestTooLargeError
+    from ._exceptions import ServiceUnavailableError as ServiceUnavailableError
+    from ._exceptions import ToolError as ToolError
+    from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
+    from ._exceptions import UsageError as UsageError
+    from ._response import APIResponse as APIResponse
+    from ._response import AsyncAPIResponse as AsyncAPIResponse
+    from ._types import NOT_GIVEN as NOT_GIVEN
+    from ._types import NotGiven as NotGiven
+    from .types import CacheControlEphemeral as CacheControlEphemeral
+    from .types import ContentBlock as ContentBlock
+    from .types import DocumentBlockParam as DocumentBlockParam
+    from .types import ImageBlockParam as ImageBlockParam
+    from .types import Message as Message
+    from .types import MessageParam as MessageParam
+    from .types import MessageTokensCount as MessageTokensCount
+    from .types import MetadataParam as MetadataParam
+    from .types import RedactedThinkingBlock as RedactedThinkingBlock
+    from .types import ServerToolUseBlock as ServerToolUseBlock
+    from .types import StopReason as StopReason
+    from .types import TextBlock as TextBlock
+    from .types import TextBlockParam as TextBlockParam
+    from .types import ThinkingBlock as ThinkingBlock
+    from .types import ThinkingConfigParam as ThinkingConfigParam
+    from .types import ToolChoiceParam as ToolChoiceParam
+    from .types import ToolParam as ToolParam
+    from .types import ToolResultBlockParam as ToolResultBlockParam
+    from .types import ToolUseBlock as ToolUseBlock
+    from .types import ToolUseBlockParam as ToolUseBlockParam
+    from .types import Usage as Usage
+
+_EXCEPTIONS = (
+    "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
+    "AgentkitError AuthenticationError BadRequestError ConflictError ContentTooLargeError "
+    "GatewayTimeoutError InternalServerError NotFoundError OverloadedError PaymentRequiredError "
+    "PermissionDeniedError RateLimitError RequestTimeoutError RequestTooLargeError "
+    "ServiceUnavailableError ToolError UnprocessableEntityError UsageError"
+)
+_TYPES = (
+    "CacheControlEphemeral ContentBlock DocumentBlockParam ImageBlockParam Message MessageParam "
+    "MessageTokensCount MetadataParam RedactedThinkingBlock ServerToolUseBlock StopReason "
+    "TextBlock TextBlockParam ThinkingBlock ThinkingConfigParam ToolChoiceParam ToolParam "
+    "ToolResultBlockParam ToolUseBlock ToolUseBlockParam Usage"
+)
+
+_LAZY: dict[str, str] = {
+    "Anthropic": "._client",
+    "AsyncAnthropic": "._client",
+    "RateLimit": "._core.response",
+    "RateLimits": "._core.response",
+    "APIResponse": "._response",
+    "AsyncAPIResponse": "._response",
+    "NOT_GIVEN": "._types",
+    "NotGiven": "._types",
+    **dict.fromkeys(_EXCEPTIONS.split(), "._exceptions"),
+    **dict.fromkeys(_TYPES.split(), ".types"),
+}
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponse",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AgentkitError",
+    "Anthropic",
+    "AsyncAPIResponse",
+    "AsyncAnthropic",
+    "AuthenticationError",
+    "BadRequestError",
+    "CacheControlEphemeral",
+    "ConflictError",
+    "ContentBlock",
+    "ContentTooLargeError",
+    "DocumentBlockParam",
+    "GatewayTimeoutError",
+    "ImageBlockParam",
+    "InternalServerError",
+    "Message",
+    "MessageParam",
+    "MessageTokensCount",
+    "MetadataParam",
+    "NOT_GIVEN",
+    "NotFoundError",
+    "NotGiven",
+    "OverloadedError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimit",
+    "RateLimitError",
+    "RateLimits",
+    "RedactedThinkingBlock",
+    "RequestTimeoutError",
+    "RequestTooLargeError",
+    "ServerToolUseBlock",
+    "ServiceUnavailableError",
+    "StopReason",
+    "TextBlock",
+    "TextBlockParam",
+    "ThinkingBlock",
+    "ThinkingConfigParam",
+    "ToolChoiceParam",
+    "ToolError",
+    "ToolParam",
+    "ToolResultBlockParam",
+    "ToolUseBlock",
+    "ToolUseBlockParam",
+    "UnprocessableEntityError",
+    "Usage",
+    "UsageError",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

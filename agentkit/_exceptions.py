@@ -1,0 +1,349 @@
+"""Every error agentkit raises, in one tree.
+
+```
+AgentkitError                       the root: catch this to catch everything below
+├── UsageError                      misuse caught locally, before any request is sent
+├── ToolError                       raised by a tool to hand the model an error result
+└── APIError                        talking to the API failed
+    ├── APIConnectionError          no (complete) response: network error, reset, cut stream
+    │   └── APITimeoutError         the request timed out
+    ├── APIResponseValidationError  a response body that is not what the API promises
+    └── APIStatusError              the API answered with an error (status, or stream event)
+        ├── BadRequestError             400 invalid_request_error
+        ├── AuthenticationError         401 authentication_error
+        ├── PaymentRequiredError        402 billing_error
+        ├── PermissionDeniedError       403 permission_error
+        ├── NotFoundError               404 not_found_error
+        ├── RequestTimeoutError         408
+        ├── ConflictError               409 conflict_error
+        ├── RequestTooLargeError        413 request_too_large
+        ├── UnprocessableEntityError    422
+        ├── RateLimitError              429 rate_limit_error
+        └── InternalServerError         >= 500 api_error
+            ├── ServiceUnavailableError     503
+            ├── GatewayTimeoutError         504 timeout_error
+            └── OverloadedError             529 overloaded_error
+```
+
+The class of an `APIStatusError` is picked from one table (`STATUS_ERRORS`), by the HTTP status,
+or, for an `error` event inside a stream (HTTP 200), by the error's `type`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+    from ._core.response import RateLimits
+
+__all__ = [
+    "STATUS_ERRORS",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AgentkitError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ContentTooLargeError",
+    "GatewayTimeoutError",
+    "InternalServerError",
+    "NotFoundError",
+    "OverloadedError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestTimeoutError",
+    "RequestTooLargeError",
+    "ServiceUnavailableError",
+    "ToolError",
+    "UnprocessableEntityError",
+    "UsageError",
+    "status_error_class",
+]
+
+
+class AgentkitError(Exception):
+    """The root of every error agentkit raises."""
+
+
+class UsageError(AgentkitError):
+    """The library was called in a way that cannot work; raised before any request.
+
+    The message says what was wrong and what to do instead.
+    """
+
+
+class ToolError(AgentkitError):
+    """Raise inside a tool to send the model an error result with exactly this content.
+
+    Args:
+        content: The text (or content blocks) the model receives in the `tool_result`,
+            which is marked `is_error: true`.
+    """
+
+    def __init__(self, content: str | Sequence[Mapping[str, Any]]) -> None:
+        self.content: str | list[dict[str, Any]] = (
+            content if isinstance(content, str) else [dict(block) for block in content]
+        )
+        super().__init__(content if isinstance(content, str) else "tool error (content blocks)")
+
+
+class APIError(AgentkitError):
+    """Talking to the API failed.
+
+    Attributes:
+        message: What went wrong, in words.
+        request: The request that failed, when there was one.
+        body: The decoded error body the API sent, if any.
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx.Request | None = None, body: object | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+
+
+class APIConnectionError(APIError):
+    """No complete response arrived: the connection failed, was reset, or a stream was cut."""
+
+    def __init__(
+        self, message: str = "Connection error.", *, request: httpx.Request | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request did not complete within its timeout."""
+
+    def __init__(
+        self,
+        message: str = "Request timed out. For long generations, use streaming "
+        "(client.messages.stream(...)) or pass a larger timeout=.",
+        *,
+        request: httpx.Request | None = None,
+    ) -> None:
+        super().__init__(message, request=request)
+
+
+class APIResponseValidationError(APIError):
+    """The API's response body did not have the shape the API documents."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: object | None = None,
+    ) -> None:
+        super().__init__(message, request=response.request, body=body)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class APIStatusError(APIError):
+    """The API answered with an error: an HTTP status >= 400, or an `error` event in a stream.
+
+    Attributes:
+        status_code: The HTTP status of the response (200 for an error event mid-stream).
+        request_id: The `request-id` the API gave the request; quote it to support.
+        body: The decoded JSON error body (or the raw text when it was not JSON).
+        response: The `httpx.Response`, when there is one.
+        type: The API's `error.type` (e.g. `"overloaded_error"`); unknown values are kept.
+        api_message: The API's `error.message`.
+        error_code: The stable `error.details.error_code`, when the API sent one.
+        retry_after: Seconds the server asked the client to wait, from `retry-after-ms` or
+            `retry-after`, if present.
+    """
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        body: object | None,
+        response: httpx.Response | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        error = body.get("error") if isinstance(body, dict) else None
+        error = error if isinstance(error, dict) else {}
+        self.status_code = status_code
+        self.response = response
+        self.type: str | None = _str_or_none(error.get("type"))
+        self.api_message: str | None = _str_or_none(error.get("message"))
+        details = error.get("details")
+        self.details: dict[str, Any] | None = details if isinstance(details, dict) else None
+        self.error_code: str | None = _str_or_none((self.details or {}).get("error_code"))
+        if request_id is None and isinstance(body, dict):
+            request_id = _str_or_none(body.get("request_id"))
+        if request_id is None and response is not None:
+            request_id = response.headers.get("request-id")
+        self.request_id = request_id
+        self.retry_after = retry_after
+        request = response.request if response is not None and _has_request(response) else None
+        super().__init__(self._describe(body), request=request, body=body)
+
+    @property
+    def error_type(self) -> str | None:
+        """The API's `error.type`; same as `type`."""
+        return self.type
+
+    @property
+    def error_message(self) -> str | None:
+        """The API's `error.message`; same as `api_message`."""
+        return self.api_message
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        """The `anthropic-ratelimit-*` and `retry-after` headers of the response, parsed."""
+        from ._core.response import parse_rate_limits
+
+        return parse_rate_limits(self.response.headers if self.response is not None else {})
+
+    def _describe(self, body: object | None) -> str:
+        head = str(self.status_code)
+        if self.type:
+            head += f" {self.type}"
+        detail = self.api_message
+        if detail is None and body is not None and not isinstance(body, dict):
+            detail = str(body)[:500]
+        text = f"{head}: {detail}" if detail else head
+        if self.error_code:
+            text += f" [{self.error_code}]"
+        if self.request_id:
+            text += f" (request_id={self.request_id})"
+        if self.retry_after is not None and self.retry_after > 0:
+            text += f"; the server asked to retry after {self.retry_after:g} s"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was malformed or asked for something impossible."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key or token is missing, wrong or revoked."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: a billing problem on the account."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the credentials may not use this resource."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the resource (or model) does not exist."""
+
+
+class RequestTimeoutError(APIStatusError):
+    """408: the server timed out waiting for the request."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the resource's state; retried by default."""
+
+
+class RequestTooLargeError(APIStatusError):
+    """413: the request body exceeds the endpoint's size limit (32 MB for messages)."""
+
+
+ContentTooLargeError = RequestTooLargeError
+"""The official SDK's name for `RequestTooLargeError`."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well formed but could not be processed."""
+
+
+class RateLimitError(APIStatusError):
+    """429: a rate or spend limit was hit; `rate_limits` and `retry_after` say how long to wait."""
+
+
+class InternalServerError(APIStatusError):
+    """>= 500: the API failed; retried by default."""
+
+
+class ServiceUnavailableError(InternalServerError):
+    """503: the API is temporarily unavailable."""
+
+
+class GatewayTimeoutError(InternalServerError):
+    """504: the API timed out producing the response."""
+
+
+class OverloadedError(InternalServerError):
+    """529: the API is overloaded; retried by default with backoff."""
+
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: RequestTimeoutError,
+    409: ConflictError,
+    413: RequestTooLargeError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+    500: InternalServerError,
+    503: ServiceUnavailableError,
+    504: GatewayTimeoutError,
+    529: OverloadedError,
+}
+"""The one table that picks an error class from an HTTP status."""
+
+ERROR_TYPE_STATUS: dict[str, int] = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "conflict_error": 409,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+"""The HTTP status each documented `error.type` comes with (used for errors inside streams)."""
+
+
+def status_error_class(status_code: int, error_type: str | None = None) -> type[APIStatusError]:
+    """Pick the `APIStatusError` subclass for a status code (and, mid-stream, an error type).
+
+    Args:
+        status_code: The HTTP status.
+        error_type: The body's `error.type`; decides the class when the status is not an
+            error status (an `error` event inside a 200 stream).
+    """
+    if status_code < 400 and error_type is not None:
+        status_code = ERROR_TYPE_STATUS.get(error_type, 500)
+    cls = STATUS_ERRORS.get(status_code)
+    if cls is not None:
+        return cls
+    if status_code >= 500:
+        return InternalServerError
+    return APIStatusError
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _has_request(response: httpx.Response) -> bool:
+    try:
+        response.request  # noqa: B018 - raises RuntimeError when the response has no request
+    except RuntimeError:
+        return False
+    return True

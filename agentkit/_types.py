@@ -1,0 +1,59 @@
+"""Small shared types: the ``NOT_GIVEN`` sentinel and aliases for per-call options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final, Literal
+
+import httpx
+
+__all__ = [
+    "NOT_GIVEN",
+    "Body",
+    "Headers",
+    "NotGiven",
+    "Query",
+    "TimeoutTypes",
+]
+
+
+class NotGiven:
+    """The type of `NOT_GIVEN`: marks a parameter the caller did not pass.
+
+    Different from `None`, which some API fields accept as a value. Parameters left as
+    `NOT_GIVEN` are not sent at all.
+    """
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __reduce__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = NotGiven()
+"""Sentinel for "parameter not passed"; omitted parameters are not sent to the API."""
+
+Headers = Mapping[str, str | NotGiven]
+"""Extra request headers; a `NOT_GIVEN` value removes a default header."""
+
+Query = Mapping[str, object]
+"""Extra query-string parameters."""
+
+Body = Mapping[str, object]
+"""Extra JSON body fields, merged over the named parameters."""
+
+TimeoutTypes = float | httpx.Timeout | None
+"""A timeout in seconds, an `httpx.Timeout`, or `None` for no timeout."""
+
+JSONObject = dict[str, Any]

@@ -1,0 +1,280 @@
+"""Wire-format types of the Anthropic Messages API.
+
+- Response models (pydantic): `Message` and its content blocks (`ContentBlock`), `Usage`, and the
+  raw streaming events (`RawMessageStreamEvent`). Unknown block, delta and event types parse as
+  `UnknownBlock`, `UnknownDelta` and `UnknownEvent`; unknown fields are kept everywhere.
+- Request parameters (`TypedDict`s): `MessageParam`, `ContentBlockParam`, `ToolParam`,
+  `ToolChoiceParam`, `ThinkingConfigParam` and the rest; build them as plain dict literals.
+"""
+
+from .content import KNOWN_CONTENT_BLOCK_TYPES as KNOWN_CONTENT_BLOCK_TYPES
+from .content import BashCodeExecutionToolResultBlock as BashCodeExecutionToolResultBlock
+from .content import Caller as Caller
+from .content import CitationCharLocation as CitationCharLocation
+from .content import CitationContentBlockLocation as CitationContentBlockLocation
+from .content import CitationPageLocation as CitationPageLocation
+from .content import CitationsSearchResultLocation as CitationsSearchResultLocation
+from .content import CitationsWebSearchResultLocation as CitationsWebSearchResultLocation
+from .content import CodeExecutionToolResultBlock as CodeExecutionToolResultBlock
+from .content import ContainerUploadBlock as ContainerUploadBlock
+from .content import ContentBlock as ContentBlock
+from .content import DirectCaller as DirectCaller
+from .content import RedactedThinkingBlock as RedactedThinkingBlock
+from .content import ServerToolCaller as ServerToolCaller
+from .content import ServerToolUseBlock as ServerToolUseBlock
+from .content import TextBlock as TextBlock
+from .content import TextCitation as TextCitation
+from .content import (
+    TextEditorCodeExecutionToolResultBlock as TextEditorCodeExecutionToolResultBlock,
+)
+from .content import ThinkingBlock as ThinkingBlock
+from .content import ToolSearchToolResultBlock as ToolSearchToolResultBlock
+from .content import ToolUseBlock as ToolUseBlock
+from .content import UnknownBlock as UnknownBlock
+from .content import UnknownCaller as UnknownCaller
+from .content import UnknownCitation as UnknownCitation
+from .content import WebFetchToolResultBlock as WebFetchToolResultBlock
+from .content import WebSearchToolResultBlock as WebSearchToolResultBlock
+from .message import CacheCreation as CacheCreation
+from .message import Container as Container
+from .message import Diagnostics as Diagnostics
+from .message import Message as Message
+from .message import MessageTokensCount as MessageTokensCount
+from .message import OutputTokensDetails as OutputTokensDetails
+from .message import ServerToolUsage as ServerToolUsage
+from .message import StopDetails as StopDetails
+from .message import StopReason as StopReason
+from .message import Usage as Usage
+from .params import AllowedCaller as AllowedCaller
+from .params import Base64ImageSource as Base64ImageSource
+from .params import Base64PDFSource as Base64PDFSource
+from .params import BashCodeExecutionToolResultBlockParam as BashCodeExecutionToolResultBlockParam
+from .params import BashToolParam as BashToolParam
+from .params import CacheControlEphemeral as CacheControlEphemeral
+from .params import CacheControlEphemeralParam as CacheControlEphemeralParam
+from .params import CallerParam as CallerParam
+from .params import CitationCharLocationParam as CitationCharLocationParam
+from .params import CitationContentBlockLocationParam as CitationContentBlockLocationParam
+from .params import CitationPageLocationParam as CitationPageLocationParam
+from .params import CitationsConfigParam as CitationsConfigParam
+from .params import CitationSearchResultLocationParam as CitationSearchResultLocationParam
+from .params import CitationWebSearchResultLocationParam as CitationWebSearchResultLocationParam
+from .params import CodeExecutionToolParam as CodeExecutionToolParam
+from .params import CodeExecutionToolResultBlockParam as CodeExecutionToolResultBlockParam
+from .params import ContainerParam as ContainerParam
+from .params import ContainerUploadBlockParam as ContainerUploadBlockParam
+from .params import ContentBlockParam as ContentBlockParam
+from .params import ContentBlockSource as ContentBlockSource
+from .params import ContentBlockSourceContentParam as ContentBlockSourceContentParam
+from .params import DiagnosticsParam as DiagnosticsParam
+from .params import DirectCallerParam as DirectCallerParam
+from .params import DocumentBlockParam as DocumentBlockParam
+from .params import DocumentSource as DocumentSource
+from .params import FileDocumentSource as FileDocumentSource
+from .params import FileImageSource as FileImageSource
+from .params import ImageBlockParam as ImageBlockParam
+from .params import ImageSource as ImageSource
+from .params import ImageTransformationsParam as ImageTransformationsParam
+from .params import JSONOutputFormatParam as JSONOutputFormatParam
+from .params import MemoryToolParam as MemoryToolParam
+from .params import MessageParam as MessageParam
+from .params import MetadataParam as MetadataParam
+from .params import ModelParam as ModelParam
+from .params import OutputConfigParam as OutputConfigParam
+from .params import PlainTextSource as PlainTextSource
+from .params import RedactedThinkingBlockParam as RedactedThinkingBlockParam
+from .params import SearchResultBlockParam as SearchResultBlockParam
+from .params import ServerToolCallerParam as ServerToolCallerParam
+from .params import ServerToolUseBlockParam as ServerToolUseBlockParam
+from .params import SkillParam as SkillParam
+from .params import TextBlockParam as TextBlockParam
+from .params import TextCitationParam as TextCitationParam
+from .params import (
+    TextEditorCodeExecutionToolResultBlockParam as TextEditorCodeExecutionToolResultBlockParam,
+)
+from .params import TextEditorToolParam as TextEditorToolParam
+from .params import ThinkingBlockParam as ThinkingBlockParam
+from .params import ThinkingConfigAdaptiveParam as ThinkingConfigAdaptiveParam
+from .params import ThinkingConfigBetweenToolsParam as ThinkingConfigBetweenToolsParam
+from .params import ThinkingConfigDisabledParam as ThinkingConfigDisabledParam
+from .params import ThinkingConfigEnabledParam as ThinkingConfigEnabledParam
+from .params import ThinkingConfigParam as ThinkingConfigParam
+from .params import ToolChoiceAnyParam as ToolChoiceAnyParam
+from .params import ToolChoiceAutoParam as ToolChoiceAutoParam
+from .params import ToolChoiceNoneParam as ToolChoiceNoneParam
+from .params import ToolChoiceParam as ToolChoiceParam
+from .params import ToolChoiceToolParam as ToolChoiceToolParam
+from .params import ToolInputSchema as ToolInputSchema
+from .params import ToolParam as ToolParam
+from .params import ToolReferenceBlockParam as ToolReferenceBlockParam
+from .params import ToolResultBlockParam as ToolResultBlockParam
+from .params import ToolResultContentParam as ToolResultContentParam
+from .params import ToolSearchToolParam as ToolSearchToolParam
+from .params import ToolSearchToolResultBlockParam as ToolSearchToolResultBlockParam
+from .params import ToolsetParam as ToolsetParam
+from .params import ToolUnionParam as ToolUnionParam
+from .params import ToolUseBlockParam as ToolUseBlockParam
+from .params import URLImageSource as URLImageSource
+from .params import URLPDFSource as URLPDFSource
+from .params import UserLocationParam as UserLocationParam
+from .params import WebFetchToolParam as WebFetchToolParam
+from .params import WebFetchToolResultBlockParam as WebFetchToolResultBlockParam
+from .params import WebSearchToolParam as WebSearchToolParam
+from .params import WebSearchToolResultBlockParam as WebSearchToolResultBlockParam
+from .stream_events import KNOWN_DELTA_TYPES as KNOWN_DELTA_TYPES
+from .stream_events import KNOWN_EVENT_TYPES as KNOWN_EVENT_TYPES
+from .stream_events import CitationsDelta as CitationsDelta
+from .stream_events import ErrorEvent as ErrorEvent
+from .stream_events import ErrorObject as ErrorObject
+from .stream_events import InputJSONDelta as InputJSONDelta
+from .stream_events import MessageDelta as MessageDelta
+from .stream_events import MessageDeltaUsage as MessageDeltaUsage
+from .stream_events import PingEvent as PingEvent
+from .stream_events import RawContentBlockDelta as RawContentBlockDelta
+from .stream_events import RawContentBlockDeltaEvent as RawContentBlockDeltaEvent
+from .stream_events import RawContentBlockStartEvent as RawContentBlockStartEvent
+from .stream_events import RawContentBlockStopEvent as RawContentBlockStopEvent
+from .stream_events import RawMessageDeltaEvent as RawMessageDeltaEvent
+from .stream_events import RawMessageStartEvent as RawMessageStartEvent
+from .stream_events import RawMessageStopEvent as RawMessageStopEvent
+from .stream_events import RawMessageStreamEvent as RawMessageStreamEvent
+from .stream_events import SignatureDelta as SignatureDelta
+from .stream_events import TextDelta as TextDelta
+from .stream_events import ThinkingDelta as ThinkingDelta
+from .stream_events import UnknownDelta as UnknownDelta
+from .stream_events import UnknownEvent as UnknownEvent
+
+__all__ = [
+    "AllowedCaller",
+    "Base64ImageSource",
+    "Base64PDFSource",
+    "BashCodeExecutionToolResultBlock",
+    "BashCodeExecutionToolResultBlockParam",
+    "BashToolParam",
+    "CacheControlEphemeral",
+    "CacheControlEphemeralParam",
+    "CacheCreation",
+    "Caller",
+    "CallerParam",
+    "CitationCharLocation",
+    "CitationCharLocationParam",
+    "CitationContentBlockLocation",
+    "CitationContentBlockLocationParam",
+    "CitationPageLocation",
+    "CitationPageLocationParam",
+    "CitationSearchResultLocationParam",
+    "CitationWebSearchResultLocationParam",
+    "CitationsConfigParam",
+    "CitationsDelta",
+    "CitationsSearchResultLocation",
+    "CitationsWebSearchResultLocation",
+    "CodeExecutionToolParam",
+    "CodeExecutionToolResultBlock",
+    "CodeExecutionToolResultBlockParam",
+    "Container",
+    "ContainerParam",
+    "ContainerUploadBlock",
+    "ContainerUploadBlockParam",
+    "ContentBlock",
+    "ContentBlockParam",
+    "ContentBlockSource",
+    "ContentBlockSourceContentParam",
+    "Diagnostics",
+    "DiagnosticsParam",
+    "DirectCaller",
+    "DirectCallerParam",
+    "DocumentBlockParam",
+    "DocumentSource",
+    "ErrorEvent",
+    "ErrorObject",
+    "FileDocumentSource",
+    "FileImageSource",
+    "ImageBlockParam",
+    "ImageSource",
+    "ImageTransformationsParam",
+    "InputJSONDelta",
+    "JSONOutputFormatParam",
+    "KNOWN_CONTENT_BLOCK_TYPES",
+    "KNOWN_DELTA_TYPES",
+    "KNOWN_EVENT_TYPES",
+    "MemoryToolParam",
+    "Message",
+    "MessageDelta",
+    "MessageDeltaUsage",
+    "MessageParam",
+    "MessageTokensCount",
+    "MetadataParam",
+    "ModelParam",
+    "OutputConfigParam",
+    "OutputTokensDetails",
+    "PingEvent",
+    "PlainTextSource",
+    "RawContentBlockDelta",
+    "RawContentBlockDeltaEvent",
+    "RawContentBlockStartEvent",
+    "RawContentBlockStopEvent",
+    "RawMessageDeltaEvent",
+    "RawMessageStartEvent",
+    "RawMessageStopEvent",
+    "RawMessageStreamEvent",
+    "RedactedThinkingBlock",
+    "RedactedThinkingBlockParam",
+    "SearchResultBlockParam",
+    "ServerToolCaller",
+    "ServerToolCallerParam",
+    "ServerToolUsage",
+    "ServerToolUseBlock",
+    "ServerToolUseBlockParam",
+    "SignatureDelta",
+    "SkillParam",
+    "StopDetails",
+    "StopReason",
+    "TextBlock",
+    "TextBlockParam",
+    "TextCitation",
+    "TextCitationParam",
+    "TextDelta",
+    "TextEditorCodeExecutionToolResultBlock",
+    "TextEditorCodeExecutionToolResultBlockParam",
+    "TextEditorToolParam",
+    "ThinkingBlock",
+    "ThinkingBlockParam",
+    "ThinkingConfigAdaptiveParam",
+    "ThinkingConfigBetweenToolsParam",
+    "ThinkingConfigDisabledParam",
+    "ThinkingConfigEnabledParam",
+    "ThinkingConfigParam",
+    "ThinkingDelta",
+    "ToolChoiceAnyParam",
+    "ToolChoiceAutoParam",
+    "ToolChoiceNoneParam",
+    "ToolChoiceParam",
+    "ToolChoiceToolParam",
+    "ToolInputSchema",
+    "ToolParam",
+    "ToolReferenceBlockParam",
+    "ToolResultBlockParam",
+    "ToolResultContentParam",
+    "ToolSearchToolParam",
+    "ToolSearchToolResultBlock",
+    "ToolSearchToolResultBlockParam",
+    "ToolUnionParam",
+    "ToolUseBlock",
+    "ToolUseBlockParam",
+    "ToolsetParam",
+    "URLImageSource",
+    "URLPDFSource",
+    "UnknownBlock",
+    "UnknownCaller",
+    "UnknownCitation",
+    "UnknownDelta",
+    "UnknownEvent",
+    "Usage",
+    "UserLocationParam",
+    "WebFetchToolParam",
+    "WebFetchToolResultBlock",
+    "WebFetchToolResultBlockParam",
+    "WebSearchToolParam",
+    "WebSearchToolResultBlock",
+    "WebSearchToolResultBlockParam",
+]
