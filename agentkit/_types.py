@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "NOT_GIVEN",
@@ -53,7 +54,7 @@ Query = Mapping[str, object]
 Body = Mapping[str, object]
 """Extra JSON body fields, merged over the named parameters."""
 
-TimeoutTypes = float | httpx.Timeout | None
+TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
 """A timeout in seconds, an `httpx.Timeout`, or `None` for no timeout."""
 
 JSONObject = dict[str, Any]

@@ -46,3 +46,12 @@ def test_import_is_lazy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_sans_io_core_imports_no_io_libraries() -> None:
+    code = (
+        "import sys; import agentkit._core.request, agentkit._core.response, "
+        "agentkit._core.retry; print(sorted(m for m in ('httpx', 'anyio') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -47,7 +47,7 @@ REDACTED = "<redacted>"
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 
 
-@dataclass
+@dataclass(repr=False)
 class PreparedRequest:
     """Everything the driver needs to send one request.
 
@@ -66,6 +66,12 @@ class PreparedRequest:
     headers: dict[str, str]
     params: dict[str, Any] = field(default_factory=dict)
     stream: bool = False
+
+    def __repr__(self) -> str:
+        return (
+            f"PreparedRequest(method={self.method!r}, path={self.path!r}, "
+            f"headers={redact_headers(self.headers)!r}, stream={self.stream})"
+        )
 
     def content(self) -> bytes | None:
         """The encoded JSON body."""

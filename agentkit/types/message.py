@@ -1,10 +1,12 @@
 """The response of ``POST /v1/messages``, its usage counts, and the token-count response."""
 
-from typing import Any, Literal, TypeAlias, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 from ._base import BaseModel
 from .content import ContentBlock
-from .params import MessageParam
+
+if TYPE_CHECKING:
+    from .params import MessageParam
 
 __all__ = [
     "CacheCreation",
@@ -126,7 +128,7 @@ class Message(BaseModel):
     diagnostics: Diagnostics | None = None
     usage: Usage
 
-    def to_param(self) -> MessageParam:
+    def to_param(self) -> "MessageParam":
         """Return this message as an assistant turn for the next request.
 
         Every block is kept exactly as received, including unknown block types and fields.

@@ -173,3 +173,13 @@ def test_redact_headers() -> None:
     redacted = redact_headers({"X-Api-Key": "secret", "Authorization": "Bearer s", "a": "b"})
     assert redacted == {"X-Api-Key": "<redacted>", "Authorization": "<redacted>", "a": "b"}
     assert "secret" not in json.dumps(redacted)
+
+
+def test_prepared_request_repr_hides_credentials() -> None:
+    from agentkit._core.request import PreparedRequest
+
+    prepared = PreparedRequest("POST", "/v1/messages", {"a": 1}, _headers(api_key="sk-SECRET"))
+    assert "sk-SECRET" not in repr(prepared)
+    assert "sk-SECRET" not in str(prepared)
+    assert "<redacted>" in repr(prepared)
+    assert prepared.content() == b'{"a":1}'
