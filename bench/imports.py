@@ -17,6 +17,7 @@ import time
 CONTENDERS: dict[str, str] = {
     "python (no imports)": "pass",
     "deps floor: httpx, pydantic, anyio": "import httpx, pydantic, anyio",
+    "deps + pydantic.BaseModel loaded": "import httpx, anyio; from pydantic import BaseModel",
     "agentkit": "import agentkit",
     "agentkit + client touched": "import agentkit; agentkit.Anthropic; agentkit.Message",
     "anthropic (official SDK)": "import anthropic",
