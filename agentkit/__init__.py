@@ -14,6 +14,14 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from ._client import Anthropic as Anthropic
     from ._client import AsyncAnthropic as AsyncAnthropic
+    from ._core.accumulate import CitationEvent as CitationEvent
+    from ._core.accumulate import ContentBlockStopEvent as ContentBlockStopEvent
+    from ._core.accumulate import InputJsonEvent as InputJsonEvent
+    from ._core.accumulate import MessageStopEvent as MessageStopEvent
+    from ._core.accumulate import MessageStreamEvent as MessageStreamEvent
+    from ._core.accumulate import SignatureEvent as SignatureEvent
+    from ._core.accumulate import TextEvent as TextEvent
+    from ._core.accumulate import ThinkingEvent as ThinkingEvent
     from ._core.response import RateLimit as RateLimit
     from ._core.response import RateLimits as RateLimits
     from ._exceptions import AgentkitError as AgentkitError
@@ -39,8 +47,14 @@ if TYPE_CHECKING:
     from ._exceptions import ToolError as ToolError
     from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
     from ._exceptions import UsageError as UsageError
+    from ._message_stream import AsyncMessageStream as AsyncMessageStream
+    from ._message_stream import AsyncMessageStreamManager as AsyncMessageStreamManager
+    from ._message_stream import MessageStream as MessageStream
+    from ._message_stream import MessageStreamManager as MessageStreamManager
     from ._response import APIResponse as APIResponse
     from ._response import AsyncAPIResponse as AsyncAPIResponse
+    from ._streaming import AsyncStream as AsyncStream
+    from ._streaming import Stream as Stream
     from ._types import NOT_GIVEN as NOT_GIVEN
     from ._types import NotGiven as NotGiven
     from .types import CacheControlEphemeral as CacheControlEphemeral
@@ -51,6 +65,7 @@ if TYPE_CHECKING:
     from .types import MessageParam as MessageParam
     from .types import MessageTokensCount as MessageTokensCount
     from .types import MetadataParam as MetadataParam
+    from .types import RawMessageStreamEvent as RawMessageStreamEvent
     from .types import RedactedThinkingBlock as RedactedThinkingBlock
     from .types import ServerToolUseBlock as ServerToolUseBlock
     from .types import StopReason as StopReason
@@ -80,6 +95,21 @@ _TYPES = (
 )
 
 _LAZY: dict[str, str] = {
+    "RawMessageStreamEvent": ".types",
+    "TextEvent": "._core.accumulate",
+    "InputJsonEvent": "._core.accumulate",
+    "ThinkingEvent": "._core.accumulate",
+    "SignatureEvent": "._core.accumulate",
+    "CitationEvent": "._core.accumulate",
+    "ContentBlockStopEvent": "._core.accumulate",
+    "MessageStopEvent": "._core.accumulate",
+    "MessageStreamEvent": "._core.accumulate",
+    "MessageStream": "._message_stream",
+    "AsyncMessageStream": "._message_stream",
+    "MessageStreamManager": "._message_stream",
+    "AsyncMessageStreamManager": "._message_stream",
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
     "Anthropic": "._client",
     "AsyncAnthropic": "._client",
     "RateLimit": "._core.response",
@@ -103,18 +133,28 @@ __all__ = [
     "Anthropic",
     "AsyncAPIResponse",
     "AsyncAnthropic",
+    "AsyncMessageStream",
+    "AsyncMessageStreamManager",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "CacheControlEphemeral",
+    "CitationEvent",
     "ConflictError",
     "ContentBlock",
+    "ContentBlockStopEvent",
     "ContentTooLargeError",
     "DocumentBlockParam",
     "GatewayTimeoutError",
     "ImageBlockParam",
+    "InputJsonEvent",
     "InternalServerError",
     "Message",
     "MessageParam",
+    "MessageStopEvent",
+    "MessageStream",
+    "MessageStreamEvent",
+    "MessageStreamManager",
     "MessageTokensCount",
     "MetadataParam",
     "NOT_GIVEN",
@@ -126,16 +166,21 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RateLimits",
+    "RawMessageStreamEvent",
     "RedactedThinkingBlock",
     "RequestTimeoutError",
     "RequestTooLargeError",
     "ServerToolUseBlock",
     "ServiceUnavailableError",
+    "SignatureEvent",
     "StopReason",
+    "Stream",
     "TextBlock",
     "TextBlockParam",
+    "TextEvent",
     "ThinkingBlock",
     "ThinkingConfigParam",
+    "ThinkingEvent",
     "ToolChoiceParam",
     "ToolError",
     "ToolParam",

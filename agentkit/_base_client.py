@@ -21,7 +21,7 @@ from ._core.response import make_status_error
 from ._core.retry import RetryDecision, RetryPolicy
 from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, UsageError
 from ._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
-from .types._base import BaseModel
+from .types.message import Message, MessageTokensCount
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient"]
 
@@ -33,7 +33,7 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
 USER_AGENT = f"agentkit/{__version__} (python {platform.python_version()})"
 
-_M = TypeVar("_M", bound=BaseModel)
+_M = TypeVar("_M", Message, MessageTokensCount)
 
 
 def to_timeout(value: TimeoutTypes) -> httpx.Timeout:

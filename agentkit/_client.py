@@ -107,22 +107,33 @@ class Anthropic(BaseClient):
         parser: Callable[[httpx.Response], _T],
         *,
         timeout: TimeoutTypes | NotGiven,
+        retries_taken: int = 0,
+        defer_read: bool = False,
     ) -> APIResponse[_T]:
-        """Send with retries; return the successful response or raise its typed error."""
+        """Send with retries; return the successful response or raise its typed error.
+
+        Args:
+            prepared: The request.
+            parser: Turns the successful response into the result.
+            timeout: The call's timeout, if it chose one.
+            retries_taken: Retries already spent on this request (a re-sent stream).
+            defer_read: Leave the body unread (`with_streaming_response`).
+        """
         content = prepared.content()
         http_timeout = self.request_timeout(timeout)
-        retries = 0
+        unread = prepared.stream or defer_read
+        retries = retries_taken
         while True:
             request = self.build_httpx_request(self._http, prepared, http_timeout, content)
             try:
-                response = self._http.send(request, stream=prepared.stream)
+                response = self._http.send(request, stream=unread)
             except httpx.TransportError as exc:
                 decision, error = self.connection_retry(exc, request, retries)
                 if not decision.retry:
                     raise error from exc
             else:
                 if response.is_success:
-                    if not prepared.stream:
+                    if not unread:
                         response.close()  # the body is read; this records `elapsed`
                     return APIResponse(response, parser, retries_taken=retries)
                 try:
@@ -201,22 +212,33 @@ class AsyncAnthropic(BaseClient):
         parser: Callable[[httpx.Response], _T],
         *,
         timeout: TimeoutTypes | NotGiven,
+        retries_taken: int = 0,
+        defer_read: bool = False,
     ) -> APIResponse[_T]:
-        """Send with retries; return the successful response or raise its typed error."""
+        """Send with retries; return the successful response or raise its typed error.
+
+        Args:
+            prepared: The request.
+            parser: Turns the successful response into the result.
+            timeout: The call's timeout, if it chose one.
+            retries_taken: Retries already spent on this request (a re-sent stream).
+            defer_read: Leave the body unread (`with_streaming_response`).
+        """
         content = prepared.content()
         http_timeout = self.request_timeout(timeout)
-        retries = 0
+        unread = prepared.stream or defer_read
+        retries = retries_taken
         while True:
             request = self.build_httpx_request(self._http, prepared, http_timeout, content)
             try:
-                response = await self._http.send(request, stream=prepared.stream)
+                response = await self._http.send(request, stream=unread)
             except httpx.TransportError as exc:
                 decision, error = self.connection_retry(exc, request, retries)
                 if not decision.retry:
                     raise error from exc
             else:
                 if response.is_success:
-                    if not prepared.stream:
+                    if not unread:
                         await response.aclose()  # the body is read; this records `elapsed`
                     return APIResponse(response, parser, retries_taken=retries)
                 try:

@@ -10,19 +10,29 @@ import contextvars
 import difflib
 import functools
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
+import httpx
 from typing_extensions import Unpack
 
 from ._base_client import BaseClient, model_parser
 from ._core.request import PreparedRequest, build_body, validate_count_tokens, validate_create
 from ._exceptions import UsageError
-from ._response import APIResponse
+from ._message_stream import (
+    AsyncMessageStream,
+    AsyncMessageStreamManager,
+    MessageStream,
+    MessageStreamManager,
+)
+from ._response import APIResponse, AsyncAPIResponse
+from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
 from .types.message import Message, MessageTokensCount
 from .types.request_params import (
     MessageCountTokensParams,
+    MessageCreateParams,
     MessageCreateParamsNonStreaming,
     MessageCreateParamsStreaming,
     RequestOptions,
@@ -34,8 +44,10 @@ if TYPE_CHECKING:
 __all__ = [
     "AsyncMessages",
     "AsyncMessagesWithRawResponse",
+    "AsyncMessagesWithStreamingResponse",
     "Messages",
     "MessagesWithRawResponse",
+    "MessagesWithStreamingResponse",
 ]
 
 _P = ParamSpec("_P")
@@ -87,10 +99,10 @@ def _split(
 
 
 def prepare_create(
-    client: BaseClient, params: Mapping[str, Any]
+    client: BaseClient, params: Mapping[str, Any], *, method: str = "messages.create"
 ) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
     """Validate `messages.create` parameters and build its request."""
-    _check_names("messages.create", params, _CREATE_KEYS)
+    _check_names(method, params, _CREATE_KEYS)
     body, headers, timeout = _split(client, params)
     stream = body.get("stream") is True
     if "stream" in body and not isinstance(body["stream"], bool):
@@ -129,9 +141,26 @@ def prepare_count_tokens(
     return prepared, timeout
 
 
+def prepare_stream(
+    client: BaseClient, params: Mapping[str, Any]
+) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
+    """Validate `messages.stream` parameters (create's, streaming) and build its request."""
+    if "stream" in params:
+        raise UsageError(
+            "messages.stream() always streams; remove the stream= argument "
+            "(or use messages.create(..., stream=True) for raw events)."
+        )
+    return prepare_create(client, {**params, "stream": True}, method="messages.stream")
+
+
 def _finish(response: APIResponse[_R]) -> Any:
     """The parsed result, or the raw response inside `with_raw_response`."""
     return response if _raw_mode.get() else response.parse()
+
+
+def _parser_for(prepared: PreparedRequest, stream_cls: type[Stream] | type[AsyncStream]) -> Any:
+    """Parses a create response: a `Message`, or a stream of events."""
+    return stream_cls if prepared.stream else model_parser(Message)
 
 
 def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
@@ -155,11 +184,12 @@ def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
 
 
 _CREATE_SIGNATURE = _signature_of(MessageCreateParamsStreaming, MessageCreateParamsNonStreaming)
+_STREAM_SIGNATURE = _signature_of(MessageCreateParams)
 _COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
 
 
 class Messages:
-    """`client.messages`: create messages and count tokens."""
+    """`client.messages`: create messages, stream them, count tokens."""
 
     def __init__(self, client: Anthropic) -> None:
         self._client = client
@@ -169,13 +199,22 @@ class Messages:
         """The same methods, returning an `APIResponse` (headers, request id, retries)."""
         return MessagesWithRawResponse(self)
 
-    def create(self, **params: Unpack[MessageCreateParamsNonStreaming]) -> Message:
+    @functools.cached_property
+    def with_streaming_response(self) -> MessagesWithStreamingResponse:
+        """The same methods as context managers giving the response before its body is read."""
+        return MessagesWithStreamingResponse(self)
+
+    @overload
+    def create(self, **params: Unpack[MessageCreateParamsNonStreaming]) -> Message: ...
+    @overload
+    def create(self, **params: Unpack[MessageCreateParamsStreaming]) -> Stream: ...
+    def create(self, **params: Any) -> Message | Stream:
         """Send a conversation and get the model's next message.
 
         Parameters are the Messages API's (`model`, `messages`, `max_tokens`, `system`,
         `tools`, `tool_choice`, `thinking`, ...; see `MessageCreateParams`) plus per-call
         `extra_headers`, `extra_query`, `extra_body` and `timeout`. Parameters left out are
-        not sent.
+        not sent. With `stream=True` the result is a `Stream` of raw events.
 
         Raises:
             UsageError: A parameter is missing, misspelt or invalid (nothing was sent).
@@ -183,27 +222,38 @@ class Messages:
             APIConnectionError: No response arrived after the retries.
         """
         prepared, timeout = prepare_create(self._client, params)
-        return cast(
-            Message,
-            _finish(self._client._request(prepared, model_parser(Message), timeout=timeout)),
-        )
+        parser = _parser_for(prepared, Stream)
+        return _finish(self._client._request(prepared, parser, timeout=timeout))  # type: ignore[no-any-return]
+
+    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager:
+        """Stream a message: `with client.messages.stream(...) as stream: ...`.
+
+        Takes `create`'s parameters (without `stream`). The `MessageStream` offers
+        `text_stream`, event iteration, `get_final_message()` and `get_final_text()`. A stream
+        that fails before any content arrived is re-sent, within the client's `max_retries`.
+        """
+        prepared, timeout = prepare_stream(self._client, params)
+
+        def open_stream(retries_taken: int) -> APIResponse[Stream]:
+            return self._client._request(
+                prepared, Stream, timeout=timeout, retries_taken=retries_taken
+            )
+
+        return MessageStreamManager(open_stream, self._client._retry_policy)
 
     def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
         prepared, timeout = prepare_count_tokens(self._client, params)
-        return cast(
-            MessageTokensCount,
-            _finish(
-                self._client._request(prepared, model_parser(MessageTokensCount), timeout=timeout)
-            ),
-        )
+        parser = model_parser(MessageTokensCount)
+        return _finish(self._client._request(prepared, parser, timeout=timeout))  # type: ignore[no-any-return]
 
     create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
     count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 class AsyncMessages:
-    """`client.messages` of `AsyncAnthropic`: create messages and count tokens."""
+    """`client.messages` of `AsyncAnthropic`: create messages, stream them, count tokens."""
 
     def __init__(self, client: AsyncAnthropic) -> None:
         self._client = client
@@ -213,20 +263,42 @@ class AsyncMessages:
         """The same methods, returning an `APIResponse` (headers, request id, retries)."""
         return AsyncMessagesWithRawResponse(self)
 
-    async def create(self, **params: Unpack[MessageCreateParamsNonStreaming]) -> Message:
+    @functools.cached_property
+    def with_streaming_response(self) -> AsyncMessagesWithStreamingResponse:
+        """The same methods as context managers giving the response before its body is read."""
+        return AsyncMessagesWithStreamingResponse(self)
+
+    @overload
+    async def create(self, **params: Unpack[MessageCreateParamsNonStreaming]) -> Message: ...
+    @overload
+    async def create(self, **params: Unpack[MessageCreateParamsStreaming]) -> AsyncStream: ...
+    async def create(self, **params: Any) -> Message | AsyncStream:
         """Send a conversation and get the model's next message (see `Messages.create`)."""
         prepared, timeout = prepare_create(self._client, params)
-        response = await self._client._request(prepared, model_parser(Message), timeout=timeout)
-        return cast(Message, _finish(response))
+        parser = _parser_for(prepared, AsyncStream)
+        response = await self._client._request(prepared, parser, timeout=timeout)
+        return _finish(response)  # type: ignore[no-any-return]
+
+    def stream(self, **params: Unpack[MessageCreateParams]) -> AsyncMessageStreamManager:
+        """Stream a message: `async with client.messages.stream(...) as stream: ...`."""
+        prepared, timeout = prepare_stream(self._client, params)
+
+        async def open_stream(retries_taken: int) -> APIResponse[AsyncStream]:
+            return await self._client._request(
+                prepared, AsyncStream, timeout=timeout, retries_taken=retries_taken
+            )
+
+        return AsyncMessageStreamManager(open_stream, self._client._retry_policy)
 
     async def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
         prepared, timeout = prepare_count_tokens(self._client, params)
         parser = model_parser(MessageTokensCount)
         response = await self._client._request(prepared, parser, timeout=timeout)
-        return cast(MessageTokensCount, _finish(response))
+        return _finish(response)  # type: ignore[no-any-return]
 
     create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
     count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
@@ -274,3 +346,127 @@ class AsyncMessagesWithRawResponse:
     def __init__(self, messages: AsyncMessages) -> None:
         self.create = _async_raw(messages.create)
         self.count_tokens = _async_raw(messages.count_tokens)
+
+
+def _read_then(parser: Callable[[httpx.Response], _R]) -> Callable[[httpx.Response], _R]:
+    def parse(response: httpx.Response) -> _R:
+        response.read()
+        return parser(response)
+
+    return parse
+
+
+def _aread_then(
+    parser: Callable[[httpx.Response], _R],
+) -> Callable[[httpx.Response], Awaitable[_R]]:
+    async def parse(response: httpx.Response) -> _R:
+        await response.aread()
+        return parser(response)
+
+    return parse
+
+
+class MessagesWithStreamingResponse:
+    """`client.messages.with_streaming_response`: the response before its body is read.
+
+    `with client.messages.with_streaming_response.create(...) as response:` gives an
+    `APIResponse` whose headers are available at once; the body is read by `parse()`,
+    `read()` or `iter_bytes()`, and the connection is released when the block ends.
+    """
+
+    def __init__(self, messages: Messages) -> None:
+        self._client = messages._client
+
+    @contextmanager
+    def create(self, **params: Any) -> Iterator[APIResponse[Any]]:
+        """`messages.create` whose response is handed over unread (see the class)."""
+        prepared, timeout = prepare_create(self._client, params)
+        parser = Stream if prepared.stream else _read_then(model_parser(Message))
+        response = self._client._request(prepared, parser, timeout=timeout, defer_read=True)
+        try:
+            yield response
+        finally:
+            response.http_response.close()
+
+    @contextmanager
+    def stream(self, **params: Any) -> Iterator[APIResponse[MessageStream]]:
+        """`messages.stream` whose response is handed over first; `parse()` gives the stream."""
+        prepared, timeout = prepare_stream(self._client, params)
+
+        def open_stream(retries_taken: int) -> APIResponse[Stream]:
+            return self._client._request(
+                prepared, Stream, timeout=timeout, retries_taken=retries_taken
+            )
+
+        first = open_stream(0)
+        policy = self._client._retry_policy
+        response = APIResponse(
+            first.http_response,
+            lambda _r: MessageStream(first, open_stream, policy),
+            retries_taken=first.retries_taken,
+        )
+        try:
+            yield response
+        finally:
+            if response._is_parsed:
+                response.parse().close()
+            first.http_response.close()
+
+    create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
+
+
+class AsyncMessagesWithStreamingResponse:
+    """`client.messages.with_streaming_response` of the async client (`async with`)."""
+
+    def __init__(self, messages: AsyncMessages) -> None:
+        self._client = messages._client
+
+    @asynccontextmanager
+    async def create(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[Any]]:
+        """`messages.create` whose response is handed over unread; `await parse()` reads it."""
+        prepared, timeout = prepare_create(self._client, params)
+        sync_parser: Any = AsyncStream if prepared.stream else model_parser(Message)
+        raw = await self._client._request(prepared, sync_parser, timeout=timeout, defer_read=True)
+        parser = _as_async(AsyncStream) if prepared.stream else _aread_then(sync_parser)
+        response = AsyncAPIResponse(raw.http_response, parser, retries_taken=raw.retries_taken)
+        try:
+            yield response
+        finally:
+            await response.http_response.aclose()
+
+    @asynccontextmanager
+    async def stream(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
+        """`messages.stream` whose response is handed over first; `await parse()` streams."""
+        prepared, timeout = prepare_stream(self._client, params)
+
+        async def open_stream(retries_taken: int) -> APIResponse[AsyncStream]:
+            return await self._client._request(
+                prepared, AsyncStream, timeout=timeout, retries_taken=retries_taken
+            )
+
+        first = await open_stream(0)
+        policy = self._client._retry_policy
+
+        async def parse(_response: httpx.Response) -> AsyncMessageStream:
+            return AsyncMessageStream(first, open_stream, policy)
+
+        response = AsyncAPIResponse(first.http_response, parse, retries_taken=first.retries_taken)
+        try:
+            yield response
+        finally:
+            if response._is_parsed:
+                await (await response.parse()).close()
+            await first.http_response.aclose()
+
+    create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
+
+
+def _as_async(
+    parser: Callable[[httpx.Response], _R],
+) -> Callable[[httpx.Response], Awaitable[_R]]:
+    async def parse(response: httpx.Response) -> _R:
+        return parser(response)
+
+    return parse

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -164,3 +164,103 @@ def default_params() -> dict[str, Any]:
 
 def header_values(requests: Iterable[httpx.Request], name: str) -> list[str | None]:
     return [r.headers.get(name) for r in requests]
+
+
+# --- server-sent events --------------------------------------------------------------------
+
+SSE_DIR = FIXTURES / "sse"
+RECORDED_DIR = FIXTURES / "recorded"
+
+
+def sse_bytes(name: str) -> bytes:
+    """The bytes of `tests/fixtures/sse/<name>.sse`."""
+    return (SSE_DIR / f"{name}.sse").read_bytes()
+
+
+def terminated(body: bytes) -> bytes:
+    """`body` with its last event terminated by a blank line, as real streams send it.
+
+    Several recorded SDK fixtures lost the final blank line when stored as text files (see
+    `fixtures/recorded/SOURCES.md`); a conformant SSE reader drops such an unterminated event.
+    """
+    stripped = body.rstrip(b"\r\n")
+    return stripped + b"\n\n"
+
+
+def sse_event(name: str, data: dict[str, Any] | str) -> bytes:
+    """One SSE event, terminated."""
+    payload = data if isinstance(data, str) else json.dumps(data)
+    return f"event: {name}\ndata: {payload}\n\n".encode()
+
+
+def chunked(body: bytes, size: int) -> list[bytes]:
+    """`body` split into pieces of `size` bytes."""
+    return [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+
+
+class ChunkStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body delivered in the given chunks, then optionally failing; records close."""
+
+    def __init__(self, chunks: Iterable[bytes], *, error: Exception | None = None) -> None:
+        self.chunks = list(chunks)
+        self.error = error
+        self.closed = False
+        self.delivered = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self.chunks:
+            self.delivered += 1
+            yield chunk
+        if self.error is not None:
+            raise self.error
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks:
+            self.delivered += 1
+            yield chunk
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        self.closed = True
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class SSEReply:
+    """A responder serving an SSE body, a fresh stream per request (kept in `streams`).
+
+    Args:
+        body: The SSE bytes.
+        request_id: The `request-id` header.
+        chunk_size: Deliver the body in pieces of this many bytes (default: one piece).
+        error: Raise this after the body (a connection reset mid-stream).
+    """
+
+    def __init__(
+        self,
+        body: bytes,
+        *,
+        request_id: str = "req_sse",
+        chunk_size: int | None = None,
+        error: Exception | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.body = body
+        self.request_id = request_id
+        self.chunk_size = chunk_size
+        self.error = error
+        self.headers = headers or {}
+        self.streams: list[ChunkStream] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        chunks = chunked(self.body, self.chunk_size) if self.chunk_size else [self.body]
+        stream = ChunkStream(chunks, error=self.error)
+        self.streams.append(stream)
+        headers = {
+            "content-type": "text/event-stream; charset=utf-8",
+            "request-id": self.request_id,
+            **self.headers,
+        }
+        return httpx.Response(200, headers=headers, stream=stream)

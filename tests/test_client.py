@@ -170,8 +170,8 @@ def test_missing_required_parameter_entirely(kind: str) -> None:
     h = harness(kind)
     with pytest.raises(UsageError, match="'max_tokens'"):
         h.run(
-            lambda c: c.messages.create(model="m", messages=user("x")),  # type: ignore[call-arg]
-            lambda c: c.messages.create(model="m", messages=user("x")),  # type: ignore[call-arg]
+            lambda c: c.messages.create(model="m", messages=user("x")),  # type: ignore[call-overload]
+            lambda c: c.messages.create(model="m", messages=user("x")),  # type: ignore[call-overload]
         )
 
 

@@ -165,6 +165,34 @@ class RetryPolicy:
         delay = retry_after if retry_after else backoff_delay(retries_taken, self.rand())
         return RetryDecision(True, delay=delay, retry_after=retry_after, reason=reason)
 
+    def for_stream_failure(
+        self, retries_taken: int, error: Exception, *, content_delivered: bool
+    ) -> RetryDecision:
+        """Decide about a stream that failed after its 200 response began.
+
+        Only the stream helper asks this, and only a stream that failed before any content
+        delta reached the caller is re-sent: after that, the caller has seen part of a message
+        and resending would duplicate it.
+
+        Args:
+            retries_taken: Retries already performed for this request (HTTP ones included).
+            error: The failure: `APIConnectionError` (cut, reset, timeout) or the
+                `APIStatusError` of an `error` event.
+            content_delivered: Whether a content delta already reached the caller.
+        """
+        from .._exceptions import ERROR_TYPE_STATUS, APIConnectionError, APIStatusError
+
+        if content_delivered:
+            return RetryDecision(False, reason="content already delivered")
+        if isinstance(error, APIConnectionError):
+            return self.for_connection_error(retries_taken)
+        if isinstance(error, APIStatusError):
+            status = error.status_code
+            if status < 400:
+                status = ERROR_TYPE_STATUS.get(error.type or "", 500)
+            return self.for_status(retries_taken, status, {}, error_code=error.error_code)
+        return RetryDecision(False, reason=f"{type(error).__name__} is not retryable")
+
     def for_connection_error(self, retries_taken: int) -> RetryDecision:
         """Decide about a request that got no response (connection error or timeout)."""
         if retries_taken >= self.max_retries:

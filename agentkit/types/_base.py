@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
 __all__ = ["BaseModel"]
 
@@ -19,8 +19,6 @@ class BaseModel(pydantic.BaseModel):
     """A wire model: API field names, unknown fields kept, built on first use."""
 
     model_config = ConfigDict(extra="allow", defer_build=True, protected_namespaces=())
-
-    _request_id: str | None = PrivateAttr(default=None)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the model as JSON-compatible data, without fields the API did not send."""

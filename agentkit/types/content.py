@@ -12,7 +12,7 @@ object, a list of results, or an error object ``{"type": "<tool>_tool_result_err
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import Discriminator, Tag
+from pydantic import Discriminator, PrivateAttr, Tag
 
 from ._base import BaseModel
 
@@ -255,6 +255,23 @@ class ToolUseBlock(BaseModel):
     """Who issued the call; absent or ``direct`` unless programmatic tool calling is used."""
     toolset_name: str | None = None
     """For a member of a toolset (e.g. ``"computer"``), the toolset it belongs to."""
+
+    _input_error: str | None = PrivateAttr(default=None)
+    _raw_input_json: str | None = PrivateAttr(default=None)
+
+    @property
+    def input_error(self) -> str | None:
+        """Why a streamed input is unusable (invalid or cut-off JSON); None when it is fine.
+
+        Such a block keeps `input == {}` (so the turn can still be sent back) and its text in
+        `raw_input_json`; the agent loop answers it with an `is_error` tool result.
+        """
+        return self._input_error
+
+    @property
+    def raw_input_json(self) -> str | None:
+        """The streamed input text, kept when it could not be parsed."""
+        return self._raw_input_json
 
 
 class ServerToolUseBlock(BaseModel):

@@ -1,0 +1,396 @@
+"""Stream events folded into a `Message` snapshot, in linear time (PROTOCOL §6.3); no I/O.
+
+Text and thinking arrive as lists of chunks joined only when asked for; a tool's input JSON is
+buffered and parsed once, when its block stops. `MessageAccumulator.process` also returns the
+higher-level events the stream helpers yield (`TextEvent`, `InputJsonEvent`, ...), whose
+`snapshot` is computed on access, never eagerly at every delta.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias
+
+from ..types.content import ContentBlock, TextBlock, ThinkingBlock, ToolUseBlock
+from ..types.message import Message
+from ..types.stream_events import (
+    RawContentBlockDeltaEvent,
+    RawContentBlockStartEvent,
+    RawMessageDeltaEvent,
+    RawMessageStartEvent,
+    RawMessageStreamEvent,
+    UnknownEvent,
+)
+from .partial_json import parse_partial_json
+
+__all__ = [
+    "CitationEvent",
+    "ContentBlockStopEvent",
+    "InputJsonEvent",
+    "MessageAccumulator",
+    "MessageStopEvent",
+    "MessageStreamEvent",
+    "SignatureEvent",
+    "StreamProtocolError",
+    "TextEvent",
+    "ThinkingEvent",
+]
+
+
+class StreamProtocolError(ValueError):
+    """The events broke the stream grammar (e.g. a delta for a block that never started)."""
+
+
+@dataclass(slots=True)
+class _Block:
+    """One content block while it streams."""
+
+    start: ContentBlock
+    chunks: list[str] = field(default_factory=list)
+    size: int = 0
+    """Characters in `chunks` (an event's snapshot is the first `size` characters then)."""
+    signature: str | None = None
+    citations: list[Any] | None = None
+    final: ContentBlock | None = None
+
+    def add(self, piece: str) -> int:
+        """Append a piece; return the block's length in characters with it."""
+        self.chunks.append(piece)
+        self.size += len(piece)
+        return self.size
+
+    def joined(self, upto: int | None = None) -> str:
+        """The text so far (its first `upto` characters if given); collapses the chunks."""
+        if len(self.chunks) > 1:
+            self.chunks[:] = ["".join(self.chunks)]  # later joins start from one piece
+        text = self.chunks[0] if self.chunks else ""
+        return text if upto is None or upto >= len(text) else text[:upto]
+
+
+@dataclass(slots=True, eq=False)
+class TextEvent:
+    """Text arrived for a text block: `text` is the new piece, `snapshot` the block so far."""
+
+    text: str
+    _block: _Block = field(repr=False)
+    _upto: int = field(repr=False)
+    type: Literal["text"] = "text"
+
+    @property
+    def snapshot(self) -> str:
+        """The block's whole text up to and including this piece (joined on access)."""
+        return self._block.joined(self._upto)
+
+
+@dataclass(slots=True, eq=False)
+class ThinkingEvent:
+    """Thinking text arrived: `thinking` is the new piece, `snapshot` the block so far."""
+
+    thinking: str
+    _block: _Block = field(repr=False)
+    _upto: int = field(repr=False)
+    type: Literal["thinking"] = "thinking"
+
+    @property
+    def snapshot(self) -> str:
+        """The block's whole thinking text so far (joined on access)."""
+        return self._block.joined(self._upto)
+
+
+@dataclass(slots=True, eq=False)
+class InputJsonEvent:
+    """A piece of a tool call's input JSON arrived.
+
+    `partial_json` is the new piece; `snapshot` parses everything so far into a best-effort
+    object, on access only.
+    """
+
+    partial_json: str
+    _block: _Block = field(repr=False)
+    _upto: int = field(repr=False)
+    type: Literal["input_json"] = "input_json"
+
+    @property
+    def snapshot(self) -> Any:
+        """The input as parsed so far (open strings and containers closed); {} before any."""
+        value = parse_partial_json(self._block.joined(self._upto))
+        return {} if value is None else value
+
+
+@dataclass(slots=True)
+class SignatureEvent:
+    """A thinking block's signature arrived (just before the block stops)."""
+
+    signature: str
+    type: Literal["signature"] = "signature"
+
+
+@dataclass(slots=True)
+class CitationEvent:
+    """A citation was added to a text block; `snapshot` is the block's citations so far."""
+
+    citation: Any
+    snapshot: list[Any]
+    type: Literal["citation"] = "citation"
+
+
+@dataclass(slots=True)
+class ContentBlockStopEvent:
+    """A content block finished; `content_block` is the complete block."""
+
+    index: int
+    content_block: ContentBlock
+    type: Literal["content_block_stop"] = "content_block_stop"
+
+
+@dataclass(slots=True)
+class MessageStopEvent:
+    """The message finished; `message` is the complete `Message`."""
+
+    message: Message
+    type: Literal["message_stop"] = "message_stop"
+
+
+MessageStreamEvent: TypeAlias = (
+    TextEvent
+    | ThinkingEvent
+    | InputJsonEvent
+    | SignatureEvent
+    | CitationEvent
+    | ContentBlockStopEvent
+    | MessageStopEvent
+    | RawMessageStartEvent
+    | RawMessageDeltaEvent
+    | RawContentBlockStartEvent
+    | RawContentBlockDeltaEvent
+    | UnknownEvent
+)
+"""What iterating a `MessageStream` yields: the raw events, with `content_block_stop` and
+`message_stop` enriched with the finished block / message, plus a typed event per delta."""
+
+
+class MessageAccumulator:
+    """Folds raw stream events into a `Message`; linear in the size of the stream."""
+
+    def __init__(self) -> None:
+        self._message: Message | None = None
+        self._blocks: list[_Block] = []
+        self._final: Message | None = None
+        self._snapshot: Message | None = None
+        self.events_seen = 0
+        self.content_deltas = 0
+        """Content deltas applied so far (text, JSON, thinking, signature, citation)."""
+
+    @property
+    def started(self) -> bool:
+        """Whether `message_start` arrived."""
+        return self._message is not None
+
+    @property
+    def done(self) -> bool:
+        """Whether `message_stop` arrived (the message is complete)."""
+        return self._final is not None
+
+    def process(self, event: RawMessageStreamEvent) -> list[MessageStreamEvent]:
+        """Apply one raw event; return the events a `MessageStream` yields for it."""
+        self.events_seen += 1
+        self._snapshot = None
+        kind = event.type
+        if self._message is None and kind != "message_start":
+            # before message_start: nothing to apply to; only unknown events are passed on
+            return [event] if isinstance(event, UnknownEvent) else []
+        if kind == "content_block_delta":
+            assert isinstance(event, RawContentBlockDeltaEvent)
+            return self._delta(event)
+        if kind == "message_start":
+            assert isinstance(event, RawMessageStartEvent)
+            self._message = event.message.model_copy(deep=True)
+            self._blocks = []
+            return [event]
+        if kind == "content_block_start":
+            assert isinstance(event, RawContentBlockStartEvent)
+            self._start_block(event)
+            return [event]
+        if kind == "content_block_stop":
+            block = self._block(event.index)  # type: ignore[union-attr]
+            return [ContentBlockStopEvent(event.index, self._finish_block(block))]  # type: ignore[union-attr]
+        if kind == "message_delta":
+            assert isinstance(event, RawMessageDeltaEvent)
+            self._message_delta(event)
+            return [event]
+        if kind == "message_stop":
+            return [MessageStopEvent(self._finish_message())]
+        if kind == "ping":
+            return []
+        assert isinstance(event, UnknownEvent)  # an "error" event is raised by the driver
+        return [event]
+
+    def _require_message(self) -> Message:
+        if self._message is None:
+            raise StreamProtocolError("a content event arrived before message_start")
+        return self._message
+
+    def _block(self, index: int) -> _Block:
+        if not 0 <= index < len(self._blocks):
+            raise StreamProtocolError(
+                f"event for content block {index}, but {len(self._blocks)} block(s) started"
+            )
+        return self._blocks[index]
+
+    def _start_block(self, event: RawContentBlockStartEvent) -> None:
+        self._require_message()
+        if event.index != len(self._blocks):
+            raise StreamProtocolError(
+                f"content_block_start index {event.index}, expected {len(self._blocks)}"
+            )
+        block = _Block(event.content_block)
+        start = event.content_block
+        if isinstance(start, TextBlock):
+            if start.text:
+                block.add(start.text)
+            if start.citations is not None:
+                block.citations = list(start.citations)
+        elif isinstance(start, ThinkingBlock):
+            if start.thinking:
+                block.add(start.thinking)
+            block.signature = start.signature
+        self._blocks.append(block)
+
+    def _delta(self, event: RawContentBlockDeltaEvent) -> list[MessageStreamEvent]:
+        block = self._block(event.index)
+        delta = event.delta
+        kind = delta.type
+        self.content_deltas += 1
+        if kind == "text_delta":
+            size = block.add(delta.text)  # type: ignore[union-attr]
+            return [event, TextEvent(delta.text, block, size)]  # type: ignore[union-attr]
+        if kind == "input_json_delta":
+            piece = delta.partial_json  # type: ignore[union-attr]
+            return [event, InputJsonEvent(piece, block, block.add(piece))]
+        if kind == "thinking_delta":
+            piece = delta.thinking  # type: ignore[union-attr]
+            return [event, ThinkingEvent(piece, block, block.add(piece))]
+        if kind == "signature_delta":
+            block.signature = delta.signature  # type: ignore[union-attr]
+            return [event, SignatureEvent(delta.signature)]  # type: ignore[union-attr]
+        if kind == "citations_delta":
+            if block.citations is None:
+                block.citations = []
+            block.citations.append(delta.citation)  # type: ignore[union-attr]
+            return [event, CitationEvent(delta.citation, list(block.citations))]  # type: ignore[union-attr]
+        self.content_deltas -= 1  # an unknown delta is passed on, not applied
+        return [event]
+
+    def _message_delta(self, event: RawMessageDeltaEvent) -> None:
+        message = self._require_message()
+        delta = event.delta
+        sent = delta.model_fields_set
+        for name in ("stop_reason", "stop_sequence", "stop_details"):
+            if name in sent:
+                setattr(message, name, getattr(delta, name))
+        if delta.container is not None:
+            message.container = delta.container
+        usage = event.usage
+        message.usage.output_tokens = usage.output_tokens
+        for name in (
+            "input_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "server_tool_use",
+            "output_tokens_details",
+        ):
+            value = getattr(usage, name)
+            if value is not None:
+                setattr(message.usage, name, value)
+        for name, value in (delta.model_extra or {}).items():
+            setattr(message, name, value)
+
+    def _materialise(self, block: _Block, *, final: bool) -> ContentBlock:
+        if block.final is not None:
+            return block.final
+        start = block.start
+        if isinstance(start, TextBlock):
+            update: dict[str, Any] = {"text": block.joined()}
+            if block.citations is not None:
+                update["citations"] = list(block.citations)
+            return start.model_copy(update=update)
+        if isinstance(start, ThinkingBlock):
+            return start.model_copy(
+                update={"thinking": block.joined(), "signature": block.signature or ""}
+            )
+        if start.type in ("tool_use", "server_tool_use") and block.chunks:
+            return _with_input(start, block.joined(), final=final)
+        return start
+
+    def _finish_block(self, block: _Block) -> ContentBlock:
+        if block.final is None:
+            block.final = self._materialise(block, final=True)
+        return block.final
+
+    def _finish_message(self) -> Message:
+        message = self._require_message()
+        for block in self._blocks:
+            if block.final is None and block.start.type in ("tool_use", "server_tool_use"):
+                # never stopped: cut off (e.g. by max_tokens), whatever its JSON looks like
+                block.final = _with_input(block.start, block.joined(), final=True, cut_off=True)
+        content = [self._finish_block(block) for block in self._blocks]
+        self._final = message.model_copy(update={"content": content})
+        return self._final
+
+    def snapshot(self) -> Message:
+        """The message as accumulated so far (the final message once complete)."""
+        if self._final is not None:
+            return self._final
+        if self._snapshot is None:
+            message = self._require_message()
+            content = [self._materialise(b, final=False) for b in self._blocks]
+            self._snapshot = message.model_copy(update={"content": content})
+        return self._snapshot
+
+    def final_message(self) -> Message:
+        """The complete message; raises `StreamProtocolError` before `message_stop`."""
+        if self._final is None:
+            raise StreamProtocolError("the stream has not reached message_stop")
+        return self._final
+
+    def block_text(self, index: int) -> str:
+        """The text (or thinking, or input JSON) accumulated for block `index`."""
+        return self._block(index).joined()
+
+    def describe(self) -> str:
+        """What was received, for errors about a stream that ended early."""
+        if self._message is None:
+            return f"{self.events_seen} event(s) and no message_start"
+        return (
+            f"message_start, {len(self._blocks)} content block(s) and "
+            f"{self.content_deltas} content delta(s) ({self.events_seen} events) "
+            "but no message_stop"
+        )
+
+
+def _with_input(
+    start: ContentBlock, raw: str, *, final: bool, cut_off: bool = False
+) -> ContentBlock:
+    """A tool block with its input parsed from the streamed JSON `raw`."""
+    if not final:
+        partial = parse_partial_json(raw)
+        return start.model_copy(update={"input": partial if isinstance(partial, dict) else {}})
+    error: str | None = None
+    value: Any = {}
+    if cut_off:
+        error = f"the tool call was cut off before its input was complete: {raw[:200]!r}"
+    elif raw.strip():
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            error = f"the tool input is not valid JSON ({exc}): {raw[:200]!r}"
+        else:
+            if not isinstance(value, dict):
+                error = f"the tool input must be a JSON object, got {type(value).__name__}"
+                value = {}
+    block = start.model_copy(update={"input": value if error is None else {}})
+    if error is not None and isinstance(block, ToolUseBlock):
+        block._input_error = error
+        block._raw_input_json = raw
+    return block

@@ -1,0 +1,140 @@
+"""Raw event streams: `Stream` (sync) and `AsyncStream`, the I/O around `StreamDecoder`.
+
+Returned by `client.messages.create(..., stream=True)`. Each is iterable once, a context manager,
+and releases its HTTP connection when closed, when exhausted, and when the consumer's loop
+raises inside a `with` block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from types import TracebackType
+
+import httpx
+
+from ._core.events import StreamDecoder
+from .types.stream_events import RawMessageStreamEvent
+
+__all__ = ["AsyncStream", "Stream"]
+
+
+def _chunks(response: httpx.Response) -> Iterator[bytes]:
+    """The body's bytes; undecoded (cheaper per chunk) unless it has a content encoding."""
+    if response.headers.get("content-encoding", "identity") == "identity":
+        return response.iter_raw()
+    return response.iter_bytes()
+
+
+def _achunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    """The async twin of `_chunks`."""
+    if response.headers.get("content-encoding", "identity") == "identity":
+        return response.aiter_raw()
+    return response.aiter_bytes()
+
+
+class _StreamBase:
+    """Response metadata shared by both streams."""
+
+    response: httpx.Response
+
+    @property
+    def headers(self) -> httpx.Headers:
+        """The response headers."""
+        return self.response.headers
+
+    @property
+    def request_id(self) -> str | None:
+        """The API's `request-id` for this request."""
+        value: str | None = self.response.headers.get("request-id")
+        return value
+
+
+class Stream(_StreamBase):
+    """A stream of raw server-sent events (`message_start`, `content_block_delta`, ...).
+
+    An `error` event raises the same typed error its status would (e.g. `OverloadedError`);
+    a stream that ends before `message_stop` raises `APIConnectionError`.
+    """
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._decoder = StreamDecoder(response)
+        self._iterator = self._events()
+
+    def __iter__(self) -> Iterator[RawMessageStreamEvent]:
+        return self._iterator
+
+    def __next__(self) -> RawMessageStreamEvent:
+        return next(self._iterator)
+
+    def _events(self) -> Generator[RawMessageStreamEvent, None, None]:
+        decoder = self._decoder
+        try:
+            try:
+                for chunk in _chunks(self.response):
+                    yield from decoder.feed(chunk)
+            except httpx.TransportError as exc:
+                raise decoder.connection_error(exc) from exc
+            decoder.finish()
+        finally:
+            self.response.close()
+
+    def close(self) -> None:
+        """Stop reading and release the connection."""
+        self._iterator.close()
+        self.response.close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncStream(_StreamBase):
+    """The async twin of `Stream`: `async for event in stream`."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._decoder = StreamDecoder(response)
+        self._iterator = self._events()
+
+    def __aiter__(self) -> AsyncIterator[RawMessageStreamEvent]:
+        return self._iterator
+
+    async def __anext__(self) -> RawMessageStreamEvent:
+        return await self._iterator.__anext__()
+
+    async def _events(self) -> AsyncGenerator[RawMessageStreamEvent, None]:
+        decoder = self._decoder
+        try:
+            try:
+                async for chunk in _achunks(self.response):
+                    for event in decoder.feed(chunk):
+                        yield event
+            except httpx.TransportError as exc:
+                raise decoder.connection_error(exc) from exc
+            decoder.finish()
+        finally:
+            await self.response.aclose()
+
+    async def close(self) -> None:
+        """Stop reading and release the connection."""
+        await self._iterator.aclose()
+        await self.response.aclose()
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
