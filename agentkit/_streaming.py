@@ -75,6 +75,7 @@ class Stream(_StreamBase):
                     yield from decoder.feed(chunk)
             except httpx.TransportError as exc:
                 raise decoder.connection_error(exc) from exc
+            yield from decoder.flush()
             decoder.finish()
         finally:
             self.response.close()
@@ -119,6 +120,8 @@ class AsyncStream(_StreamBase):
                         yield event
             except httpx.TransportError as exc:
                 raise decoder.connection_error(exc) from exc
+            for event in decoder.flush():
+                yield event
             decoder.finish()
         finally:
             await self.response.aclose()

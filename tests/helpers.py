@@ -214,18 +214,34 @@ class ChunkStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         if self.error is not None:
             raise self.error
 
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        for chunk in self.chunks:
-            self.delivered += 1
-            yield chunk
-        if self.error is not None:
-            raise self.error
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        # an iterator object, not an async generator: nothing for trio to finalise if dropped
+        return _AsyncChunks(self)
 
     def close(self) -> None:
         self.closed = True
 
     async def aclose(self) -> None:
         self.closed = True
+
+
+class _AsyncChunks:
+    def __init__(self, stream: ChunkStream) -> None:
+        self._stream = stream
+        self._next = 0
+
+    def __aiter__(self) -> _AsyncChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        stream = self._stream
+        if self._next < len(stream.chunks):
+            self._next += 1
+            stream.delivered += 1
+            return stream.chunks[self._next - 1]
+        if stream.error is not None:
+            raise stream.error
+        raise StopAsyncIteration
 
 
 class SSEReply:

@@ -7,12 +7,21 @@ import inspect
 import pytest
 
 from agentkit import Anthropic, AsyncAnthropic
+from agentkit._message_stream import (
+    AsyncMessageStream,
+    AsyncMessageStreamManager,
+    MessageStream,
+    MessageStreamManager,
+)
 from agentkit._messages import (
     AsyncMessages,
     AsyncMessagesWithRawResponse,
+    AsyncMessagesWithStreamingResponse,
     Messages,
     MessagesWithRawResponse,
+    MessagesWithStreamingResponse,
 )
+from agentkit._streaming import AsyncStream, Stream
 
 PAIRS = [
     (Anthropic, AsyncAnthropic),
@@ -99,3 +108,82 @@ def test_raw_response_wrappers_expose_the_same_methods() -> None:
     sync_raw = MessagesWithRawResponse(Messages(Anthropic(api_key="k")))
     async_raw = AsyncMessagesWithRawResponse(AsyncMessages(AsyncAnthropic(api_key="k")))
     assert set(vars(sync_raw)) == set(vars(async_raw)) == {"create", "count_tokens"}
+
+
+STREAM_PAIRS = [
+    (MessageStream, AsyncMessageStream),
+    (Stream, AsyncStream),
+    (MessageStreamManager, AsyncMessageStreamManager),
+    (MessagesWithStreamingResponse, AsyncMessagesWithStreamingResponse),
+]
+STREAM_PAIR_IDS = [sync_cls.__name__ for sync_cls, _ in STREAM_PAIRS]
+
+# The protocol methods differ by name between the twins.
+DUNDER_TWINS = {
+    "__iter__": "__aiter__",
+    "__next__": "__anext__",
+    "__enter__": "__aenter__",
+    "__exit__": "__aexit__",
+}
+
+
+def _public_names(cls: type) -> set[str]:
+    """Non-dunder public names, inherited ones included."""
+    return {name for name in dir(cls) if not name.startswith("_")}
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), STREAM_PAIRS, ids=STREAM_PAIR_IDS)
+def test_stream_twins_have_the_same_public_names(sync_cls: type, async_cls: type) -> None:
+    names = _public_names(sync_cls)
+    assert names == _public_names(async_cls)
+    if sync_cls is MessageStreamManager:
+        assert names == set()  # only the context manager protocol
+    else:
+        assert names
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), STREAM_PAIRS, ids=STREAM_PAIR_IDS)
+def test_stream_twins_have_the_same_signatures(sync_cls: type, async_cls: type) -> None:
+    for name in _public_names(sync_cls):
+        member = inspect.getattr_static(sync_cls, name)
+        twin = inspect.getattr_static(async_cls, name)
+        assert isinstance(member, property) == isinstance(twin, property), name
+        if not callable(member):
+            continue
+        sync_params = inspect.signature(member).parameters
+        async_params = inspect.signature(twin).parameters
+        assert list(sync_params) == list(async_params), name
+        for param in sync_params.values():
+            other = async_params[param.name]
+            assert (param.kind, param.default) == (other.kind, other.default), (name, param.name)
+
+
+@pytest.mark.parametrize(("sync_cls", "async_cls"), STREAM_PAIRS, ids=STREAM_PAIR_IDS)
+def test_stream_twins_implement_the_matching_protocols(sync_cls: type, async_cls: type) -> None:
+    for sync_name, async_name in DUNDER_TWINS.items():
+        assert hasattr(sync_cls, sync_name) == hasattr(async_cls, async_name), sync_name
+        assert not hasattr(async_cls, sync_name), (async_cls.__name__, sync_name)
+
+
+def test_async_stream_methods_are_coroutines_where_they_do_io() -> None:
+    io_methods = ["close", "until_done", "get_final_message", "get_final_text"]
+    cases: list[tuple[type, list[str], bool]] = [
+        (AsyncStream, ["close"], True),
+        (AsyncMessageStream, io_methods, True),
+        (Stream, ["close"], False),
+        (MessageStream, io_methods, False),
+    ]
+    for cls, names, is_async in cases:
+        for name in names:
+            assert inspect.iscoroutinefunction(getattr(cls, name)) is is_async, (cls, name)
+
+
+def test_streaming_response_wrappers_offer_create_and_stream() -> None:
+    for cls in (MessagesWithStreamingResponse, AsyncMessagesWithStreamingResponse):
+        assert {"create", "stream"} <= _public_names(cls)
+    assert inspect.signature(MessagesWithStreamingResponse.stream) == inspect.signature(
+        Messages.stream
+    )
+    assert inspect.signature(AsyncMessagesWithStreamingResponse.create) == inspect.signature(
+        AsyncMessages.create
+    )

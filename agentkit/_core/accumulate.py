@@ -303,8 +303,13 @@ class MessageAccumulator:
             value = getattr(usage, name)
             if value is not None:
                 setattr(message.usage, name, value)
-        for name, value in (delta.model_extra or {}).items():
-            setattr(message, name, value)
+        for extra in (delta.model_extra, event.model_extra):
+            for name, value in (extra or {}).items():  # e.g. beta `context_management`
+                if name not in ("type", "delta", "usage"):
+                    setattr(message, name, value)
+        for name, value in (usage.model_extra or {}).items():
+            if value is not None:
+                setattr(message.usage, name, value)
 
     def _materialise(self, block: _Block, *, final: bool) -> ContentBlock:
         if block.final is not None:
@@ -345,7 +350,8 @@ class MessageAccumulator:
         if self._snapshot is None:
             message = self._require_message()
             content = [self._materialise(b, final=False) for b in self._blocks]
-            self._snapshot = message.model_copy(update={"content": content})
+            usage = message.usage.model_copy()  # later message_deltas must not change it
+            self._snapshot = message.model_copy(update={"content": content, "usage": usage})
         return self._snapshot
 
     def final_message(self) -> Message:

@@ -84,15 +84,26 @@ class StreamDecoder:
         self._sse = SSEDecoder(max_line_bytes=max_line_bytes)
         self._seen: Counter[str] = Counter()
         self._deltas = 0
+        self._failed: Exception | None = None
         self.finished = False
         """Whether `message_stop` arrived."""
 
     def feed(self, chunk: bytes) -> list[RawMessageStreamEvent]:
-        """Events completed by `chunk`; raises the typed error of an `error` event."""
+        """Events completed by `chunk`; raises the typed error of an `error` event.
+
+        The events that came before an error in the same chunk are returned first; the error
+        is raised by the next `feed()` or by `finish()`.
+        """
+        if self._failed is not None:
+            raise self._failed
         try:
             batch = self._sse.feed(chunk)
         except SSELineTooLongError as exc:
             raise APIResponseValidationError(str(exc), response=self._response) from exc
+        return self.feed_events(batch)
+
+    def feed_events(self, batch: list[ServerSentEvent]) -> list[RawMessageStreamEvent]:
+        """Typed events for decoded SSE events (see `feed`)."""
         events: list[RawMessageStreamEvent] = []
         for sse in batch:
             if sse.event == "content_block_delta":  # nine events in ten: the short path
@@ -106,20 +117,31 @@ class StreamDecoder:
             if sse.event == "ping":
                 continue
             if sse.event == "error":
-                raise self._error(sse.data)
+                return self._fail(self._error(sse.data), events)
             try:
                 event = decode_event(sse)
             except pydantic.ValidationError as exc:
-                raise APIResponseValidationError(
+                malformed = APIResponseValidationError(
                     f"malformed {sse.event!r} event in the stream: {exc}", response=self._response
-                ) from exc
+                )
+                malformed.__cause__ = exc
+                return self._fail(malformed, events)
             kind = event.type
             if kind == "error":
-                raise self._error(sse.data)
+                return self._fail(self._error(sse.data), events)
             self._seen[kind] += 1
             if kind == "message_stop":
                 self.finished = True
             events.append(event)
+        return events
+
+    def _fail(
+        self, error: Exception, events: list[RawMessageStreamEvent]
+    ) -> list[RawMessageStreamEvent]:
+        """Raise `error` now, or after handing over the events that preceded it."""
+        self._failed = error
+        if not events:
+            raise error
         return events
 
     def _error(self, data: str) -> Exception:
@@ -142,8 +164,26 @@ class StreamDecoder:
         counts = ", ".join(f"{name} x{count}" for name, count in seen.items())
         return f"{sum(seen.values())} events ({counts})"
 
+    def flush(self) -> list[RawMessageStreamEvent]:
+        """At end of body: the last event if it lacked only its final blank line.
+
+        Kept only when its data is complete, valid JSON (a cut line is not an event).
+        """
+        if self._failed is not None:
+            return []
+        sse = self._sse.flush()
+        if sse is None:
+            return []
+        try:
+            json.loads(sse.data)
+        except ValueError:
+            return []
+        return self.feed_events([sse])
+
     def finish(self) -> None:
         """Call at end of body: raises `APIConnectionError` when `message_stop` never came."""
+        if self._failed is not None:
+            raise self._failed
         if not self.finished:
             raise APIConnectionError(
                 f"the stream ended before message_stop; received {self.received()}. "
@@ -151,8 +191,13 @@ class StreamDecoder:
                 request=self._response.request,
             )
 
-    def connection_error(self, exc: Exception) -> APIConnectionError:
-        """The typed error for a transport failure in the middle of the stream."""
+    def connection_error(self, exc: Exception) -> Exception:
+        """The typed error for a transport failure in the middle of the stream.
+
+        An `error` event already received wins: it says why the connection ended.
+        """
+        if self._failed is not None:
+            return self._failed
         from .._exceptions import APITimeoutError
 
         request = self._response.request

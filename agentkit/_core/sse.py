@@ -15,6 +15,9 @@ DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 """The longest SSE line accepted (64 MiB); longer means a broken or hostile stream."""
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 class SSELineTooLongError(ValueError):
     """An SSE line grew past the decoder's limit without ending."""
 
@@ -43,13 +46,22 @@ class SSEDecoder:
         max_line_bytes: Raise `SSELineTooLongError` when one line exceeds this many bytes.
     """
 
-    __slots__ = ("_data", "_event", "_max_line", "_partial", "_partial_len", "_skip_lf")
+    __slots__ = (
+        "_at_start",
+        "_data",
+        "_event",
+        "_max_line",
+        "_partial",
+        "_partial_len",
+        "_skip_lf",
+    )
 
     def __init__(self, *, max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> None:
         self._max_line = max_line_bytes
         self._partial: list[bytes] = []
         self._partial_len = 0
         self._skip_lf = False
+        self._at_start: bytes | None = b""
         self._event: str | None = None
         self._data: list[str] = []
 
@@ -57,6 +69,10 @@ class SSEDecoder:
         """Add bytes from the network; return the events they complete."""
         if not chunk:
             return []
+        if self._at_start is not None:
+            chunk = self._strip_bom(chunk)
+            if not chunk:
+                return []
         single = self._single_event(chunk)
         if single is not None:
             return [single]
@@ -81,11 +97,25 @@ class SSEDecoder:
             if len(line) > max_line:
                 raise SSELineTooLongError(self._too_long(len(line)))
         if tail:
-            self._partial.append(tail)
-            self._partial_len += len(tail)
-            if self._partial_len > max_line:
-                raise SSELineTooLongError(self._too_long(self._partial_len))
+            self._keep_partial(tail)
         return events
+
+    def _keep_partial(self, tail: bytes) -> None:
+        """Buffer the start of a line whose end has not arrived (bounded)."""
+        self._partial.append(tail)
+        self._partial_len += len(tail)
+        if self._partial_len > self._max_line:
+            raise SSELineTooLongError(self._too_long(self._partial_len))
+
+    def _strip_bom(self, chunk: bytes) -> bytes:
+        """Drop a UTF-8 byte order mark opening the stream (it may arrive split)."""
+        assert self._at_start is not None
+        chunk = self._at_start + chunk
+        if len(chunk) < 3 and _BOM.startswith(chunk):
+            self._at_start = chunk  # wait for enough bytes to tell
+            return b""
+        self._at_start = None
+        return chunk[3:] if chunk.startswith(_BOM) else chunk
 
     def _single_event(self, chunk: bytes) -> ServerSentEvent | None:
         """The common case on a live connection: a chunk holding exactly one whole event."""
@@ -105,7 +135,8 @@ class SSEDecoder:
         if not chunk.startswith(b"data: ", newline + 1):
             return None
         name = chunk[7:newline].decode("utf-8", errors="replace")
-        return ServerSentEvent(name, chunk[newline + 7 : -2].decode("utf-8", errors="replace"))
+        data = chunk[newline + 7 : -2].decode("utf-8", errors="replace")
+        return ServerSentEvent(name or "message", data)
 
     def _lines(self, chunk: bytes) -> list[bytes]:
         """Split into lines, whatever the line endings.
@@ -155,6 +186,23 @@ class SSEDecoder:
         data = self._data[0] if len(self._data) == 1 else "\n".join(self._data)
         self._data = []
         return ServerSentEvent(event or "message", data)
+
+    def flush(self) -> ServerSentEvent | None:
+        """At end of stream: the last event when only its terminating line ends are missing.
+
+        Strictly, such an event is dropped; some recorded streams end that way, so the stream
+        decoder offers it and keeps it only when its data is complete JSON.
+        """
+        if self._partial:
+            line = b"".join(self._partial)
+            self._partial = []
+            self._partial_len = 0
+            if line.startswith(b"data: "):
+                self._data.append(line[6:].decode("utf-8", errors="replace"))
+            else:
+                self._line(line)
+        self._skip_lf = False
+        return self._dispatch()
 
     def pending(self) -> bool:
         """Whether bytes of an unfinished event are buffered (a stream cut mid-event)."""
