@@ -57,6 +57,30 @@ if TYPE_CHECKING:
     from ._streaming import Stream as Stream
     from ._types import NOT_GIVEN as NOT_GIVEN
     from ._types import NotGiven as NotGiven
+    from .agent import Agent as Agent
+    from .agent import AgentEvent as AgentEvent
+    from .agent import AsyncAgent as AsyncAgent
+    from .agent import Hooks as Hooks
+    from .agent import RunFinished as RunFinished
+    from .agent import RunLimitExceeded as RunLimitExceeded
+    from .agent import RunResult as RunResult
+    from .agent import RunUsage as RunUsage
+    from .agent import TextChunk as TextChunk
+    from .agent import ThinkingChunk as ThinkingChunk
+    from .agent import ToolCallFinished as ToolCallFinished
+    from .agent import ToolCallRecord as ToolCallRecord
+    from .agent import ToolCallStarted as ToolCallStarted
+    from .agent import TurnFinished as TurnFinished
+    from .agent import allow as allow
+    from .agent import deny as deny
+    from .agent import replace_input as replace_input
+    from .tools import Tool as Tool
+    from .tools import Toolbox as Toolbox
+    from .tools import ToolCall as ToolCall
+    from .tools import ToolContext as ToolContext
+    from .tools import ToolDefinitionWarning as ToolDefinitionWarning
+    from .tools import ToolResult as ToolResult
+    from .tools import tool as tool
     from .types import CacheControlEphemeral as CacheControlEphemeral
     from .types import ContentBlock as ContentBlock
     from .types import DocumentBlockParam as DocumentBlockParam
@@ -95,6 +119,30 @@ _TYPES = (
 )
 
 _LAZY: dict[str, str] = {
+    "Agent": ".agent",
+    "AsyncAgent": ".agent",
+    "RunResult": ".agent",
+    "RunUsage": ".agent",
+    "RunLimitExceeded": ".agent",
+    "Hooks": ".agent",
+    "allow": ".agent",
+    "deny": ".agent",
+    "replace_input": ".agent",
+    "AgentEvent": ".agent",
+    "TextChunk": ".agent",
+    "ThinkingChunk": ".agent",
+    "ToolCallStarted": ".agent",
+    "ToolCallFinished": ".agent",
+    "TurnFinished": ".agent",
+    "RunFinished": ".agent",
+    "ToolCallRecord": ".agent",
+    "tool": ".tools",
+    "Tool": ".tools",
+    "Toolbox": ".tools",
+    "ToolContext": ".tools",
+    "ToolCall": ".tools",
+    "ToolResult": ".tools",
+    "ToolDefinitionWarning": ".tools",
     "RawMessageStreamEvent": ".types",
     "TextEvent": "._core.accumulate",
     "InputJsonEvent": "._core.accumulate",
@@ -129,9 +177,12 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "Agent",
+    "AgentEvent",
     "AgentkitError",
     "Anthropic",
     "AsyncAPIResponse",
+    "AsyncAgent",
     "AsyncAnthropic",
     "AsyncMessageStream",
     "AsyncMessageStreamManager",
@@ -146,6 +197,7 @@ __all__ = [
     "ContentTooLargeError",
     "DocumentBlockParam",
     "GatewayTimeoutError",
+    "Hooks",
     "ImageBlockParam",
     "InputJsonEvent",
     "InternalServerError",
@@ -170,6 +222,10 @@ __all__ = [
     "RedactedThinkingBlock",
     "RequestTimeoutError",
     "RequestTooLargeError",
+    "RunFinished",
+    "RunLimitExceeded",
+    "RunResult",
+    "RunUsage",
     "ServerToolUseBlock",
     "ServiceUnavailableError",
     "SignatureEvent",
@@ -177,20 +233,36 @@ __all__ = [
     "Stream",
     "TextBlock",
     "TextBlockParam",
+    "TextChunk",
     "TextEvent",
     "ThinkingBlock",
+    "ThinkingChunk",
     "ThinkingConfigParam",
     "ThinkingEvent",
+    "Tool",
+    "ToolCall",
+    "ToolCallFinished",
+    "ToolCallRecord",
+    "ToolCallStarted",
     "ToolChoiceParam",
+    "ToolContext",
+    "ToolDefinitionWarning",
     "ToolError",
     "ToolParam",
+    "ToolResult",
     "ToolResultBlockParam",
     "ToolUseBlock",
     "ToolUseBlockParam",
+    "Toolbox",
+    "TurnFinished",
     "UnprocessableEntityError",
     "Usage",
     "UsageError",
     "__version__",
+    "allow",
+    "deny",
+    "replace_input",
+    "tool",
 ]
 
 

@@ -103,6 +103,10 @@ class APIError(AgentkitError):
         body: The decoded error body the API sent, if any.
     """
 
+    run_state: Any = None
+    """When raised inside an agent run: the run so far (a `RunResult` whose `messages` resume
+    it with `agent.run(messages=...)`); None otherwise."""
+
     def __init__(
         self, message: str, *, request: httpx.Request | None = None, body: object | None = None
     ) -> None:

@@ -48,6 +48,48 @@ TOOLUSE = json.dumps(
 ).encode()
 
 
+def _message(content: list[dict[str, object]], stop_reason: str) -> bytes:
+    return json.dumps(
+        {
+            "id": "msg_bench",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-5",
+            "content": content,
+            "stop_reason": stop_reason,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 20, "output_tokens": 9},
+        }
+    ).encode()
+
+
+TOOLS10 = _message(
+    [
+        {"type": "tool_use", "id": f"toolu_bench_{i}", "name": f"sleep{i}", "input": {}}
+        for i in range(10)
+    ],
+    "tool_use",
+)
+
+
+@functools.lru_cache(maxsize=8)
+def _as_stream(message: bytes) -> bytes:
+    from agentkit.testing import encode_stream  # the exact SSE grammar of the API
+
+    return b"".join(encode_stream(json.loads(message)))
+
+
+def loop_body(scenario: str, request_body: bytes) -> tuple[bytes, bytes]:
+    """A 2-turn tool loop: a tool call first, `end_turn` once a tool result comes back."""
+    if b'"tool_result"' in request_body:
+        message = MESSAGE
+    else:
+        message = TOOLS10 if scenario == "tools10" else TOOLUSE
+    if b'"stream":true' in request_body.replace(b" ", b""):
+        return b"text/event-stream", _as_stream(message)
+    return b"application/json", message
+
+
 @functools.lru_cache(maxsize=64)
 def body_for(scenario: str) -> tuple[bytes, bytes]:
     """(content type, body) for a scenario name."""
@@ -98,10 +140,12 @@ async def handle(stream: SocketStream) -> None:
                     buffer += await stream.receive(65536)
                 except (anyio.EndOfStream, anyio.BrokenResourceError, ConnectionError):
                     return
-            buffer = buffer[length:]
+            request_body, buffer = buffer[:length], buffer[length:]
             scenario = headers.get(b"x-bench-scenario", b"message").decode()
             if head.startswith(b"POST /v1/messages/count_tokens"):
                 content_type, body = b"application/json", b'{"input_tokens": 12}'
+            elif scenario in ("loop", "tools10"):
+                content_type, body = loop_body(scenario, request_body)
             else:
                 content_type, body = body_for(scenario)
             head = (

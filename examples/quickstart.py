@@ -1,70 +1,68 @@
-"""Quickstart: send one message with `client.messages.create` and print the reply.
+"""Quickstart: two tools, one agent run.
 
-Runs offline by default: without `ANTHROPIC_API_KEY` (or with `--offline`) the client talks to a
-small in-process stand-in for the API through an `httpx.MockTransport`, over the same code path
-as the real thing. With a key set (or `--live`), it asks Claude.
+Offline by default (an agentkit.testing model plays Claude and calls both tools); with
+`--live` and ANTHROPIC_API_KEY set, Claude answers.
 
-    python examples/quickstart.py            # offline unless ANTHROPIC_API_KEY is set
-    python examples/quickstart.py --live     # the real API (needs ANTHROPIC_API_KEY)
+    python examples/quickstart.py [--live]
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
+from typing import Literal
 
-import httpx
+from _common import MODEL, client_for, parse_args
 
-from agentkit import Anthropic, TextBlock
-
-MODEL = "claude-sonnet-4-5"
+from agentkit import Agent, tool
+from agentkit.testing import TestModel
 
 
-def offline_api(request: httpx.Request) -> httpx.Response:
-    """Answer `POST /v1/messages` like the API would, echoing the user's last words."""
-    body = json.loads(request.content)
-    prompt = body["messages"][-1]["content"]
-    reply = {
-        "id": "msg_offline_0001",
-        "type": "message",
-        "role": "assistant",
-        "model": body["model"],
-        "content": [{"type": "text", "text": f"(offline) You said: {prompt}"}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": len(prompt.split()), "output_tokens": 6},
-    }
-    return httpx.Response(200, json=reply, headers={"request-id": "req_offline_0001"})
+@tool
+def get_weather(city: str, unit: Literal["c", "f"] = "c") -> str:
+    """Current weather for a city.
+
+    Args:
+        city: City name, e.g. "Paris".
+        unit: Temperature unit.
+    """
+    return f"{city}: 18°{unit.upper()}, light rain"
 
 
-def make_client(live: bool) -> Anthropic:
-    """A real client with `live`, else one wired to the offline stand-in."""
-    if live:
-        return Anthropic()
-    transport = httpx.MockTransport(offline_api)
-    return Anthropic(api_key="offline", http_client=httpx.Client(transport=transport))
+@tool
+def convert_currency(amount: float, source: str, target: str) -> float:
+    """Convert money between currencies at today's rate.
+
+    Args:
+        amount: How much money.
+        source: ISO code of the currency to convert from, e.g. "EUR".
+        target: ISO code of the currency to convert to, e.g. "USD".
+    """
+    rates = {("EUR", "USD"): 1.08, ("USD", "EUR"): 0.93}
+    return round(amount * rates.get((source, target), 1.0), 2)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parse the flags, send one message, print the reply and its usage."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--live", action="store_true", help="call the real API")
-    parser.add_argument("--offline", action="store_true", help="never call the real API")
-    parser.add_argument("prompt", nargs="?", default="Hello, Claude! What can agents do?")
-    args = parser.parse_args(argv)
-    live = args.live or (bool(os.environ.get("ANTHROPIC_API_KEY")) and not args.offline)
-    print(f"[{'live: Claude API' if live else 'offline: no API key needed'}]")
-    with make_client(live) as client:
-        message = client.messages.create(
-            model=MODEL,
-            max_tokens=256,
-            messages=[{"role": "user", "content": args.prompt}],
-        )
-    for block in message.content:
-        if isinstance(block, TextBlock):
-            print(block.text)
-    print(f"stop_reason={message.stop_reason} usage={message.usage.to_dict()}")
+    """Run one agent turn-loop and print what happened."""
+    args = parse_args(__doc__ or "", argv)
+    offline = TestModel(
+        tool_inputs={  # what the offline model "asks" the tools
+            "get_weather": {"city": "Paris"},
+            "convert_currency": {"amount": 100, "source": "EUR", "target": "USD"},
+        }
+    )
+    agent = Agent(
+        client_for(args, offline),
+        model=MODEL,
+        tools=[get_weather, convert_currency],
+        system="You are a concise travel assistant.",
+    )
+    result = agent.run("What's the weather in Paris, and what are 100 EUR in USD?")
+    for call in result.tool_calls:
+        print(f"  called {call.name}({call.input}) -> {call.result}")
+    print(result.text)
+    print(
+        f"stop_reason={result.stop_reason} turns={result.turns} "
+        f"input_tokens={result.usage.input_tokens} output_tokens={result.usage.output_tokens}"
+    )
 
 
 if __name__ == "__main__":

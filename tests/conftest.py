@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+# The plugin users get through its entry point; loaded here (it is disabled in addopts) so
+# that coverage, started by then, sees the package imported.
+pytest_plugins = ["agentkit.testing.pytest_plugin"]
+
 
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> str:

@@ -1,0 +1,309 @@
+"""The agent loop as a state machine, with no I/O (PROTOCOL §9).
+
+`AgentLoop` decides; the drivers (`Agent`, `AsyncAgent`) act. Its `next_step()` returns one of:
+- `CallModel(params)`: send this request, then report the `Message` to `on_response()`;
+- `RunTools(calls)`: run these tool calls, then report their results to `on_tool_results()`;
+- `Finish(result)`: the run is over.
+
+Rules it enforces:
+- a `tool_use` turn runs every client tool call and answers with one user message holding one
+  `tool_result` per call, in call order, before any other content;
+- the assistant turn is echoed verbatim (thinking blocks and signatures included), except that
+  a turn which ends the run never leaves a `tool_use` unanswered: its tool calls (e.g. one cut
+  off by `max_tokens`, or from a `refusal`) are removed from the stored turn, not executed;
+- `pause_turn` sends the turn back unchanged and continues;
+- limits (turns, tokens) stop the run only at a point where the history is valid to resend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from ..tools._calls import ToolCall, ToolResult
+from ..types.content import ToolUseBlock
+from ..types.message import Message
+from ..types.params import MessageParam
+
+__all__ = [
+    "CONTINUE_REASONS",
+    "STOP_REASONS",
+    "AgentLoop",
+    "CallModel",
+    "Finish",
+    "LoopState",
+    "RunTools",
+    "RunUsage",
+    "ToolCallRecord",
+    "append_user_content",
+]
+
+STOP_REASONS = frozenset(
+    {"end_turn", "max_tokens", "stop_sequence", "refusal", "model_context_window_exceeded"}
+)
+"""Stop reasons that end a run (unknown future ones end it too)."""
+
+CONTINUE_REASONS = frozenset({"tool_use", "pause_turn"})
+"""Stop reasons after which the loop sends another request."""
+
+MAX_PAUSES = 25
+"""Consecutive `pause_turn` responses allowed before the run stops as `max_turns`."""
+
+
+@dataclass
+class RunUsage:
+    """Token usage summed over every request of a run.
+
+    Attributes:
+        input_tokens: Uncached input tokens.
+        output_tokens: Output tokens.
+        cache_creation_input_tokens: Input tokens written to the prompt cache.
+        cache_read_input_tokens: Input tokens read from the prompt cache.
+        requests: Model requests made.
+    """
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    requests: int = 0
+
+    @property
+    def total_input_tokens(self) -> int:
+        """All input tokens: uncached, cache writes and cache reads."""
+        return self.input_tokens + self.cache_creation_input_tokens + self.cache_read_input_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        """All input and output tokens."""
+        return self.total_input_tokens + self.output_tokens
+
+    def add(self, message: Message) -> None:
+        """Add one response's usage."""
+        usage = message.usage
+        self.input_tokens += usage.input_tokens or 0
+        self.output_tokens += usage.output_tokens or 0
+        self.cache_creation_input_tokens += usage.cache_creation_input_tokens or 0
+        self.cache_read_input_tokens += usage.cache_read_input_tokens or 0
+        self.requests += 1
+
+    def to_dict(self) -> dict[str, int]:
+        """As JSON-able data."""
+        return {
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_creation_input_tokens": self.cache_creation_input_tokens,
+            "cache_read_input_tokens": self.cache_read_input_tokens,
+            "requests": self.requests,
+        }
+
+
+@dataclass(frozen=True)
+class ToolCallRecord:
+    """One tool call of a run, as it happened.
+
+    Attributes:
+        id: The `tool_use` id.
+        name: The tool's name.
+        input: The input the model sent (after any hook replaced it).
+        result: The `tool_result` content the model received.
+        is_error: Whether the model was told the call failed.
+        duration: Seconds the function ran (0 when it never ran).
+    """
+
+    id: str
+    name: str
+    input: dict[str, Any]
+    result: Any
+    is_error: bool
+    duration: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON-able data."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "input": self.input,
+            "result": self.result,
+            "is_error": self.is_error,
+            "duration": self.duration,
+        }
+
+
+@dataclass
+class LoopState:
+    """Everything a run has done so far; enough to resume it.
+
+    Attributes:
+        messages: The history as message params (JSON-able), valid to send again.
+        usage: Token usage so far.
+        turns: Model responses so far.
+        tool_calls: Tool calls so far.
+        last_message: The last response.
+    """
+
+    messages: list[MessageParam] = field(default_factory=list)
+    usage: RunUsage = field(default_factory=RunUsage)
+    turns: int = 0
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    last_message: Message | None = None
+
+
+@dataclass(frozen=True)
+class CallModel:
+    """Send a request with these `messages.create` parameters."""
+
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunTools:
+    """Run these tool calls (one turn's, in call order)."""
+
+    calls: list[ToolCall]
+
+
+@dataclass(frozen=True)
+class Finish:
+    """The run is over; `stop_reason` is the API's, `"max_turns"` or `"usage_limit"`."""
+
+    stop_reason: str
+    state: LoopState
+    limit_hit: bool = False
+
+
+def append_user_content(messages: list[MessageParam], content: str | Sequence[Any]) -> None:
+    """Add user content to the history, keeping roles alternating.
+
+    A trailing user turn (e.g. tool results of a run stopped at its turn limit) gets the
+    content appended after its blocks; otherwise a new user turn is added.
+    """
+    if messages and messages[-1]["role"] == "user":
+        existing: Any = messages[-1]["content"]
+        blocks = (
+            [{"type": "text", "text": existing}] if isinstance(existing, str) else list(existing)
+        )
+        extra = [{"type": "text", "text": content}] if isinstance(content, str) else list(content)
+        merged: Any = {"role": "user", "content": [*blocks, *extra]}
+        messages[-1] = merged
+    else:
+        turn: Any = {"role": "user", "content": content}
+        messages.append(turn)
+
+
+class AgentLoop:
+    """One run's decisions.
+
+    Args:
+        params: The request parameters other than `messages` (model, max_tokens, tools...).
+        messages: The history to start from (copied).
+        max_turns: Most model responses (not counting `pause_turn`) before stopping.
+        max_input_tokens: Stop once the run's total input tokens reach this.
+        max_output_tokens: Stop once the run's output tokens reach this.
+        max_total_tokens: Stop once input plus output tokens reach this.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        messages: Sequence[MessageParam],
+        *,
+        max_turns: int,
+        max_input_tokens: int | None = None,
+        max_output_tokens: int | None = None,
+        max_total_tokens: int | None = None,
+    ) -> None:
+        self.params = dict(params)
+        self.state = LoopState(messages=[cast(MessageParam, dict(m)) for m in messages])
+        self.max_turns = max_turns
+        self.limits = (max_input_tokens, max_output_tokens, max_total_tokens)
+        self._pauses = 0
+        self._counted_turns = 0
+        self._pending: list[ToolCall] | None = None
+        self._finish: Finish | None = None
+
+    # -- what to do next ---------------------------------------------------------------------------
+
+    def next_step(self) -> CallModel | RunTools | Finish:
+        """The next effect for the driver."""
+        if self._finish is not None:
+            return self._finish
+        if self._pending is not None:
+            return RunTools(self._pending)
+        return CallModel({**self.params, "messages": list(self.state.messages)})
+
+    def on_response(self, message: Message) -> None:
+        """Take in a model response."""
+        state = self.state
+        state.turns += 1
+        state.usage.add(message)
+        state.last_message = message
+        reason = message.stop_reason or "end_turn"
+        if reason == "pause_turn":
+            self._pauses += 1
+            state.messages.append(message.to_param())
+            if self._pauses >= MAX_PAUSES:
+                self._finish = Finish("max_turns", state, limit_hit=True)
+            return
+        self._pauses = 0
+        self._counted_turns += 1
+        calls = [ToolCall.from_block(b) for b in message.content if isinstance(b, ToolUseBlock)]
+        if reason == "tool_use" and calls:
+            state.messages.append(message.to_param())
+            self._pending = calls
+            return
+        final_turn = _without_tool_calls(message)
+        if final_turn is not None:
+            state.messages.append(final_turn)
+        self._finish = Finish(reason, state)
+
+    def on_tool_results(self, results: Sequence[ToolResult]) -> None:
+        """Take in the results of the pending calls (one per call, in call order)."""
+        pending = self._pending or []
+        by_id = {r.call.id: r for r in results}
+        missing = [c.id for c in pending if c.id not in by_id]
+        if missing:
+            raise ValueError(f"no result for tool call(s) {missing}")
+        ordered = [by_id[c.id] for c in pending]
+        answers: Any = {"role": "user", "content": [r.to_param() for r in ordered]}
+        self.state.messages.append(answers)
+        self.state.tool_calls.extend(
+            ToolCallRecord(r.call.id, r.call.name, r.call.input, r.content, r.is_error, r.duration)
+            for r in ordered
+        )
+        self._pending = None
+        limit = self._limit_reached()
+        if limit is not None:
+            self._finish = Finish(limit, self.state, limit_hit=True)
+
+    def _limit_reached(self) -> str | None:
+        if self._counted_turns >= self.max_turns:
+            return "max_turns"
+        usage = self.state.usage
+        max_in, max_out, max_total = self.limits
+        if (
+            (max_in is not None and usage.total_input_tokens >= max_in)
+            or (max_out is not None and usage.output_tokens >= max_out)
+            or (max_total is not None and usage.total_tokens >= max_total)
+        ):
+            return "usage_limit"
+        return None
+
+
+def _without_tool_calls(message: Message) -> MessageParam | None:
+    """The assistant turn to store when the run ends on it.
+
+    Tool calls that will never be answered (cut off by `max_tokens`, from a `refusal`...) are
+    removed; everything else is kept verbatim. None when nothing would be left: an empty
+    assistant turn cannot be followed by another user turn.
+    """
+    param = message.to_param()
+    content: Any = param["content"]
+    blocks = [b for b in content if not (isinstance(b, dict) and b.get("type") == "tool_use")]
+    if not blocks:
+        return None
+    if len(blocks) != len(content):
+        kept: Any = {"role": "assistant", "content": blocks}
+        return cast(MessageParam, kept)
+    return param

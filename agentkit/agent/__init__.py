@@ -1,0 +1,47 @@
+"""The agent loop: `Agent` / `AsyncAgent`, `RunResult`, run events and hooks."""
+
+from .._core.loop import RunUsage as RunUsage
+from .._core.loop import ToolCallRecord as ToolCallRecord
+from ._agent import Agent as Agent
+from ._agent import AsyncAgent as AsyncAgent
+from ._events import AgentEvent as AgentEvent
+from ._events import RunFinished as RunFinished
+from ._events import TextChunk as TextChunk
+from ._events import ThinkingChunk as ThinkingChunk
+from ._events import ToolCallFinished as ToolCallFinished
+from ._events import ToolCallStarted as ToolCallStarted
+from ._events import TurnFinished as TurnFinished
+from ._hooks import Allow as Allow
+from ._hooks import Deny as Deny
+from ._hooks import Hooks as Hooks
+from ._hooks import ReplaceInput as ReplaceInput
+from ._hooks import ToolDecision as ToolDecision
+from ._hooks import allow as allow
+from ._hooks import deny as deny
+from ._hooks import replace_input as replace_input
+from ._result import RunLimitExceeded as RunLimitExceeded
+from ._result import RunResult as RunResult
+
+__all__ = [
+    "Agent",
+    "AgentEvent",
+    "Allow",
+    "AsyncAgent",
+    "Deny",
+    "Hooks",
+    "ReplaceInput",
+    "RunFinished",
+    "RunLimitExceeded",
+    "RunResult",
+    "RunUsage",
+    "TextChunk",
+    "ThinkingChunk",
+    "ToolCallFinished",
+    "ToolCallRecord",
+    "ToolCallStarted",
+    "ToolDecision",
+    "TurnFinished",
+    "allow",
+    "deny",
+    "replace_input",
+]

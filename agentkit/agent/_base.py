@@ -1,0 +1,196 @@
+"""What `Agent` and `AsyncAgent` share: configuration, checks, request parameters."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from .._core.loop import AgentLoop, Finish, LoopState, append_user_content
+from .._core.request import NON_STREAMING_MAX_SECONDS, expected_seconds
+from .._exceptions import UsageError
+from ..tools._tool import Tool
+from ..tools._toolbox import Toolbox
+from ..types.params import MessageParam
+from ..types.request_params import MessageCreateParams
+from ._hooks import Hooks
+from ._result import RunLimitExceeded, RunResult
+
+__all__ = ["UNSET", "AgentBase"]
+
+UNSET: Any = object()
+"""Marks an argument that was not passed (None is a valid `deps`)."""
+
+_MANAGED = frozenset(
+    {"model", "messages", "max_tokens", "tools", "tool_choice", "system", "thinking", "stream"}
+)
+_EXTRA_PARAMS = (
+    frozenset(MessageCreateParams.__required_keys__ | MessageCreateParams.__optional_keys__)
+    - _MANAGED
+)
+
+
+class AgentBase:
+    """Configuration shared by both agents (see `Agent` for the arguments)."""
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        tools: Iterable[Tool[..., Any] | Any] | Toolbox = (),
+        system: str | Sequence[Any] | None = None,
+        max_tokens: int = 4096,
+        max_turns: int = 10,
+        tool_choice: Mapping[str, Any] | None = None,
+        thinking: Mapping[str, Any] | None = None,
+        deps: Any = None,
+        hooks: Hooks | None = None,
+        cache: bool = False,
+        raise_on_limit: bool = False,
+        max_input_tokens: int | None = None,
+        max_output_tokens: int | None = None,
+        max_total_tokens: int | None = None,
+        create_params: Mapping[str, Any] | None = None,
+    ) -> None:
+        if not isinstance(model, str) or not model:
+            raise UsageError("model must be a model id, e.g. Agent(model='claude-sonnet-4-5').")
+        _positive("max_tokens", max_tokens)
+        _positive("max_turns", max_turns)
+        for name, value in (
+            ("max_input_tokens", max_input_tokens),
+            ("max_output_tokens", max_output_tokens),
+            ("max_total_tokens", max_total_tokens),
+        ):
+            if value is not None:
+                _positive(name, value)
+        self.model = model
+        self.toolbox, self.server_tools = _split_tools(tools)
+        self.system = system
+        self.max_tokens = max_tokens
+        self.max_turns = max_turns
+        self.tool_choice = dict(tool_choice) if tool_choice is not None else None
+        self.thinking = dict(thinking) if thinking is not None else None
+        self.deps = deps
+        self.hooks = hooks or Hooks()
+        self.cache = cache
+        self.raise_on_limit = raise_on_limit
+        self.limits = (max_input_tokens, max_output_tokens, max_total_tokens)
+        self.create_params = _checked_params(create_params or {})
+        self._check_tool_choice()
+
+    def _check_tool_choice(self) -> None:
+        choice = self.tool_choice
+        if choice is None:
+            return
+        kind = choice.get("type")
+        if kind not in ("auto", "any", "tool", "none"):
+            raise UsageError(f"tool_choice type must be auto, any, tool or none, got {kind!r}.")
+        names = set(self.toolbox.names) | {t.get("name") for t in self.server_tools}
+        if kind == "tool" and choice.get("name") not in names:
+            raise UsageError(
+                f"tool_choice names {choice.get('name')!r}, which is not one of the agent's "
+                f"tools: {sorted(n for n in names if n)}."
+            )
+        if (
+            self.thinking
+            and self.thinking.get("type") not in (None, "disabled")
+            and kind
+            in (
+                "any",
+                "tool",
+            )
+        ):
+            raise UsageError(
+                f"tool_choice {kind!r} cannot be combined with extended thinking; the API only "
+                "accepts 'auto' or 'none' then."
+            )
+
+    def request_params(self) -> dict[str, Any]:
+        """The request parameters of every turn, except `messages`."""
+        params: dict[str, Any] = {"model": self.model, "max_tokens": self.max_tokens}
+        tools: list[Any] = [*self.toolbox.params(), *self.server_tools]
+        system: Any = self.system
+        if self.cache:
+            if tools:
+                tools[-1] = {**tools[-1], "cache_control": {"type": "ephemeral"}}
+            if isinstance(system, str) and system:
+                system = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
+            elif system:
+                blocks = [dict(b) for b in system]
+                blocks[-1]["cache_control"] = {"type": "ephemeral"}
+                system = blocks
+        if tools:
+            params["tools"] = tools
+        if system:
+            params["system"] = system
+        if self.tool_choice is not None:
+            params["tool_choice"] = self.tool_choice
+        if self.thinking is not None:
+            params["thinking"] = self.thinking
+        params.update(self.create_params)
+        return params
+
+    def needs_streaming(self) -> bool:
+        """Whether requests must stream (a large `max_tokens`, PROTOCOL §1.4)."""
+        return expected_seconds(self.max_tokens) > NON_STREAMING_MAX_SECONDS
+
+    def start(self, prompt: Any, messages: Sequence[MessageParam] | None) -> AgentLoop:
+        """A fresh loop for one run."""
+        history = [dict(m) for m in messages or ()]
+        loop = AgentLoop(
+            self.request_params(),
+            history,  # type: ignore[arg-type]
+            max_turns=self.max_turns,
+            max_input_tokens=self.limits[0],
+            max_output_tokens=self.limits[1],
+            max_total_tokens=self.limits[2],
+        )
+        if prompt is not None and prompt != "":
+            append_user_content(loop.state.messages, prompt)
+        elif not loop.state.messages or loop.state.messages[-1]["role"] != "user":
+            raise UsageError(
+                "nothing to send: pass a prompt, or messages= ending with a user turn "
+                "(e.g. the .messages of a run that stopped at its limit)."
+            )
+        return loop
+
+    def finish(self, step: Finish) -> RunResult:
+        """The run's result; raises `RunLimitExceeded` for a limit with `raise_on_limit`."""
+        result = RunResult.from_state(step.state, step.stop_reason)
+        if step.limit_hit and self.raise_on_limit:
+            raise RunLimitExceeded(result)
+        return result
+
+    @staticmethod
+    def error_state(state: LoopState) -> RunResult:
+        """The run so far, attached to an API error as `run_state`."""
+        return RunResult.from_state(state, "error")
+
+
+def _positive(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"{name} must be a positive int, got {value!r}.")
+
+
+def _split_tools(tools: Iterable[Any] | Toolbox) -> tuple[Toolbox, list[dict[str, Any]]]:
+    if isinstance(tools, Toolbox):
+        return tools, []
+    box = Toolbox()
+    server: list[dict[str, Any]] = []
+    for item in tools:
+        if isinstance(item, Mapping):
+            server.append(dict(item))  # a tool definition run elsewhere (e.g. web_search)
+        else:
+            box.add(item)
+    return box, server
+
+
+def _checked_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    for name in params:
+        if name in _MANAGED:
+            raise UsageError(f"pass {name}= as the agent's own argument, not among create params.")
+        if name not in _EXTRA_PARAMS:
+            close = difflib.get_close_matches(name, _EXTRA_PARAMS, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise UsageError(f"Agent got an unexpected parameter {name!r}.{hint}")
+    return dict(params)

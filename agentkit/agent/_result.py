@@ -1,0 +1,92 @@
+"""`RunResult`: what an agent run produced, ready to print, save and resume."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._core.loop import LoopState, RunUsage, ToolCallRecord
+from .._exceptions import AgentkitError
+from ..types.content import TextBlock
+from ..types.message import Message
+from ..types.params import MessageParam
+
+__all__ = ["RunLimitExceeded", "RunResult"]
+
+
+@dataclass
+class RunResult:
+    """The outcome of `agent.run(...)`.
+
+    Attributes:
+        text: The final assistant text (the last message's text blocks, joined).
+        message: The last `Message` received (None if no response arrived).
+        messages: The whole history as JSON-able message params: save it, and pass it as
+            `messages=` to continue the conversation or resume the run.
+        stop_reason: The API's stop reason, or `"max_turns"` / `"usage_limit"` when a limit
+            stopped the run (or `"error"` for the state attached to an API error).
+        usage: Tokens summed over every request (cache reads and writes included).
+        turns: Model responses received.
+        tool_calls: Every tool call: name, input, result, is_error, duration.
+    """
+
+    text: str
+    message: Message | None
+    messages: list[MessageParam]
+    stop_reason: str
+    usage: RunUsage = field(default_factory=RunUsage)
+    turns: int = 0
+    tool_calls: list[ToolCallRecord] = field(default_factory=list)
+
+    @classmethod
+    def from_state(cls, state: LoopState, stop_reason: str) -> RunResult:
+        """Build from the loop's state."""
+        message = state.last_message
+        text = (
+            ""
+            if message is None
+            else "".join(b.text for b in message.content if isinstance(b, TextBlock))
+        )
+        return cls(
+            text=text,
+            message=message,
+            messages=list(state.messages),
+            stop_reason=stop_reason,
+            usage=state.usage,
+            turns=state.turns,
+            tool_calls=list(state.tool_calls),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-able data."""
+        return {
+            "text": self.text,
+            "stop_reason": self.stop_reason,
+            "turns": self.turns,
+            "usage": self.usage.to_dict(),
+            "tool_calls": [call.to_dict() for call in self.tool_calls],
+            "messages": self.messages,
+            "message": None if self.message is None else self.message.to_dict(),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The result as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
+
+
+class RunLimitExceeded(AgentkitError):
+    """A run hit `max_turns` or a token budget, with `raise_on_limit=True`.
+
+    Attributes:
+        result: The run so far (history complete and resumable).
+        limit: `"max_turns"` or `"usage_limit"`.
+    """
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        self.limit = result.stop_reason
+        super().__init__(
+            f"the run stopped at its limit ({result.stop_reason}) after {result.turns} turn(s); "
+            "the partial result is on .result; pass .result.messages as messages= to resume."
+        )

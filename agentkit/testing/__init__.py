@@ -1,0 +1,67 @@
+"""Offline models that speak the real wire protocol, for examples and tests.
+
+Every model answers `POST /v1/messages` (JSON, or the exact SSE stream with `stream: true`)
+and `POST /v1/messages/count_tokens` through an httpx transport, so your code runs the same
+client path as in production:
+
+```python
+from agentkit.testing import TestModel
+
+client = TestModel().client()            # an Anthropic client; no key, no network
+```
+
+- `FunctionModel(fn)`: your function decides each answer.
+- `ScriptedModel([...])`: answers in order; an unexpected extra request is a clear error.
+- `TestModel()`: calls every tool with schema-valid input, then summarises the results.
+- `EchoModel()`: answers with the user's last text.
+
+All validate requests like the API does (400 with the API's wording) and can inject faults
+(`Fault`): error statuses with `retry-after`, `error` events and dropped connections mid-stream,
+resets and delays.
+"""
+
+from ._cassette import Cassette as Cassette
+from ._cassette import CassetteMismatchError as CassetteMismatchError
+from ._cassette import cassette as cassette
+from ._models import EchoModel as EchoModel
+from ._models import Exchange as Exchange
+from ._models import FunctionModel as FunctionModel
+from ._models import MockModel as MockModel
+from ._models import ReplyLike as ReplyLike
+from ._models import ScriptedModel as ScriptedModel
+from ._models import TestModel as TestModel
+from ._protocol import RequestProblem as RequestProblem
+from ._protocol import check_request as check_request
+from ._replies import ErrorReply as ErrorReply
+from ._replies import Fault as Fault
+from ._replies import ModelRequest as ModelRequest
+from ._replies import RawReply as RawReply
+from ._replies import Reply as Reply
+from ._replies import ScriptExhaustedError as ScriptExhaustedError
+from ._transport import ModelTransport as ModelTransport
+from ._wire import count_input_tokens as count_input_tokens
+from ._wire import encode_stream as encode_stream
+
+__all__ = [
+    "Cassette",
+    "CassetteMismatchError",
+    "EchoModel",
+    "ErrorReply",
+    "Exchange",
+    "Fault",
+    "FunctionModel",
+    "MockModel",
+    "ModelRequest",
+    "ModelTransport",
+    "RawReply",
+    "Reply",
+    "ReplyLike",
+    "RequestProblem",
+    "ScriptExhaustedError",
+    "ScriptedModel",
+    "TestModel",
+    "cassette",
+    "check_request",
+    "count_input_tokens",
+    "encode_stream",
+]

@@ -1,0 +1,503 @@
+"""Offline models that answer `POST /v1/messages` (JSON and SSE) and `count_tokens`.
+
+`MockModel` does everything but decide the answer: it numbers requests, injects faults,
+validates each request like the API (answering 400 with the API's wording), counts tokens, and
+renders the answer as a message or as the exact SSE event sequence. Subclasses only implement
+`reply()` (and, for async functions, `areply()`).
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import json
+import threading
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+import anyio
+
+from ..types._base import BaseModel
+from ._protocol import RequestProblem, check_count_tokens, check_request
+from ._replies import ErrorReply, Fault, ModelRequest, RawReply, Reply, ScriptExhaustedError
+from ._schema_gen import example_for
+from ._wire import count_input_tokens, count_output_tokens, encode_stream
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .._client import Anthropic, AsyncAnthropic
+
+__all__ = [
+    "EchoModel",
+    "Exchange",
+    "FunctionModel",
+    "MockModel",
+    "ReplyLike",
+    "ScriptedModel",
+    "TestModel",
+]
+
+ReplyLike: TypeAlias = (
+    "str | Sequence[Any] | BaseModel | Mapping[str, Any] | Reply | RawReply | ErrorReply"
+)
+"""What a model may answer: text, content blocks, a `Message` (or its dict), a `Reply`,
+`RawReply` bytes or an `ErrorReply`."""
+
+FaultPlan: TypeAlias = "Sequence[Fault | None] | Callable[[int, ModelRequest], Fault | None]"
+
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    402: "billing_error",
+    403: "permission_error",
+    404: "not_found_error",
+    409: "conflict_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    500: "api_error",
+    504: "timeout_error",
+    529: "overloaded_error",
+}
+
+
+@dataclass
+class Exchange:
+    """One answer on the wire, before a transport or server sends it.
+
+    Attributes:
+        status: HTTP status.
+        headers: Response headers.
+        body: The JSON (or raw) body, when not streaming events.
+        events: The SSE events, when streaming.
+        fault: The fault to inject while sending (delay, reset, cut, error event).
+    """
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    events: list[bytes] | None = None
+    fault: Fault | None = None
+
+
+class MockModel:
+    """The base of offline models; subclasses decide the answer in `reply()`.
+
+    Args:
+        faults: Per request (by index: 0, 1, ...) a `Fault` or None; or a function
+            `(index, request) -> Fault | None`.
+        validate: Answer malformed requests with the API's 400 errors (on by default).
+        text_chunk: Characters per `text_delta` when streaming.
+        json_chunk: Characters per `input_json_delta` when streaming.
+        id_prefix: Prefix of generated message, tool-use and request ids.
+    """
+
+    def __init__(
+        self,
+        *,
+        faults: FaultPlan = (),
+        validate: bool = True,
+        text_chunk: int = 16,
+        json_chunk: int = 24,
+        id_prefix: str = "test",
+    ) -> None:
+        self.faults = faults
+        self.validate = validate
+        self.text_chunk = text_chunk
+        self.json_chunk = json_chunk
+        self.id_prefix = id_prefix
+        self.requests: list[ModelRequest] = []
+        """Every request received, in order (invalid ones included)."""
+        self._lock = threading.Lock()
+        self._counter = itertools.count()
+        self._ids = itertools.count(1)
+
+    # -- what subclasses decide ------------------------------------------------------------------
+
+    def reply(self, request: ModelRequest) -> ReplyLike:
+        """The answer to a valid `POST /v1/messages` request."""
+        raise NotImplementedError
+
+    async def areply(self, request: ModelRequest) -> ReplyLike:
+        """The answer, from async code (defaults to `reply`)."""
+        return self.reply(request)
+
+    # -- the exchange --------------------------------------------------------------------------
+
+    def exchange(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Exchange:
+        """Answer one HTTP request (sync)."""
+        early = self._begin(method, path, headers, body)
+        if isinstance(early, Exchange):
+            return early
+        request, fault = early
+        return self._render(request, self.reply(request), fault)
+
+    async def aexchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> Exchange:
+        """Answer one HTTP request (async)."""
+        early = self._begin(method, path, headers, body)
+        if isinstance(early, Exchange):
+            return early
+        request, fault = early
+        return self._render(request, await self.areply(request), fault)
+
+    def _next_id(self, kind: str) -> str:
+        with self._lock:
+            return f"{kind}_{self.id_prefix}_{next(self._ids):04d}"
+
+    def _begin(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> Exchange | tuple[ModelRequest, Fault | None]:
+        headers = {k.lower(): v for k, v in headers.items()}
+        try:
+            parsed: Any = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        with self._lock:
+            index = next(self._counter)
+            request = ModelRequest(
+                parsed if isinstance(parsed, dict) else {}, path=path, headers=headers, index=index
+            )
+            self.requests.append(request)
+        fault = self._fault(index, request)
+        if fault is not None and fault.reset:
+            return Exchange(0, {}, fault=fault)
+        if fault is not None and fault.status is not None:
+            error = ErrorReply(
+                fault.status,
+                fault.error_type,
+                "Injected failure",
+                fault.retry_after,
+                fault.should_retry,
+            )
+            return self._error(error, fault)
+        if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
+            return self._problem(
+                RequestProblem(404, "not_found_error", f"Not found: {method} {path}")
+            )
+        if path.endswith("count_tokens"):
+            problem = check_count_tokens(parsed, headers) if self.validate else None
+            if problem is not None:
+                return self._problem(problem)
+            return self._json(200, {"input_tokens": count_input_tokens(request)}, fault)
+        problem = check_request(parsed, headers) if self.validate else None
+        if problem is not None:
+            return self._problem(problem)
+        return request, fault
+
+    def _fault(self, index: int, request: ModelRequest) -> Fault | None:
+        if callable(self.faults):
+            return self.faults(index, request)
+        return self.faults[index] if index < len(self.faults) else None
+
+    def _json(
+        self,
+        status: int,
+        body: Mapping[str, Any],
+        fault: Fault | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Exchange:
+        data = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        all_headers = {
+            "content-type": "application/json",
+            "request-id": self._next_id("req"),
+            **(headers or {}),
+        }
+        return Exchange(status, all_headers, data, fault=fault)
+
+    def _problem(self, problem: RequestProblem) -> Exchange:
+        request_id = self._next_id("req")
+        data = json.dumps(problem.body(request_id)).encode()
+        headers = {
+            "content-type": "application/json",
+            "request-id": request_id,
+            "x-should-retry": "false",
+        }
+        return Exchange(problem.status, headers, data)
+
+    def _error(self, error: ErrorReply, fault: Fault | None = None) -> Exchange:
+        headers: dict[str, str] = {}
+        if error.retry_after is not None:
+            headers["retry-after"] = f"{error.retry_after:g}"
+        if error.should_retry is not None:
+            headers["x-should-retry"] = str(error.should_retry).lower()
+        error_type = error.type or _ERROR_TYPES.get(error.status, "api_error")
+        request_id = self._next_id("req")
+        body = {
+            "type": "error",
+            "error": {"type": error_type, "message": error.message},
+            "request_id": request_id,
+        }
+        data = json.dumps(body).encode()
+        return Exchange(
+            error.status,
+            {"content-type": "application/json", "request-id": request_id, **headers},
+            data,
+            fault=fault,
+        )
+
+    def _render(self, request: ModelRequest, answer: ReplyLike, fault: Fault | None) -> Exchange:
+        if isinstance(answer, ErrorReply):
+            return self._error(answer, fault)
+        if isinstance(answer, RawReply):
+            headers = {
+                "content-type": answer.content_type,
+                "request-id": self._next_id("req"),
+                **answer.headers,
+            }
+            return Exchange(answer.status, headers, answer.body, fault=fault)
+        message = self._message(request, answer)
+        extra_headers = dict(answer.headers) if isinstance(answer, Reply) else {}
+        if not request.stream:
+            return self._json(200, message, fault, extra_headers)
+        events = encode_stream(message, text_chunk=self.text_chunk, json_chunk=self.json_chunk)
+        headers = {
+            "content-type": "text/event-stream; charset=utf-8",
+            "request-id": self._next_id("req"),
+            **extra_headers,
+        }
+        return Exchange(200, headers, events=events, fault=fault)
+
+    def _message(self, request: ModelRequest, answer: ReplyLike) -> dict[str, Any]:
+        if isinstance(answer, BaseModel):
+            return answer.to_dict()
+        if isinstance(answer, Mapping) and answer.get("type") == "message":
+            return dict(answer)
+        reply = answer if isinstance(answer, Reply) else Reply(answer)  # type: ignore[arg-type]
+        content = self._content(reply.content)
+        calls_tool = any(block.get("type") == "tool_use" for block in content)
+        usage = {
+            "input_tokens": count_input_tokens(request),
+            "output_tokens": count_output_tokens(content),
+            **(reply.usage or {}),
+        }
+        return {
+            "id": self._next_id("msg"),
+            "type": "message",
+            "role": "assistant",
+            "model": request.get("model", "test-model"),
+            "content": content,
+            "stop_reason": reply.stop_reason or ("tool_use" if calls_tool else "end_turn"),
+            "stop_sequence": reply.stop_sequence,
+            "usage": usage,
+            **reply.extra,
+        }
+
+    def _content(self, content: str | Sequence[Any]) -> list[dict[str, Any]]:
+        if isinstance(content, str):
+            return [{"type": "text", "text": content}]
+        blocks: list[dict[str, Any]] = []
+        for item in content:
+            if isinstance(item, str):
+                block: dict[str, Any] = {"type": "text", "text": item}
+            elif isinstance(item, BaseModel):
+                block = item.to_dict()
+            else:
+                block = dict(item)
+            if block.get("type") == "tool_use":
+                if "id" not in block:  # (not setdefault: that would use up an id regardless)
+                    block["id"] = self._next_id("toolu")
+                block.setdefault("input", {})
+            blocks.append(block)
+        return blocks
+
+    # -- plugging in --------------------------------------------------------------------------
+
+    def transport(self) -> httpx.BaseTransport:
+        """An `httpx` transport serving this model (sync clients)."""
+        from ._transport import ModelTransport
+
+        return ModelTransport(self)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        """An `httpx` transport serving this model (async clients)."""
+        from ._transport import ModelTransport
+
+        return ModelTransport(self)
+
+    def client(self, **options: Any) -> Anthropic:
+        """An `Anthropic` client talking to this model (no network, no real key)."""
+        import httpx
+
+        from .._client import Anthropic
+
+        options.setdefault("api_key", "offline-test-key")
+        return Anthropic(http_client=httpx.Client(transport=self.transport()), **options)
+
+    def async_client(self, **options: Any) -> AsyncAnthropic:
+        """An `AsyncAnthropic` client talking to this model."""
+        import httpx
+
+        from .._client import AsyncAnthropic
+
+        options.setdefault("api_key", "offline-test-key")
+        return AsyncAnthropic(
+            http_client=httpx.AsyncClient(transport=self.async_transport()), **options
+        )
+
+
+class FunctionModel(MockModel):
+    """A model whose answers come from your function: `fn(request) -> answer`.
+
+    `request` is a `ModelRequest` (the parsed body, a dict). The answer is text, a list of
+    content blocks, a `Message`, a `Reply`, a `RawReply` or an `ErrorReply`. `fn` may be sync
+    or async; either works with sync and async clients.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[ModelRequest], ReplyLike] | Callable[[ModelRequest], Awaitable[ReplyLike]],
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.fn = fn
+        self._is_async = inspect.iscoroutinefunction(fn)
+
+    def reply(self, request: ModelRequest) -> ReplyLike:
+        if self._is_async:
+            return cast(ReplyLike, _run_async_elsewhere(self.fn, request))
+        return cast(ReplyLike, self.fn(request))
+
+    async def areply(self, request: ModelRequest) -> ReplyLike:
+        result = self.fn(request)
+        if inspect.isawaitable(result):
+            return await result
+        return result
+
+
+def _run_async_elsewhere(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run an async function to completion on a fresh thread with its own event loop."""
+    box: dict[str, Any] = {}
+
+    def main() -> None:
+        try:
+            box["value"] = anyio.run(fn, *args)
+        except BaseException as exc:  # re-raised in the calling thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=main, daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class ScriptedModel(MockModel):
+    """Answers from a script, in order; a request past its end raises `ScriptExhaustedError`.
+
+    Each item is an answer (as for `FunctionModel`) or a function `request -> answer`.
+    """
+
+    def __init__(
+        self, replies: Sequence[ReplyLike | Callable[[ModelRequest], ReplyLike]], **options: Any
+    ) -> None:
+        super().__init__(**options)
+        self.replies = list(replies)
+        self._next = 0
+
+    def reply(self, request: ModelRequest) -> ReplyLike:
+        with self._lock:
+            position = self._next
+            self._next += 1
+        if position >= len(self.replies):
+            shown = json.dumps(dict(request), indent=2, default=str)[:4000]
+            raise ScriptExhaustedError(
+                f"ScriptedModel has {len(self.replies)} replies but got request #{position + 1}:"
+                f"\n{shown}\nAdd a reply for it, or find why the code under test sent it."
+            )
+        item = self.replies[position]
+        return item(request) if callable(item) else item
+
+    @property
+    def remaining(self) -> int:
+        """Replies not used yet."""
+        return len(self.replies) - self._next
+
+
+class TestModel(MockModel):
+    """A deterministic model that exercises every tool.
+
+    With tools (and no tool results pending), it calls each tool once, in parallel, with input
+    generated from the tool's schema (valid by construction: nested objects, enums, formats);
+    when the tool results come back it answers `end_turn` with text summarising them. Without
+    tools it answers `text`. Like the API, it honours `tool_choice`: `none` calls no tool,
+    `{"type": "tool", "name": ...}` only that one, `disable_parallel_tool_use` at most one.
+
+    Args:
+        call_tools: True for every tool, False for none, or the names to call.
+        tool_inputs: Inputs to use instead of generated ones, by tool name.
+        text: The answer when there are no tools to call.
+    """
+
+    __test__ = False  # not a pytest test class, despite its name
+
+    def __init__(
+        self,
+        *,
+        call_tools: bool | Sequence[str] = True,
+        tool_inputs: Mapping[str, Mapping[str, Any]] | None = None,
+        text: str = "This is TestModel's answer.",
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self.call_tools = call_tools
+        self.tool_inputs = dict(tool_inputs or {})
+        self.text = text
+
+    def reply(self, request: ModelRequest) -> ReplyLike:
+        results = request.tool_results
+        if results:
+            return self._summary(request, results)
+        tools = self._chosen_tools(request)
+        if not tools:
+            return self.text
+        return [
+            {
+                "type": "tool_use",
+                "name": t["name"],
+                "input": dict(
+                    self.tool_inputs.get(t["name"], example_for(t.get("input_schema", {})))
+                ),
+            }
+            for t in tools
+        ]
+
+    def _chosen_tools(self, request: ModelRequest) -> list[dict[str, Any]]:
+        choice = request.get("tool_choice") or {}
+        if not self.call_tools or choice.get("type") == "none":
+            return []
+        tools = [t for t in request.tools if t.get("type", "custom") == "custom"]
+        if choice.get("type") == "tool":  # the API calls only the named tool
+            tools = [t for t in tools if t["name"] == choice.get("name")]
+        if self.call_tools is not True:
+            wanted = set(self.call_tools)
+            tools = [t for t in tools if t["name"] in wanted]
+        if choice.get("disable_parallel_tool_use"):  # at most one call per turn
+            tools = tools[:1]
+        return tools
+
+    def _summary(self, request: ModelRequest, results: list[dict[str, Any]]) -> str:
+        names = {}
+        for message in request.messages:
+            for block in message.get("content") or []:
+                if isinstance(block, dict) and block.get("type") == "tool_use":
+                    names[block.get("id")] = block.get("name")
+        parts = []
+        for result in results:
+            content = result.get("content")
+            if isinstance(content, list):
+                content = " ".join(b.get("text", f"[{b.get('type')}]") for b in content)
+            label = names.get(result.get("tool_use_id"), "tool")
+            flag = " (error)" if result.get("is_error") else ""
+            parts.append(f"{label}{flag}: {content or ''}")
+        return "Tool results: " + "; ".join(parts)
+
+
+class EchoModel(MockModel):
+    """Answers with the text of the last user message."""
+
+    def reply(self, request: ModelRequest) -> ReplyLike:
+        return request.last_user_text or "(no text)"

@@ -1,0 +1,236 @@
+"""Validate a request the way the API does, answering with its wording (PROTOCOL §9).
+
+No I/O: `check_request` returns the error an API would send, or None. Every offline test
+through `agentkit.testing` is thereby also a protocol-conformance test of the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["KNOWN_FIELDS", "RequestProblem", "check_count_tokens", "check_request"]
+
+KNOWN_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "max_tokens",
+        "stream",
+        "system",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "output_config",
+        "stop_sequences",
+        "metadata",
+        "service_tier",
+        "speed",
+        "inference_geo",
+        "cache_control",
+        "container",
+        "diagnostics",
+        "temperature",
+        "top_p",
+        "top_k",
+    }
+)
+"""Top-level fields of `POST /v1/messages` (PROTOCOL §2.1); anything else is refused."""
+
+_COUNT_FIELDS = frozenset(
+    {
+        "model",
+        "messages",
+        "system",
+        "tools",
+        "tool_choice",
+        "thinking",
+        "output_config",
+        "cache_control",
+        "speed",
+    }
+)
+_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_SAMPLING = ("temperature", "top_p", "top_k")
+
+
+@dataclass(frozen=True)
+class RequestProblem:
+    """An error response the API would give: status, `error.type`, message."""
+
+    status: int
+    type: str
+    message: str
+
+    def body(self, request_id: str) -> dict[str, Any]:
+        """The JSON error body."""
+        return {
+            "type": "error",
+            "error": {"type": self.type, "message": self.message},
+            "request_id": request_id,
+        }
+
+
+def _invalid(message: str) -> RequestProblem:
+    return RequestProblem(400, "invalid_request_error", message)
+
+
+def check_headers(headers: Mapping[str, str]) -> RequestProblem | None:
+    """Authentication and version headers."""
+    if not headers.get("x-api-key") and not headers.get("authorization"):
+        return RequestProblem(401, "authentication_error", "x-api-key header is required")
+    if not headers.get("anthropic-version"):
+        return _invalid("anthropic-version: header is required")
+    return None
+
+
+def check_request(body: object, headers: Mapping[str, str]) -> RequestProblem | None:
+    """The API's verdict on a `POST /v1/messages` request; None when it is acceptable."""
+    problem = check_headers(headers)
+    if problem is not None:
+        return problem
+    if not isinstance(body, dict):
+        return _invalid("The request body is not valid JSON (expected an object).")
+    for name in ("max_tokens", "messages", "model"):
+        if name not in body:
+            return _invalid(f"{name}: Field required")
+    problem = _fields(body, KNOWN_FIELDS, headers)
+    if problem is not None:
+        return problem
+    max_tokens = body["max_tokens"]
+    if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
+        return _invalid("max_tokens: Input should be a valid integer greater than or equal to 0")
+    return _messages(body["messages"]) or _tools(body.get("tools"), body.get("tool_choice"))
+
+
+def check_count_tokens(body: object, headers: Mapping[str, str]) -> RequestProblem | None:
+    """The API's verdict on a `POST /v1/messages/count_tokens` request."""
+    problem = check_headers(headers)
+    if problem is not None:
+        return problem
+    if not isinstance(body, dict):
+        return _invalid("The request body is not valid JSON (expected an object).")
+    for name in ("messages", "model"):
+        if name not in body:
+            return _invalid(f"{name}: Field required")
+    return (
+        _fields(body, _COUNT_FIELDS, headers)
+        or _messages(body["messages"])
+        or _tools(body.get("tools"), body.get("tool_choice"))
+    )
+
+
+def _fields(
+    body: Mapping[str, Any], known: frozenset[str], headers: Mapping[str, str]
+) -> RequestProblem | None:
+    version = headers.get("anthropic-version", "")
+    for name in body:
+        if name not in known or (version == "2026-10-21" and name in _SAMPLING):
+            return _invalid(f"{name}: Extra inputs are not permitted")
+    return None
+
+
+def _blocks(content: object) -> list[Any]:
+    if isinstance(content, str):
+        return [{"type": "text", "text": content}]
+    return list(content) if isinstance(content, list) else []
+
+
+def _messages(messages: object) -> RequestProblem | None:
+    if not isinstance(messages, list) or not messages:
+        return _invalid("messages: at least one message is required")
+    previous_role = None
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+            return _invalid(f"messages.{i}.role: Input should be 'user' or 'assistant'")
+        if "content" not in message:
+            return _invalid(f"messages.{i}.content: Field required")
+        role = message["role"]
+        if i == 0 and role != "user":
+            return _invalid('messages: first message must use the "user" role')
+        if role == previous_role:
+            return _invalid(
+                'messages: roles must alternate between "user" and "assistant", but found '
+                f'multiple "{role}" roles in a row'
+            )
+        previous_role = role
+    return _tool_pairing(messages)
+
+
+def _tool_use_ids(message: Mapping[str, Any]) -> list[str]:
+    if message.get("role") != "assistant":
+        return []
+    return [
+        str(b.get("id"))
+        for b in _blocks(message.get("content"))
+        if isinstance(b, dict) and b.get("type") == "tool_use"
+    ]
+
+
+def _tool_pairing(messages: list[Any]) -> RequestProblem | None:
+    for i, message in enumerate(messages):
+        expected = _tool_use_ids(messages[i - 1]) if i else []
+        blocks = _blocks(message.get("content")) if message["role"] == "user" else []
+        seen_other = False
+        answered: set[str] = set()
+        for k, block in enumerate(blocks):
+            if not isinstance(block, dict):
+                continue
+            if block.get("type") != "tool_result":
+                seen_other = True
+                continue
+            tool_use_id = block.get("tool_use_id")
+            if tool_use_id not in expected:
+                return _invalid(
+                    f"messages.{i}.content.{k}: unexpected `tool_use_id` found in `tool_result` "
+                    f"blocks: {tool_use_id}. Each `tool_result` block must have a corresponding "
+                    "`tool_use` block in the previous message."
+                )
+            if seen_other:
+                return _invalid(
+                    f"messages.{i}.content.{k}: `tool_result` blocks must come first in the "
+                    "message content, before any text or other blocks."
+                )
+            answered.add(str(tool_use_id))
+        missing = [tid for tid in expected if tid not in answered]
+        if missing:
+            return _missing_results(i - 1, missing)
+    last_ids = _tool_use_ids(messages[-1])
+    if last_ids:
+        return _missing_results(len(messages) - 1, last_ids)
+    return None
+
+
+def _missing_results(index: int, ids: list[str]) -> RequestProblem:
+    return _invalid(
+        f"messages.{index}: `tool_use` ids were found without `tool_result` blocks immediately "
+        f"after: {', '.join(ids)}. Each `tool_use` block must have a corresponding "
+        "`tool_result` block in the next message."
+    )
+
+
+def _tools(tools: object, tool_choice: object) -> RequestProblem | None:
+    names: list[str] = []
+    for i, item in enumerate(tools if isinstance(tools, list) else []):
+        if not isinstance(item, dict):
+            return _invalid(f"tools.{i}: Input should be a valid dictionary")
+        name = item.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            return _invalid(
+                f"tools.{i}.custom.name: String should match pattern '^[a-zA-Z0-9_-]{{1,64}}$'"
+            )
+        if item.get("type", "custom") == "custom":
+            schema = item.get("input_schema")
+            if not isinstance(schema, dict) or schema.get("type") != "object":
+                return _invalid(f"tools.{i}.custom.input_schema.type: Input should be 'object'")
+        names.append(name)
+    if len(set(names)) != len(names):
+        return _invalid("tools: Tool names must be unique.")
+    if isinstance(tool_choice, dict) and tool_choice.get("type") == "tool":
+        if tool_choice.get("name") not in names:
+            return _invalid(
+                f"tool_choice.name: Tool '{tool_choice.get('name')}' not found in provided tools"
+            )
+    return None

@@ -1,0 +1,182 @@
+"""What a model can answer with, and the faults it can inject."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._exceptions import AgentkitError
+
+__all__ = [
+    "ErrorReply",
+    "Fault",
+    "ModelRequest",
+    "RawReply",
+    "Reply",
+    "ScriptExhaustedError",
+]
+
+
+class ScriptExhaustedError(AgentkitError):
+    """A `ScriptedModel` received a request after its last reply."""
+
+
+class ModelRequest(dict[str, Any]):
+    """A request as a model sees it: the parsed JSON body, plus where and how it came.
+
+    Being a dict, it is the request body (`request["messages"]`); the properties are shortcuts.
+    """
+
+    def __init__(
+        self, body: Mapping[str, Any], *, path: str, headers: Mapping[str, str], index: int
+    ) -> None:
+        super().__init__(body)
+        self.path = path
+        self.headers = dict(headers)
+        self.index = index
+        """0 for the model's first request, 1 for the next..."""
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The conversation."""
+        return list(self.get("messages") or [])
+
+    @property
+    def tools(self) -> list[dict[str, Any]]:
+        """The tool definitions offered."""
+        return list(self.get("tools") or [])
+
+    @property
+    def tool_names(self) -> list[str]:
+        """Names of the client tools offered (custom tools, not server tools)."""
+        return [t["name"] for t in self.tools if t.get("type", "custom") == "custom"]
+
+    @property
+    def stream(self) -> bool:
+        """Whether the request asks for a stream."""
+        return self.get("stream") is True
+
+    @property
+    def last_user_text(self) -> str:
+        """The text of the last user message (text blocks joined)."""
+        for message in reversed(self.messages):
+            if message.get("role") == "user":
+                content = message.get("content")
+                if isinstance(content, str):
+                    return content
+                return "".join(
+                    b.get("text", "")
+                    for b in content or []
+                    if isinstance(b, dict) and b.get("type") == "text"
+                )
+        return ""
+
+    @property
+    def tool_results(self) -> list[dict[str, Any]]:
+        """The `tool_result` blocks of the last message, when it is a user message."""
+        messages = self.messages
+        if not messages or messages[-1].get("role") != "user":
+            return []
+        content = messages[-1].get("content")
+        if not isinstance(content, list):
+            return []
+        return [b for b in content if isinstance(b, dict) and b.get("type") == "tool_result"]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer with control over more than the content.
+
+    Attributes:
+        content: Text, or content blocks (dicts or response models); a `tool_use` block
+            without an `id` gets one.
+        stop_reason: Defaults to `tool_use` when the content calls a tool, else `end_turn`.
+        stop_sequence: The stop sequence matched, with `stop_reason="stop_sequence"`.
+        usage: Usage fields overriding the counting rule.
+        extra: More top-level message fields (e.g. `stop_details`, `container`).
+        headers: Extra response headers (e.g. `anthropic-ratelimit-*`).
+    """
+
+    content: str | Sequence[Any]
+    stop_reason: str | None = None
+    stop_sequence: str | None = None
+    usage: Mapping[str, Any] | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RawReply:
+    """Exact bytes to answer with, e.g. a recorded SSE stream.
+
+    The request's `stream` flag is not consulted: the bytes are sent as they are.
+    """
+
+    body: bytes
+    status: int = 200
+    content_type: str = "text/event-stream"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ErrorReply:
+    """An API error response.
+
+    Attributes:
+        status: HTTP status (e.g. 529).
+        type: The `error.type` (defaults from the status).
+        message: The `error.message`.
+        retry_after: Seconds for a `retry-after` header.
+        should_retry: Value of an `x-should-retry` header.
+    """
+
+    status: int
+    type: str | None = None
+    message: str = "Injected error"
+    retry_after: float | None = None
+    should_retry: bool | None = None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A failure to inject into one request's answer.
+
+    Attributes:
+        status: Answer with this HTTP error status instead (with `retry_after`,
+            `should_retry`, `error_type`).
+        retry_after: Seconds for a `retry-after` header on an error status.
+        should_retry: An `x-should-retry` header on an error status.
+        error_type: The `error.type` for `status` or for `error_event_after`.
+        error_event_after: In a stream, send an `error` event after this many events.
+        cut_after: In a stream, drop the connection after this many events.
+        reset: Drop the connection before any response.
+        delay: Seconds to wait before answering; past the client's read timeout, the client
+            sees a timeout.
+    """
+
+    status: int | None = None
+    retry_after: float | None = None
+    should_retry: bool | None = None
+    error_type: str | None = None
+    error_event_after: int | None = None
+    cut_after: int | None = None
+    reset: bool = False
+    delay: float = 0.0
+
+    @classmethod
+    def error_status(
+        cls, status: int = 529, *, retry_after: float | None = None, **kw: Any
+    ) -> Fault:
+        """Answer with an error status (529 by default)."""
+        return cls(status=status, retry_after=retry_after, **kw)
+
+    @classmethod
+    def error_event(cls, after: int = 2, error_type: str = "overloaded_error") -> Fault:
+        """Fail a stream with an `error` event after `after` events."""
+        return cls(error_event_after=after, error_type=error_type)
+
+    @classmethod
+    def cut(cls, after: int = 2) -> Fault:
+        """Drop a stream's connection after `after` events."""
+        return cls(cut_after=after)

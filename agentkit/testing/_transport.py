@@ -1,0 +1,129 @@
+"""An httpx transport (sync and async) that serves a `MockModel`, faults included."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterator
+
+import anyio
+import httpx
+
+from ._models import Exchange, MockModel
+from ._replies import Fault
+
+__all__ = ["ModelTransport"]
+
+_ERROR_EVENT = (
+    b'event: error\ndata: {"type":"error","error":{"details":null,"type":"%s",'
+    b'"message":"Injected stream failure"},"request_id":"%s"}\n\n'
+)
+
+
+class _Events(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """SSE events one chunk each, with an injected `error` event or dropped connection."""
+
+    def __init__(self, exchange: Exchange, request: httpx.Request) -> None:
+        self._events = exchange.events or []
+        self._fault = exchange.fault or Fault()
+        self._request_id = exchange.headers.get("request-id", "").encode()
+        self._request = request
+
+    def _plan(self) -> Iterator[bytes]:
+        fault = self._fault
+        for position, event in enumerate(self._events):
+            if fault.error_event_after is not None and position == fault.error_event_after:
+                kind = (fault.error_type or "overloaded_error").encode()
+                yield _ERROR_EVENT % (kind, self._request_id)
+                return
+            if fault.cut_after is not None and position == fault.cut_after:
+                raise httpx.RemoteProtocolError(
+                    "peer closed connection without sending complete message body (injected fault)",
+                    request=self._request,
+                )
+            yield event
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._plan()
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        # an iterator object, not an async generator: a client that stops reading early (at an
+        # error event) leaves nothing for trio to report as garbage collected unexhausted
+        return _AsyncChunks(self._plan())
+
+
+class _AsyncChunks:
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> _AsyncChunks:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            return next(self._chunks)
+        except StopIteration:
+            raise StopAsyncIteration from None
+
+
+def _timeout(request: httpx.Request) -> float | None:
+    value = (request.extensions.get("timeout") or {}).get("read")
+    return float(value) if value is not None else None
+
+
+def _response(exchange: Exchange, request: httpx.Request) -> httpx.Response:
+    if exchange.events is not None:
+        return httpx.Response(
+            exchange.status, headers=exchange.headers, stream=_Events(exchange, request)
+        )
+    return httpx.Response(
+        exchange.status, headers=exchange.headers, stream=httpx.ByteStream(exchange.body)
+    )
+
+
+def _fail_early(exchange: Exchange, request: httpx.Request, waited: float | None) -> None:
+    fault = exchange.fault
+    if fault is None:
+        return
+    if waited is not None:
+        raise httpx.ReadTimeout(
+            "timed out waiting for the response (injected delay)", request=request
+        )
+    if fault.reset:
+        raise httpx.ConnectError("connection reset by peer (injected fault)", request=request)
+
+
+class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Serves a model to an `httpx.Client` or `httpx.AsyncClient`, without any network."""
+
+    def __init__(self, model: MockModel) -> None:
+        self.model = model
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        exchange = self.model.exchange(request.method, request.url.path, request.headers, body)
+        waited = None
+        if exchange.fault is not None and exchange.fault.delay:
+            timeout = _timeout(request)
+            if timeout is not None and exchange.fault.delay >= timeout:
+                time.sleep(timeout)
+                waited = timeout
+            else:
+                time.sleep(exchange.fault.delay)
+        _fail_early(exchange, request, waited)
+        return _response(exchange, request)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        exchange = await self.model.aexchange(
+            request.method, request.url.path, request.headers, body
+        )
+        waited = None
+        if exchange.fault is not None and exchange.fault.delay:
+            timeout = _timeout(request)
+            if timeout is not None and exchange.fault.delay >= timeout:
+                await anyio.sleep(timeout)
+                waited = timeout
+            else:
+                await anyio.sleep(exchange.fault.delay)
+        _fail_early(exchange, request, waited)
+        return _response(exchange, request)

@@ -1,0 +1,372 @@
+"""`Toolbox`: a registry of tools that runs one turn's tool calls, sync or async.
+
+Both drivers share `plan_call` / `finish_call`; they differ only in how a function runs:
+- `run_all` (sync): one call runs inline; several run concurrently on worker threads (async
+  tools on a thread with their own event loop). A call past its timeout is answered with an
+  error and no longer waited for.
+- `arun_all` (async, anyio): calls run in a task group; sync tools on worker threads
+  (`anyio.to_thread`), async tools cancelled at their timeout.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
+
+import anyio
+import anyio.to_thread
+
+from .._exceptions import UsageError
+from ..types.content import ToolUseBlock
+from ..types.params import CacheControlEphemeral, MessageParam, ToolParam, ToolResultBlockParam
+from ._calls import (
+    ErrorFormatter,
+    Outcome,
+    Planned,
+    ToolCall,
+    ToolResult,
+    default_error_formatter,
+    finish_call,
+    plan_call,
+)
+from ._context import ToolContext
+from ._results import DEFAULT_MAX_RESULT_CHARS
+from ._tool import Tool
+
+if TYPE_CHECKING:
+    from .._core.loop import RunUsage
+
+__all__ = ["Toolbox"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+ToolUse = ToolUseBlock | Mapping[str, Any]
+"""A `tool_use` block from a response, or the same as a dict."""
+
+_GRACE = 0.5  # seconds an async tool on a worker thread gets to honour its cancellation
+
+
+class Toolbox:
+    """The tools an agent offers, by name; runs the model's tool calls.
+
+    Args:
+        tools: Tools (or plain functions, made tools with default options) to register.
+        max_concurrency: At most this many calls of one turn run at once.
+        format_error: Turns a tool's exception into the text the model reads (default:
+            `ExceptionType: message`); replace it to redact.
+    """
+
+    def __init__(
+        self,
+        tools: Iterable[Tool[..., Any] | Callable[..., Any]] = (),
+        *,
+        max_concurrency: int = 16,
+        format_error: ErrorFormatter | None = None,
+    ) -> None:
+        if isinstance(max_concurrency, bool) or not (
+            isinstance(max_concurrency, int) and max_concurrency >= 1
+        ):
+            raise UsageError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}.")
+        self._tools: dict[str, Tool[..., Any]] = {}
+        self.max_concurrency = max_concurrency
+        self.format_error: ErrorFormatter = format_error or default_error_formatter
+        localns = _caller_locals()
+        for item in tools:
+            self._add(item, localns, {})
+
+    @classmethod
+    def from_object(cls, obj: object, **options: Any) -> Toolbox:
+        """A toolbox of the `@tool` methods of `obj` (bound to it), in definition order."""
+        box = cls(**options)
+        for klass in reversed(type(obj).__mro__):
+            for name, value in vars(klass).items():
+                if isinstance(value, Tool) and value.name not in box._tools:
+                    box.add(getattr(obj, name))
+        if not box._tools:
+            raise UsageError(f"{type(obj).__name__} has no methods decorated with @tool.")
+        return box
+
+    # -- registry ------------------------------------------------------------------------------
+
+    def add(
+        self, fn_or_tool: Tool[..., Any] | Callable[..., Any], **options: Any
+    ) -> Tool[..., Any]:
+        """Register a tool (or a function, made a tool with `options`); names must be unique."""
+        return self._add(fn_or_tool, _caller_locals(), options)
+
+    def _add(
+        self,
+        fn_or_tool: Tool[..., Any] | Callable[..., Any],
+        localns: dict[str, Any] | None,
+        options: dict[str, Any],
+    ) -> Tool[..., Any]:
+        if isinstance(fn_or_tool, Tool) and options:
+            raise UsageError("options apply to functions; this is already a Tool.")
+        item = (
+            fn_or_tool
+            if isinstance(fn_or_tool, Tool)
+            else Tool.from_function(fn_or_tool, **{"localns": localns, **options})
+        )
+        if item.name in self._tools:
+            raise UsageError(
+                f"a tool named {item.name!r} is already registered; tool names must be unique "
+                "(pass name='...' to rename one)."
+            )
+        self._tools[item.name] = item
+        return item
+
+    @overload
+    def tool(self, fn: Callable[P, R], /) -> Tool[P, R]: ...
+    @overload
+    def tool(
+        self,
+        /,
+        *,
+        name: str | None = None,
+        description: str | None = None,
+        strict: bool = False,
+        cache_control: CacheControlEphemeral | None = None,
+        timeout: float | None = None,
+        max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
+        requires_approval: bool = False,
+    ) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
+    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
+        """Decorator: `@tools.tool` or `@tools.tool(name=..., ...)` defines and registers."""
+        localns = _caller_locals()  # like @tool: types local to the caller resolve
+        if fn is not None:
+            return self._add(fn, localns, options)
+        return lambda func: self._add(func, localns, options)
+
+    def __getitem__(self, name: str) -> Tool[..., Any]:
+        return self._tools[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __iter__(self) -> Iterator[Tool[..., Any]]:
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def __repr__(self) -> str:
+        return f"Toolbox({sorted(self._tools)})"
+
+    @property
+    def names(self) -> list[str]:
+        """The registered tool names, in registration order."""
+        return list(self._tools)
+
+    def params(self) -> list[ToolParam]:
+        """The `tools` parameter for the API."""
+        return [t.to_param() for t in self._tools.values()]
+
+    # -- planning (shared) ---------------------------------------------------------------------
+
+    def plan(self, block: ToolUse | ToolCall) -> Planned | ToolResult:
+        """Validate one call: ready to run, or already answered with an error."""
+        call = block if isinstance(block, ToolCall) else ToolCall.from_block(block)
+        return plan_call(self._tools, call)
+
+    def _context(
+        self, deps: Any, messages: Sequence[MessageParam], usage: RunUsage | None
+    ) -> ToolContext[Any]:
+        return ToolContext(deps, messages=tuple(messages), usage=usage)
+
+    # -- sync driver -----------------------------------------------------------------------------
+
+    def run(self, block: ToolUse, **context: Any) -> ToolResultBlockParam:
+        """Run one tool call; the `tool_result` block (errors become `is_error` results).
+
+        Keyword arguments `deps`, `messages`, `usage` fill the `ToolContext`.
+        """
+        return self.execute_all([block], **context)[0].to_param()
+
+    def run_all(self, blocks: Iterable[ToolUse], **context: Any) -> list[ToolResultBlockParam]:
+        """Run one turn's tool calls concurrently; results in the order of the calls."""
+        return [r.to_param() for r in self.execute_all(blocks, **context)]
+
+    def execute_all(
+        self,
+        blocks: Iterable[ToolUse | Planned | ToolResult],
+        *,
+        deps: Any = None,
+        messages: Sequence[MessageParam] = (),
+        usage: RunUsage | None = None,
+        max_concurrency: int | None = None,
+    ) -> list[ToolResult]:
+        """Like `run_all`, returning `ToolResult`s (output, duration, exception)."""
+        plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
+        context = self._context(deps, messages, usage)
+        runnable = [p for p in plans if isinstance(p, Planned)]
+        if (
+            len(runnable) == 1
+            and runnable[0].tool.timeout is None
+            and not runnable[0].tool.is_async
+        ):
+            outcomes = {id(runnable[0]): _run_inline(runnable[0], context)}
+        else:
+            outcomes = _run_threads(runnable, context, max_concurrency or self.max_concurrency)
+        return [
+            finish_call(p, outcomes[id(p)], self.format_error) if isinstance(p, Planned) else p
+            for p in plans
+        ]
+
+    # -- async driver ----------------------------------------------------------------------------
+
+    async def arun(self, block: ToolUse, **context: Any) -> ToolResultBlockParam:
+        """Async `run`."""
+        return (await self.aexecute_all([block], **context))[0].to_param()
+
+    async def arun_all(
+        self, blocks: Iterable[ToolUse], **context: Any
+    ) -> list[ToolResultBlockParam]:
+        """Async `run_all`: calls run concurrently in a task group."""
+        return [r.to_param() for r in await self.aexecute_all(blocks, **context)]
+
+    async def aexecute_all(
+        self,
+        blocks: Iterable[ToolUse | Planned | ToolResult],
+        *,
+        deps: Any = None,
+        messages: Sequence[MessageParam] = (),
+        usage: RunUsage | None = None,
+        max_concurrency: int | None = None,
+    ) -> list[ToolResult]:
+        """Async `execute_all`."""
+        plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
+        context = self._context(deps, messages, usage)
+        limiter = anyio.CapacityLimiter(max_concurrency or self.max_concurrency)
+        outcomes: dict[int, Outcome] = {}
+
+        async def one(planned: Planned) -> None:
+            async with limiter:
+                outcomes[id(planned)] = await _arun(planned, context, limiter)
+
+        async with anyio.create_task_group() as group:
+            for plan in plans:
+                if isinstance(plan, Planned):
+                    group.start_soon(one, plan)
+        return [
+            finish_call(p, outcomes[id(p)], self.format_error) if isinstance(p, Planned) else p
+            for p in plans
+        ]
+
+
+def _caller_locals() -> dict[str, Any] | None:
+    """The local names of the code calling a `Toolbox` method (for string annotations)."""
+    frame = sys._getframe(2)
+    return dict(frame.f_locals) if frame.f_locals is not frame.f_globals else None
+
+
+def _run_inline(planned: Planned, context: ToolContext[Any]) -> Outcome:
+    outcome = Outcome()
+    args, kwargs = planned.arguments(context)
+    try:
+        value = planned.tool.fn(*args, **kwargs)
+        if inspect.isawaitable(value):
+            value = anyio.run(_await, value)
+        outcome.value = value
+    except Exception as exc:
+        outcome.exception = exc
+    outcome.ended = time.perf_counter()
+    return outcome
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _run_threads(plans: list[Planned], context: ToolContext[Any], limit: int) -> dict[int, Outcome]:
+    """Run the calls on daemon threads, at most `limit` at once.
+
+    A call's timeout counts from its start; past it, the call is answered as timed out and its
+    thread is no longer waited for (its slot goes to the next call), so a turn takes about as
+    long as its slowest call within its timeout, not the sum of the timeouts.
+    """
+    outcomes: dict[int, Outcome] = {}
+    changed = threading.Event()  # set by a thread when its call finishes
+    queue = list(plans)
+    running: list[tuple[Planned, list[Outcome], float]] = []
+    while queue or running:
+        while queue and len(running) < limit:
+            planned = queue.pop(0)
+            slot: list[Outcome] = []
+            target = partial(_thread_main, planned, context, slot, changed)
+            thread = threading.Thread(
+                target=target, name=f"agentkit-tool-{planned.call.name}", daemon=True
+            )
+            running.append((planned, slot, time.perf_counter()))
+            thread.start()
+        changed.clear()
+        now = time.perf_counter()
+        still: list[tuple[Planned, list[Outcome], float]] = []
+        wake: float | None = None
+        for planned, slot, started in running:
+            deadline = _deadline(planned, started)
+            if slot:
+                outcomes[id(planned)] = slot[0]
+            elif deadline is not None and now >= deadline:
+                outcomes[id(planned)] = Outcome(timed_out=True, started=started, ended=now)
+            else:
+                still.append((planned, slot, started))
+                if deadline is not None:
+                    wake = deadline if wake is None else min(wake, deadline)
+        if len(still) == len(running):  # nothing finished: wait for a call or a deadline
+            changed.wait(None if wake is None else max(0.0, wake - now))
+        running = still
+    return outcomes
+
+
+def _deadline(planned: Planned, started: float) -> float | None:
+    timeout = planned.tool.timeout
+    if timeout is None:
+        return None
+    # an async tool is cancelled at its timeout on its own event loop; give it time to stop
+    return started + timeout + (_GRACE if planned.tool.is_async else 0)
+
+
+def _thread_main(
+    planned: Planned, context: ToolContext[Any], slot: list[Outcome], changed: threading.Event
+) -> None:
+    if planned.tool.is_async:
+        outcome = anyio.run(_arun, planned, context, None)
+    else:
+        outcome = _run_inline(planned, context)
+    slot.append(outcome)
+    changed.set()
+
+
+def _boxed(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any]:
+    return (fn(*args, **kwargs),)
+
+
+async def _arun(
+    planned: Planned, context: ToolContext[Any], limiter: anyio.CapacityLimiter | None
+) -> Outcome:
+    """Run one call under its timeout; a sync function goes to a worker thread."""
+    outcome = Outcome()
+    args, kwargs = planned.arguments(context)
+    tool = planned.tool
+    with anyio.move_on_after(tool.timeout) as scope:
+        try:
+            if tool.is_async:
+                value = await tool.fn(*args, **kwargs)
+            else:
+                # boxed: trio refuses a worker-thread function that returns a coroutine
+                call = partial(_boxed, tool.fn, args, kwargs)
+                (value,) = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+            if inspect.isawaitable(value):
+                value = await value
+            outcome.value = value
+        except Exception as exc:
+            outcome.exception = exc
+    outcome.timed_out = scope.cancelled_caught
+    outcome.ended = time.perf_counter()
+    return outcome
