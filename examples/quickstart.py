@@ -40,6 +40,15 @@ def convert_currency(amount: float, source: str, target: str) -> float:
     return round(amount * rates.get((source, target), 1.0), 2)
 
 
+# The client defaults to Anthropic() from the environment (ANTHROPIC_API_KEY). Also runnable as
+# `agentkit run examples/quickstart.py:agent "your question"` (add --offline to try it keyless).
+agent = Agent(
+    model=MODEL,
+    tools=[get_weather, convert_currency],
+    system="You are a concise travel assistant.",
+)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run one agent turn-loop and print what happened."""
     args = parse_args(__doc__ or "", argv)
@@ -49,12 +58,7 @@ def main(argv: list[str] | None = None) -> None:
             "convert_currency": {"amount": 100, "source": "EUR", "target": "USD"},
         }
     )
-    agent = Agent(
-        client_for(args, offline),
-        model=MODEL,
-        tools=[get_weather, convert_currency],
-        system="You are a concise travel assistant.",
-    )
+    agent.client = client_for(args, offline)
     result = agent.run("What's the weather in Paris, and what are 100 EUR in USD?")
     for call in result.tool_calls:
         print(f"  called {call.name}({call.input}) -> {call.result}")

@@ -1,0 +1,255 @@
+"""The `agentkit` command (also `python -m agentkit`). Standard-library argparse only.
+
+    agentkit run MODULE:AGENT "prompt" [--stream] [--max-turns N] [--offline] [--json]
+    agentkit tools MODULE
+    agentkit serve [--model test|echo|scripted:FILE] [--port N]
+    agentkit count-tokens "text" [--model M] [--offline]
+    agentkit version
+
+Errors are one line on stderr (exit status 2), without a traceback unless `--debug`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+from . import __version__
+from ._exceptions import AgentkitError, UsageError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_STOPPED, EXIT_ERROR = 0, 1, 2
+_DONE = frozenset({"end_turn", "stop_sequence"})
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentkit", description="Tool-using agents on the Anthropic Messages API."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = sub.add_parser("run", help="run an Agent defined in a module or file")
+    run.add_argument("target", metavar="MODULE:AGENT", help="e.g. myapp.agents:support or a.py")
+    run.add_argument("prompt", help="what to ask")
+    run.add_argument("--stream", action="store_true", help="print text as it arrives")
+    run.add_argument("--max-turns", type=int, help="override the agent's max_turns")
+    run.add_argument("--offline", action="store_true", help="answer with TestModel, no API")
+    run.add_argument("--json", action="store_true", help="print the RunResult as JSON")
+    tools = sub.add_parser("tools", help="list the tools in a module, with their schemas")
+    tools.add_argument("module", help="a module name or a .py file")
+    serve = sub.add_parser("serve", help="serve an offline model over HTTP on 127.0.0.1")
+    serve.add_argument("--model", default="test", help="test | echo | scripted:FILE")
+    serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    count = sub.add_parser("count-tokens", help="count the input tokens of a prompt")
+    count.add_argument("text", help="the user message")
+    count.add_argument("--model", default="claude-sonnet-4-5")
+    count.add_argument("--system", help="a system prompt")
+    count.add_argument("--offline", action="store_true", help="use the offline counting rule")
+    sub.add_parser("version", help="print the agentkit version")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args, out)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK
+    except (AgentkitError, OSError, ImportError, ValueError) as exc:
+        if args.debug:
+            raise
+        print(f"agentkit: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if isinstance(exc, (AgentkitError, UsageError)) else f"{type(exc).__name__}: {text}"
+
+
+def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.command == "version":
+        print(f"agentkit {__version__}", file=out)
+        return EXIT_OK
+    if args.command == "serve":
+        from .testing.server import main as serve_main
+
+        options = ["--model", args.model, "--port", str(args.port)]
+        return serve_main([*options, "--verbose"] if args.verbose else options)
+    if args.command == "tools":
+        return _tools(args.module, out)
+    if args.command == "count-tokens":
+        return _count_tokens(args, out)
+    return _run(args, out)
+
+
+def load_module(spec: str) -> ModuleType:
+    """Import a module by dotted name, or load a `.py` file by path."""
+    path = Path(spec)
+    if spec.endswith(".py") or path.exists():
+        if not path.is_file():
+            raise UsageError(f"no such file: {spec}")
+        sys.path.insert(0, str(path.resolve().parent))
+        module_spec = importlib.util.spec_from_file_location(path.stem, path)
+        if module_spec is None or module_spec.loader is None:
+            raise UsageError(f"cannot load {spec} as Python")
+        module = importlib.util.module_from_spec(module_spec)
+        sys.modules[path.stem] = module
+        module_spec.loader.exec_module(module)
+        return module
+    try:
+        return importlib.import_module(spec)
+    except ModuleNotFoundError as exc:
+        raise UsageError(f"cannot import module {spec!r}: {exc}") from exc
+
+
+def find_agent(target: str) -> Any:
+    """The `Agent` / `AsyncAgent` named by `MODULE:AGENT` (or the only one in the module)."""
+    from .agent._base import AgentBase
+
+    module_name, _, attribute = target.rpartition(":") if ":" in target else (target, "", "")
+    module = load_module(module_name)
+    if attribute:
+        agent = getattr(module, attribute, None)
+        if agent is None:
+            raise UsageError(f"{module_name} has no attribute {attribute!r}")
+    else:
+        found = [v for v in vars(module).values() if isinstance(v, AgentBase)]
+        if len(found) != 1:
+            raise UsageError(
+                f"found {len(found)} agents in {module_name}; name one as {module_name}:NAME"
+            )
+        agent = found[0]
+    if not isinstance(agent, AgentBase):
+        raise UsageError(f"{target} is a {type(agent).__name__}, not an Agent or AsyncAgent")
+    return agent
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from .agent import AsyncAgent
+
+    agent = find_agent(args.target)
+    if args.max_turns is not None:
+        if args.max_turns < 1:
+            raise UsageError("--max-turns must be at least 1")
+        agent.max_turns = args.max_turns
+    if args.offline:
+        from .testing import TestModel
+
+        model = TestModel()
+        agent.client = model.async_client() if isinstance(agent, AsyncAgent) else model.client()
+    if isinstance(agent, AsyncAgent):
+        import anyio
+
+        result = anyio.run(_collect_async, agent, args, out)
+    else:
+        result = _print_events(agent.stream(args.prompt), args, out)
+    if args.json:
+        print(result.to_json(), file=out)
+    return EXIT_OK if result.stop_reason in _DONE else EXIT_STOPPED
+
+
+async def _collect_async(agent: Any, args: argparse.Namespace, out: TextIO) -> Any:
+    events = [event async for event in agent.stream(args.prompt)]
+    return _print_events(iter(events), args, out)
+
+
+def _print_events(events: Any, args: argparse.Namespace, out: TextIO) -> Any:
+    from .agent import RunFinished, TextChunk, ToolCallFinished, ToolCallStarted, TurnFinished
+
+    result = None
+    show = not args.json
+    for event in events:
+        if isinstance(event, TextChunk) and args.stream and show:
+            print(event.text, end="", file=out, flush=True)
+        elif isinstance(event, TurnFinished) and show and not args.stream:
+            text = "".join(getattr(b, "text", "") for b in event.message.content)
+            if text:
+                print(text, file=out)
+        elif isinstance(event, TurnFinished) and show:
+            print(file=out)
+        elif isinstance(event, ToolCallStarted) and show:
+            print(f"-> {event.name} {json.dumps(event.input, ensure_ascii=False)}", file=out)
+        elif isinstance(event, ToolCallFinished) and show:
+            flag = " (error)" if event.is_error else ""
+            content = event.content if isinstance(event.content, str) else json.dumps(event.content)
+            print(f"<- {event.name}{flag}: {content}", file=out)
+        elif isinstance(event, RunFinished):
+            result = event.result
+    assert result is not None
+    if show:
+        usage = result.usage
+        print(
+            f"[stop_reason={result.stop_reason} turns={result.turns} "
+            f"input_tokens={usage.input_tokens} output_tokens={usage.output_tokens} "
+            f"cache_read={usage.cache_read_input_tokens} "
+            f"cache_write={usage.cache_creation_input_tokens}]",
+            file=out,
+        )
+    return result
+
+
+def _tools(spec: str, out: TextIO) -> int:
+    from .agent._base import AgentBase
+    from .tools import Tool, Toolbox
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        module = load_module(spec)
+    found: dict[str, Tool[..., Any]] = {}
+    for value in vars(module).values():
+        items: list[Any] = []
+        if isinstance(value, Tool):
+            items = [value]
+        elif isinstance(value, Toolbox):
+            items = list(value)
+        elif isinstance(value, AgentBase):
+            items = list(value.toolbox)
+        for item in items:
+            found.setdefault(item.name, item)
+    if not found:
+        raise UsageError(f"no tools found in {spec}")
+    for item in found.values():
+        print(f"{item.name}: {item.description or '(no description)'}", file=out)
+        print(json.dumps(item.input_schema, indent=2, ensure_ascii=False), file=out)
+        for note in item.warnings:
+            print(f"warning: {note}", file=out)
+        print(file=out)
+    for warning in caught:
+        print(f"warning: {warning.message}", file=out)
+    return EXIT_OK
+
+
+def _count_tokens(args: argparse.Namespace, out: TextIO) -> int:
+    from ._client import Anthropic
+
+    params: dict[str, Any] = {
+        "model": args.model,
+        "messages": [{"role": "user", "content": args.text}],
+    }
+    if args.system:
+        params["system"] = args.system
+    if args.offline:
+        from .testing import TestModel
+
+        client = TestModel().client()
+    else:
+        client = Anthropic()
+    count = client.messages.count_tokens(**params)
+    print(count.input_tokens, file=out)
+    return EXIT_OK

@@ -1,0 +1,158 @@
+"""The `agentkit` command line."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentkit import __version__
+from agentkit.cli import main
+
+AGENTS = '''
+from agentkit import Agent, AsyncAgent, tool
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    return a + b
+
+
+@tool
+def shout(text: str) -> str:
+    """Upper-case some text.
+
+    Args:
+        text: The text.
+    """
+    return text.upper()
+
+
+helper = Agent(model="claude-sonnet-4-5", tools=[add, shout])
+async_helper = AsyncAgent(model="claude-sonnet-4-5", tools=[add])
+not_an_agent = 42
+'''
+
+
+@pytest.fixture
+def agents_file(tmp_path: Path) -> Path:
+    path = tmp_path / "my_agents.py"
+    path.write_text(AGENTS)
+    return path
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_version() -> None:
+    assert run_cli("version") == (0, f"agentkit {__version__}\n")
+
+
+def test_run_offline_prints_calls_and_a_summary_line(agents_file: Path) -> None:
+    code, out = run_cli("run", f"{agents_file}:helper", "Add things", "--offline")
+    assert code == 0
+    assert '-> add {"a": 1, "b": 1}' in out
+    assert "<- add: 2" in out
+    assert "Tool results:" in out
+    assert out.strip().splitlines()[-1].startswith("[stop_reason=end_turn turns=2 input_tokens=")
+    assert "cache_read=0 cache_write=0]" in out
+
+
+def test_run_async_agent_streaming(agents_file: Path) -> None:
+    code, out = run_cli("run", f"{agents_file}:async_helper", "Add", "--offline", "--stream")
+    assert code == 0
+    assert "Tool results: add: 2" in out
+
+
+def test_run_json(agents_file: Path) -> None:
+    code, out = run_cli("run", f"{agents_file}:helper", "Add", "--offline", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["stop_reason"] == "end_turn"
+    assert [c["name"] for c in data["tool_calls"]] == ["add", "shout"]
+    assert data["usage"]["requests"] == 2
+
+
+def test_max_turns_stops_with_a_non_zero_status(agents_file: Path) -> None:
+    code, out = run_cli("run", f"{agents_file}:helper", "Add", "--offline", "--max-turns", "1")
+    assert code == 1
+    assert "stop_reason=max_turns" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "{file}:helper", "hi"], "ANTHROPIC_API_KEY"),
+        (["run", "no_such_module_xyz:agent", "hi"], "cannot import module 'no_such_module_xyz'"),
+        (["run", "{file}", "hi"], "found 2 agents"),
+        (["run", "{file}:missing", "hi"], "has no attribute 'missing'"),
+        (["run", "{file}:not_an_agent", "hi"], "is a int, not an Agent"),
+        (["run", "{file}:helper", "hi", "--offline", "--max-turns", "0"], "--max-turns"),
+        (["run", "missing_file.py:x", "hi"], "no such file"),
+        (["tools", "json"], "no tools found"),
+        (["serve", "--model", "nope"], "unknown model"),
+    ],
+)
+def test_errors_are_one_line(
+    argv: list[str], message: str, agents_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run_cli(*(a.replace("{file}", str(agents_file)) for a in argv))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_debug_shows_the_exception(agents_file: Path) -> None:
+    with pytest.raises(Exception, match="ANTHROPIC_API_KEY"):
+        main(["--debug", "run", f"{agents_file}:helper", "hi"], out=io.StringIO())
+
+
+def test_tools_lists_schemas_and_warnings(agents_file: Path) -> None:
+    agents_file.write_text(
+        agents_file.read_text().replace("text: The text.", "text: The text.\n        volume: No.")
+    )
+    code, out = run_cli("tools", str(agents_file))
+    assert code == 0
+    assert "add: Add two integers." in out
+    assert '"required": [\n    "a",\n    "b"\n  ]' in out
+    assert "shout: Upper-case some text." in out
+    assert "documents parameter 'volume'" in out
+
+
+def test_count_tokens_offline() -> None:
+    code, out = run_cli("count-tokens", "hello there", "--offline", "--system", "Be brief.")
+    assert code == 0
+    assert int(out) > 0
+
+
+def test_python_dash_m(agents_file: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "agentkit", "run", f"{agents_file}:helper", "x", "--offline"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "stop_reason=end_turn" in result.stdout
+
+
+def test_serve_uses_the_testing_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[list[str]] = []
+
+    def fake_main(argv: list[str]) -> int:
+        seen.append(argv)
+        return 0
+
+    monkeypatch.setattr("agentkit.testing.server.main", fake_main)
+    assert run_cli("serve", "--model", "echo", "--port", "0", "--verbose")[0] == 0
+    assert seen == [["--model", "echo", "--port", "0", "--verbose"]]
