@@ -37,6 +37,16 @@ def add(a: int, b: int) -> int:
     return a + b
 
 
+def add_text(a: int, b: int) -> str:
+    """Add two integers.
+
+    Args:
+        a: First number.
+        b: Second number.
+    """
+    return str(a + b)  # the official tool runner needs str (or content blocks) from a tool
+
+
 def raw_loop(base_url: str) -> Callable[[], object]:
     """The floor: httpx posting JSON, a dict lookup for the tool, no validation."""
     http = httpx.Client(base_url=base_url)
@@ -109,7 +119,7 @@ def sdk_tool_runner(
         max_retries=0,
         default_headers={"x-bench-scenario": scenario},
     )
-    runnable = tools or [beta_tool(add)]
+    runnable = tools or [beta_tool(add_text)]
 
     def run() -> object:
         runner = client.beta.messages.tool_runner(
