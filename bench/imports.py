@@ -21,6 +21,7 @@ CONTENDERS: dict[str, str] = {
     "agentkit": "import agentkit",
     "agentkit + client touched": "import agentkit; agentkit.Anthropic; agentkit.Message",
     "anthropic (official SDK)": "import anthropic",
+    "pydantic_ai": "import pydantic_ai",
 }
 
 RSS_SNIPPET = (
@@ -61,7 +62,7 @@ def measure(runs: int) -> dict[str, dict[str, float]]:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     """Print the import-time table with ratios to the deps floor and to the official SDK."""
     parser = argparse.ArgumentParser(description="Whole-process import time and RSS.")
     parser.add_argument("--runs", type=int, default=15)
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['min_s'] * 1000:6.0f}-{r['max_s'] * 1000:<6.0f}ms {r['rss_mb']:7.1f} "
             f"{r['median_s'] / floor:7.2f} {ratio_sdk}"
         )
+    return results
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Answers `POST /v1/messages` with a canned body chosen by the `x-bench-scenario` request header:
 `text:N` (SSE, N text deltas), `tool:BYTES:CHUNKS` (SSE, one tool input in CHUNKS pieces),
-`message` (JSON, a short message), `tooluse` (JSON, one tool call). HTTP/1.1 with keep-alive.
+`message` (JSON, a short message), `tooluse` (JSON, one tool call). HTTP/1.1 with keep-alive,
+on a bare asyncio protocol: fast, since the server must not be what a benchmark measures.
 
     python -m bench.server [--port 0]      # prints "PORT <n>" when ready
 """
@@ -10,12 +11,11 @@ Answers `POST /v1/messages` with a canned body chosen by the `x-bench-scenario` 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import functools
 import json
+import socket
 import sys
-
-import anyio
-from anyio.abc import SocketStream
 
 from bench import sse_data
 
@@ -104,12 +104,59 @@ def body_for(scenario: str) -> tuple[bytes, bytes]:
     return b"application/json", MESSAGE
 
 
-async def send_events(stream: SocketStream, head: bytes, body: bytes) -> None:
-    """Send an SSE body as the API does: chunked transfer encoding, one write per event."""
-    await stream.send(head + b"transfer-encoding: chunked\r\n\r\n")
-    for event in events_of(body):
-        await stream.send(b"%x\r\n%s\r\n" % (len(event), event))
-    await stream.send(b"0\r\n\r\n")
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection: parse requests as bytes arrive, answer with writes."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buffer[:end]
+            headers = {}
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                headers[name.strip().lower()] = value.strip()
+            length = int(headers.get(b"content-length", b"0"))
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
+            self.answer(head, headers, body)
+
+    def answer(self, head: bytes, headers: dict[bytes, bytes], body: bytes) -> None:
+        assert self.transport is not None
+        scenario = headers.get(b"x-bench-scenario", b"message").decode()
+        if head.startswith(b"POST /v1/messages/count_tokens"):
+            content_type, payload = b"application/json", b'{"input_tokens": 12}'
+        elif scenario in ("loop", "tools10"):
+            content_type, payload = loop_body(scenario, body)
+        else:
+            content_type, payload = body_for(scenario)
+        start = (
+            b"HTTP/1.1 200 OK\r\ncontent-type: " + content_type + b"\r\nrequest-id: req_bench\r\n"
+        )
+        if content_type == b"text/event-stream":
+            # as the API does: chunked transfer encoding, one chunk (one write) per event
+            self.transport.write(start + b"transfer-encoding: chunked\r\n\r\n")
+            for event in events_of(payload):
+                self.transport.write(b"%x\r\n%s\r\n" % (len(event), event))
+            self.transport.write(b"0\r\n\r\n")
+        else:
+            length = str(len(payload)).encode()
+            self.transport.write(start + b"content-length: " + length + b"\r\n\r\n" + payload)
 
 
 @functools.lru_cache(maxsize=64)
@@ -118,54 +165,14 @@ def events_of(body: bytes) -> tuple[bytes, ...]:
     return tuple(part + b"\n\n" for part in body.split(b"\n\n") if part)
 
 
-async def handle(stream: SocketStream) -> None:
-    """Serve requests on one keep-alive connection."""
-    buffer = b""
-    async with stream:
-        while True:
-            while b"\r\n\r\n" not in buffer:
-                try:
-                    chunk = await stream.receive(65536)
-                except (anyio.EndOfStream, anyio.BrokenResourceError, ConnectionError):
-                    return
-                buffer += chunk
-            head, _, buffer = buffer.partition(b"\r\n\r\n")
-            headers = {}
-            for line in head.split(b"\r\n")[1:]:
-                name, _, value = line.partition(b":")
-                headers[name.strip().lower()] = value.strip()
-            length = int(headers.get(b"content-length", b"0"))
-            while len(buffer) < length:
-                try:
-                    buffer += await stream.receive(65536)
-                except (anyio.EndOfStream, anyio.BrokenResourceError, ConnectionError):
-                    return
-            request_body, buffer = buffer[:length], buffer[length:]
-            scenario = headers.get(b"x-bench-scenario", b"message").decode()
-            if head.startswith(b"POST /v1/messages/count_tokens"):
-                content_type, body = b"application/json", b'{"input_tokens": 12}'
-            elif scenario in ("loop", "tools10"):
-                content_type, body = loop_body(scenario, request_body)
-            else:
-                content_type, body = body_for(scenario)
-            head = (
-                b"HTTP/1.1 200 OK\r\ncontent-type: "
-                + content_type
-                + b"\r\nrequest-id: req_bench\r\n"
-            )
-            if content_type == b"text/event-stream":
-                await send_events(stream, head, body)
-            else:
-                length = str(len(body)).encode()
-                await stream.send(head + b"content-length: " + length + b"\r\n\r\n" + body)
-
-
 async def serve(port: int) -> None:
     """Listen on 127.0.0.1 and print the port once ready."""
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=port)
-    actual = listener.extra(anyio.abc.SocketAttribute.local_port)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(_Connection, "127.0.0.1", port, backlog=1024)
+    actual = server.sockets[0].getsockname()[1]
     print(f"PORT {actual}", flush=True)
-    await listener.serve(handle)
+    async with server:
+        await server.serve_forever()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -174,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     try:
-        anyio.run(serve, args.port)
+        asyncio.run(serve(args.port))
     except KeyboardInterrupt:
         sys.exit(0)
 

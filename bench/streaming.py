@@ -174,6 +174,18 @@ def linearity(repeat: int, *, sdk_max_chunks: int) -> list[dict[str, Any]]:
     return rows
 
 
+def fixed_size_series(repeat: int, size: int = 200_000) -> list[dict[str, Any]]:
+    """The same 200 KB tool input in 1k, 2k and 4k chunks (the official SDK re-parses the
+    whole buffer at every chunk, so its time grows with the chunk count)."""
+    rows = []
+    for chunks in (1000, 2000, 4000):
+        results = bench_tool(size, chunks, repeat, None)
+        rows.append(
+            {"chunks": chunks, "bytes": size, **{name: r.median for name, r in results.items()}}
+        )
+    return rows
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Run every streaming benchmark, print the tables, return the figures."""
     parser = argparse.ArgumentParser(description="Streaming benchmarks.")
@@ -224,12 +236,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for row in rows:
         cells = "  ".join(f"{k}={v:.4f}s" for k, v in row.items() if isinstance(v, float))
         print(f"  {row['chunks']:>5} chunks ({row['bytes']:>9,} B): {cells}")
+    series = fixed_size_series(1 if args.quick else 3, 20_000 if args.quick else 200_000)
+    print("\n## one tool input of fixed size, in more and more chunks (median seconds)\n")
+    for row in series:
+        cells = "  ".join(f"{k}={v:.4f}s" for k, v in row.items() if isinstance(v, float))
+        print(f"  {row['chunks']:>5} chunks ({row['bytes']:>9,} B): {cells}")
     figures.update(
         text_memory={k: v.as_dict() for k, v in text_mem.items()},
         tool_memory={k: v.as_dict() for k, v in tool_mem.items()},
         text_loopback={k: v.as_dict() for k, v in text_http.items()},
         tool_loopback={k: v.as_dict() for k, v in tool_http.items()},
         linearity=rows,
+        fixed_size=series,
     )
     return figures
 

@@ -1,0 +1,87 @@
+"""Run every benchmark: `python -m bench [--quick] [--json FILE] [--markdown FILE]`.
+
+Installs nothing: the `bench` extra brings the official `anthropic` SDK and pydantic-ai. Each
+benchmark starts its own loopback server process, alternates contenders, repeats, and reports
+medians with min-max; ratios compare contenders measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import io
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench import agent_loop, client, imports, memory, streaming
+
+
+def _capture(fn: Any, argv: list[str]) -> tuple[Any, str]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        figures = fn(argv)
+    return figures, buffer.getvalue()
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    cpus = os.cpu_count()
+    return (
+        f"{platform.system()} {platform.machine()}, {cpus} CPU(s), "
+        f"Python {platform.python_version()}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run everything, print the tables, optionally write JSON and Markdown."""
+    parser = argparse.ArgumentParser(description="agentkit benchmarks")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument("--json", type=Path, help="write all figures to this JSON file")
+    parser.add_argument("--markdown", type=Path, help="write the tables to this Markdown file")
+    args = parser.parse_args(argv)
+    q = args.quick
+    plan = [
+        ("import time and RSS", imports.main, ["--runs", "3" if q else "15"]),
+        (
+            "client: create",
+            client.main,
+            ["--requests", "20" if q else "500", "--repeat", "1" if q else "5"],
+        ),
+        ("streaming", streaming.main, ["--quick"] if q else ["--repeat", "5"]),
+        (
+            "agent loop",
+            agent_loop.main,
+            ["--runs", "3" if q else "100", "--repeat", "1" if q else "5"],
+        ),
+        (
+            "memory",
+            memory.main,
+            ["--requests", "20" if q else "1000", "--runs", "10" if q else "500"],
+        ),
+    ]
+    figures: dict[str, Any] = {}
+    report = [
+        "# agentkit benchmarks\n",
+        f"Run {datetime.date.today().isoformat()} on {machine()}.",
+        f"Command: `python -m bench{' --quick' if q else ''}`\n",
+    ]
+    for title, fn, fn_argv in plan:
+        print(f"# {title}", flush=True)
+        result, text = _capture(fn, fn_argv)
+        print(text, flush=True)
+        figures[title] = result
+        report += [f"## {title}\n", "```", text.rstrip(), "```\n"]
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2, default=str))
+    if args.markdown:
+        args.markdown.write_text("\n".join(report) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
