@@ -30,6 +30,8 @@ log = logging.getLogger("agentkit")
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_CONNECT_TIMEOUT = 5.0
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+"""The largest non-streaming response body read (32 MiB); larger ones raise."""
 # httpx's own defaults: measured faster than a larger keep-alive pool under concurrency
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 USER_AGENT = f"agentkit/{__version__} (python {platform.python_version()})"
@@ -106,6 +108,9 @@ class BaseClient:
         self.max_retry_wait = max_retry_wait
         self.default_headers: dict[str, str] = dict(default_headers or {})
         self._retry_policy = RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
+        self.max_response_bytes = MAX_RESPONSE_BYTES
+        """Largest non-streaming response body read; a larger one raises
+        `APIResponseValidationError` instead of filling memory."""
         self._default_timeout = to_timeout(timeout)
         self._timeout_is_default = (
             isinstance(timeout, (int, float)) and float(timeout) == 600.0
@@ -246,6 +251,23 @@ class BaseClient:
             detail = str(exc) or type(exc).__name__
             error = APIConnectionError(f"Connection error: {detail}", request=request)
         return self._retry_policy.for_connection_error(retries_taken), error
+
+    def check_declared_size(self, response: httpx.Response) -> int:
+        """Refuse a body whose declared length is over the limit; 0 to start counting."""
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit():
+            self.check_size(response, int(declared))
+        return 0
+
+    def check_size(self, response: httpx.Response, size: int) -> None:
+        """Raise once a body grows past `max_response_bytes`."""
+        if size > self.max_response_bytes:
+            raise APIResponseValidationError(
+                f"the response body is larger than {self.max_response_bytes} bytes "
+                "(client.max_response_bytes); use streaming for very long outputs, or raise "
+                "the limit",
+                response=response,
+            )
 
     @staticmethod
     def log_retry(request: httpx.Request, decision: RetryDecision, retries_taken: int) -> None:

@@ -76,6 +76,19 @@ class Anthropic(BaseClient):
         self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS)
         self.messages = Messages(self)
 
+    def _read_body(self, response: httpx.Response) -> None:
+        """Read the whole body, refusing one larger than `max_response_bytes`."""
+        parts: list[bytes] = []
+        size = self.check_declared_size(response)
+        try:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                self.check_size(response, size)
+                parts.append(chunk)
+        finally:
+            response.close()
+        response._content = b"".join(parts)  # what httpx's own Response.read() stores
+
     def with_options(self, **options: Any) -> Anthropic:
         """A copy of this client with some options changed, sharing its connection pool.
 
@@ -126,20 +139,16 @@ class Anthropic(BaseClient):
         while True:
             request = self.build_httpx_request(self._http, prepared, http_timeout, content)
             try:
-                response = self._http.send(request, stream=unread)
+                response = self._http.send(request, stream=True)
+                if not (unread and response.is_success):
+                    self._read_body(response)
             except httpx.TransportError as exc:
                 decision, error = self.connection_retry(exc, request, retries)
                 if not decision.retry:
                     raise error from exc
             else:
                 if response.is_success:
-                    if not unread:
-                        response.close()  # the body is read; this records `elapsed`
                     return APIResponse(response, parser, retries_taken=retries)
-                try:
-                    response.read()
-                finally:
-                    response.close()
                 decision, status_error = self.triage(response, retries)
                 if not decision.retry:
                     raise status_error
@@ -180,6 +189,19 @@ class AsyncAnthropic(BaseClient):
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS)
         self.messages = AsyncMessages(self)
+
+    async def _read_body(self, response: httpx.Response) -> None:
+        """Read the whole body, refusing one larger than `max_response_bytes`."""
+        parts: list[bytes] = []
+        size = self.check_declared_size(response)
+        try:
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                self.check_size(response, size)
+                parts.append(chunk)
+        finally:
+            await response.aclose()
+        response._content = b"".join(parts)  # what httpx's own Response.aread() stores
 
     def with_options(self, **options: Any) -> AsyncAnthropic:
         """A copy of this client with some options changed, sharing its connection pool.
@@ -231,20 +253,16 @@ class AsyncAnthropic(BaseClient):
         while True:
             request = self.build_httpx_request(self._http, prepared, http_timeout, content)
             try:
-                response = await self._http.send(request, stream=unread)
+                response = await self._http.send(request, stream=True)
+                if not (unread and response.is_success):
+                    await self._read_body(response)
             except httpx.TransportError as exc:
                 decision, error = self.connection_retry(exc, request, retries)
                 if not decision.retry:
                     raise error from exc
             else:
                 if response.is_success:
-                    if not unread:
-                        await response.aclose()  # the body is read; this records `elapsed`
                     return APIResponse(response, parser, retries_taken=retries)
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
                 decision, status_error = self.triage(response, retries)
                 if not decision.retry:
                     raise status_error

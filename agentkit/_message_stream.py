@@ -7,6 +7,7 @@ reached the caller (within the client's `max_retries`, with the usual backoff).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import TracebackType
 from typing import Any
@@ -21,6 +22,8 @@ from ._response import APIResponse
 from ._streaming import AsyncStream, Stream
 from .types.content import TextBlock
 from .types.message import Message
+
+log = logging.getLogger("agentkit")
 
 __all__ = [
     "AsyncMessageStream",
@@ -74,6 +77,9 @@ class _MessageStreamBase:
         )
         if not decision.retry:
             raise error
+        log.info(
+            "retrying the stream in %.2f s (%s; retry %d)", decision.delay, error, self._retries + 1
+        )
         self._retries += 1
         self._accumulator = MessageAccumulator()
         return decision.delay

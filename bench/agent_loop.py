@@ -119,7 +119,7 @@ def sdk_tool_runner(
         max_retries=0,
         default_headers={"x-bench-scenario": scenario},
     )
-    runnable = tools or [beta_tool(add_text)]
+    runnable = tools or [beta_tool(add_text, name="add")]
 
     def run() -> object:
         runner = client.beta.messages.tool_runner(

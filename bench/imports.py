@@ -24,9 +24,11 @@ CONTENDERS: dict[str, str] = {
     "pydantic_ai": "import pydantic_ai",
 }
 
+# Current RSS from /proc (ru_maxrss would include the parent's size at fork time).
 RSS_SNIPPET = (
-    "; import resource, sys; "
-    "sys.stdout.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))"
+    "; import os, sys; "
+    "sys.stdout.write(str(int(open('/proc/self/statm').read().split()[1]) "
+    "* os.sysconf('SC_PAGE_SIZE') // 1024))"
 )
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 __all__ = ["DEFAULT_MAX_LINE_BYTES", "SSEDecoder", "SSELineTooLongError", "ServerSentEvent"]
 
-DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
-"""The longest SSE line accepted (64 MiB); longer means a broken or hostile stream."""
+DEFAULT_MAX_LINE_BYTES = 32 * 1024 * 1024
+"""The longest SSE line accepted (32 MiB); longer means a broken or hostile stream."""
 
 
 _BOM = b"\xef\xbb\xbf"

@@ -23,6 +23,7 @@ resets and delays.
 from ._cassette import Cassette as Cassette
 from ._cassette import CassetteMismatchError as CassetteMismatchError
 from ._cassette import cassette as cassette
+from ._chaos import RandomFaults as RandomFaults
 from ._models import EchoModel as EchoModel
 from ._models import Exchange as Exchange
 from ._models import FunctionModel as FunctionModel
@@ -53,6 +54,7 @@ __all__ = [
     "MockModel",
     "ModelRequest",
     "ModelTransport",
+    "RandomFaults",
     "RawReply",
     "Reply",
     "ReplyLike",

@@ -19,6 +19,7 @@ from ._calls import ErrorFormatter as ErrorFormatter
 from ._calls import ToolCall as ToolCall
 from ._calls import ToolResult as ToolResult
 from ._calls import default_error_formatter as default_error_formatter
+from ._calls import redacting_formatter as redacting_formatter
 from ._context import ToolContext as ToolContext
 from ._results import DEFAULT_MAX_RESULT_CHARS as DEFAULT_MAX_RESULT_CHARS
 from ._results import image as image
@@ -39,5 +40,6 @@ __all__ = [
     "Toolbox",
     "default_error_formatter",
     "image",
+    "redacting_formatter",
     "tool",
 ]

@@ -29,6 +29,7 @@ __all__ = [
     "default_error_formatter",
     "finish_call",
     "plan_call",
+    "redacting_formatter",
 ]
 
 
@@ -102,6 +103,25 @@ def default_error_formatter(exc: BaseException, call: ToolCall) -> str:
     """`ExceptionType: message`, no traceback (replace it to redact secrets)."""
     message = str(exc)
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def redacting_formatter(
+    *secrets: str, base: ErrorFormatter = default_error_formatter, marker: str = "<redacted>"
+) -> ErrorFormatter:
+    """An error formatter that replaces each secret in the text the model would read.
+
+    Use it when tool exceptions may quote credentials or personal data:
+    `Toolbox(tools, format_error=redacting_formatter(api_key, db_password))`.
+    """
+    kept = sorted((s for s in secrets if s), key=len, reverse=True)
+
+    def format_error(exc: BaseException, call: ToolCall) -> str:
+        text = base(exc, call)
+        for secret in kept:
+            text = text.replace(secret, marker)
+        return text
+
+    return format_error
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ def test_terminated_fixture_leaves_nothing_pending() -> None:
 
 
 def test_default_limit() -> None:
-    assert DEFAULT_MAX_LINE_BYTES == 64 * 1024 * 1024
+    assert DEFAULT_MAX_LINE_BYTES == 32 * 1024 * 1024
 
 
 def test_complete_line_over_the_limit_raises() -> None:
