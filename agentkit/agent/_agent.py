@@ -6,7 +6,7 @@ Each driver only sends requests, runs tools and calls hooks; every decision is t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Generator, Sequence
 from typing import Any
 
 from .._client import Anthropic, AsyncAnthropic
@@ -15,8 +15,6 @@ from .._core.loop import AgentLoop, CallModel, Finish, RunTools
 from .._exceptions import APIError
 from .._utils import call_maybe_async
 from ..tools._calls import Planned, ToolCall, ToolResult
-from ..tools._tool import Tool
-from ..tools._toolbox import Toolbox
 from ..types.message import Message
 from ..types.params import MessageParam
 from ._base import UNSET, AgentBase
@@ -29,7 +27,7 @@ from ._events import (
     ToolCallStarted,
     TurnFinished,
 )
-from ._hooks import Hooks, apply_decision, approval_refused
+from ._hooks import apply_decision, approval_refused
 from ._result import RunResult
 
 __all__ = ["Agent", "AsyncAgent"]
@@ -37,7 +35,7 @@ __all__ = ["Agent", "AsyncAgent"]
 Prompt = str | Sequence[Any] | None
 
 
-class Agent(AgentBase):
+class Agent(AgentBase[Anthropic]):
     """A tool-using agent: sends messages, runs the tools the model calls, and repeats.
 
     Args:
@@ -60,44 +58,8 @@ class Agent(AgentBase):
         **create_params: More `messages.create` parameters (metadata, stop_sequences, ...).
     """
 
-    def __init__(
-        self,
-        client: Anthropic | None = None,
-        *,
-        model: str,
-        tools: Iterable[Tool[..., Any] | Any] | Toolbox = (),
-        system: str | Sequence[Any] | None = None,
-        max_tokens: int = 4096,
-        max_turns: int = 10,
-        tool_choice: Mapping[str, Any] | None = None,
-        thinking: Mapping[str, Any] | None = None,
-        deps: Any = None,
-        hooks: Hooks | None = None,
-        cache: bool = False,
-        raise_on_limit: bool = False,
-        max_input_tokens: int | None = None,
-        max_output_tokens: int | None = None,
-        max_total_tokens: int | None = None,
-        **create_params: Any,
-    ) -> None:
-        super().__init__(
-            model=model,
-            tools=tools,
-            system=system,
-            max_tokens=max_tokens,
-            max_turns=max_turns,
-            tool_choice=tool_choice,
-            thinking=thinking,
-            deps=deps,
-            hooks=hooks,
-            cache=cache,
-            raise_on_limit=raise_on_limit,
-            max_input_tokens=max_input_tokens,
-            max_output_tokens=max_output_tokens,
-            max_total_tokens=max_total_tokens,
-            create_params=create_params,
-        )
-        self.client = client if client is not None else Anthropic()
+    def _default_client(self) -> Anthropic:
+        return Anthropic()
 
     def run(
         self,
@@ -192,47 +154,11 @@ class Agent(AgentBase):
         return results
 
 
-class AsyncAgent(AgentBase):
+class AsyncAgent(AgentBase[AsyncAnthropic]):
     """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`)."""
 
-    def __init__(
-        self,
-        client: AsyncAnthropic | None = None,
-        *,
-        model: str,
-        tools: Iterable[Tool[..., Any] | Any] | Toolbox = (),
-        system: str | Sequence[Any] | None = None,
-        max_tokens: int = 4096,
-        max_turns: int = 10,
-        tool_choice: Mapping[str, Any] | None = None,
-        thinking: Mapping[str, Any] | None = None,
-        deps: Any = None,
-        hooks: Hooks | None = None,
-        cache: bool = False,
-        raise_on_limit: bool = False,
-        max_input_tokens: int | None = None,
-        max_output_tokens: int | None = None,
-        max_total_tokens: int | None = None,
-        **create_params: Any,
-    ) -> None:
-        super().__init__(
-            model=model,
-            tools=tools,
-            system=system,
-            max_tokens=max_tokens,
-            max_turns=max_turns,
-            tool_choice=tool_choice,
-            thinking=thinking,
-            deps=deps,
-            hooks=hooks,
-            cache=cache,
-            raise_on_limit=raise_on_limit,
-            max_input_tokens=max_input_tokens,
-            max_output_tokens=max_output_tokens,
-            max_total_tokens=max_total_tokens,
-            create_params=create_params,
-        )
-        self.client = client if client is not None else AsyncAnthropic()
+    def _default_client(self) -> AsyncAnthropic:
+        return AsyncAnthropic()
 
     async def run(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from .._core.loop import AgentLoop, Finish, LoopState, append_user_content
 from .._core.request import NON_STREAMING_MAX_SECONDS, expected_seconds
@@ -30,11 +30,21 @@ _EXTRA_PARAMS = (
 )
 
 
-class AgentBase:
+ClientT = TypeVar("ClientT")
+
+
+class AgentBase(Generic[ClientT]):
     """Configuration shared by both agents (see `Agent` for the arguments)."""
+
+    client: ClientT
+
+    def _default_client(self) -> ClientT:
+        """The client used when none is given: one configured from the environment."""
+        raise NotImplementedError
 
     def __init__(
         self,
+        client: ClientT | None = None,
         *,
         model: str,
         tools: Iterable[Tool[..., Any] | Any] | Toolbox = (),
@@ -50,7 +60,7 @@ class AgentBase:
         max_input_tokens: int | None = None,
         max_output_tokens: int | None = None,
         max_total_tokens: int | None = None,
-        create_params: Mapping[str, Any] | None = None,
+        **create_params: Any,
     ) -> None:
         if not isinstance(model, str) or not model:
             raise UsageError("model must be a model id, e.g. Agent(model='claude-sonnet-4-5').")
@@ -75,8 +85,9 @@ class AgentBase:
         self.cache = cache
         self.raise_on_limit = raise_on_limit
         self.limits = (max_input_tokens, max_output_tokens, max_total_tokens)
-        self.create_params = _checked_params(create_params or {})
+        self.create_params = _checked_params(create_params)
         self._check_tool_choice()
+        self.client = client if client is not None else self._default_client()
 
     def _check_tool_choice(self) -> None:
         choice = self.tool_choice
