@@ -187,12 +187,7 @@ class AsyncMessageStream(_MessageStreamBase):
     @property
     def text_stream(self) -> AsyncIterator[str]:
         """The text deltas only, as they arrive."""
-        return self._texts()
-
-    async def _texts(self) -> AsyncIterator[str]:
-        async for event in self._iterator:
-            if isinstance(event, TextEvent):
-                yield event.text
+        return _AsyncTexts(self._iterator)
 
     async def until_done(self) -> None:
         """Read the stream to its end."""
@@ -223,6 +218,26 @@ class AsyncMessageStream(_MessageStreamBase):
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+class _AsyncTexts:
+    """The text deltas of an event iterator.
+
+    An iterator object rather than an async generator: nothing is left to finalise when a
+    loop over it stops early.
+    """
+
+    def __init__(self, events: AsyncIterator[MessageStreamEvent]) -> None:
+        self._events = events
+
+    def __aiter__(self) -> _AsyncTexts:
+        return self
+
+    async def __anext__(self) -> str:
+        while True:
+            event = await self._events.__anext__()
+            if isinstance(event, TextEvent):
+                return event.text
 
 
 class MessageStreamManager:
