@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._core.response import RateLimit as RateLimit
     from ._core.response import RateLimits as RateLimits
     from ._exceptions import AgentkitError as AgentkitError
+    from ._exceptions import AnthropicError as AnthropicError
     from ._exceptions import APIConnectionError as APIConnectionError
     from ._exceptions import APIError as APIError
     from ._exceptions import APIResponseValidationError as APIResponseValidationError
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from ._exceptions import RequestTimeoutError as RequestTimeoutError
     from ._exceptions import RequestTooLargeError as RequestTooLargeError
     from ._exceptions import ServiceUnavailableError as ServiceUnavailableError
+    from ._exceptions import StreamProtocolError as StreamProtocolError
     from ._exceptions import ToolError as ToolError
     from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
     from ._exceptions import UsageError as UsageError
@@ -59,8 +61,11 @@ if TYPE_CHECKING:
     from ._types import NotGiven as NotGiven
     from .agent import Agent as Agent
     from .agent import AgentEvent as AgentEvent
+    from .agent import Allow as Allow
     from .agent import AsyncAgent as AsyncAgent
+    from .agent import Deny as Deny
     from .agent import Hooks as Hooks
+    from .agent import ReplaceInput as ReplaceInput
     from .agent import RunFinished as RunFinished
     from .agent import RunLimitExceeded as RunLimitExceeded
     from .agent import RunResult as RunResult
@@ -70,6 +75,7 @@ if TYPE_CHECKING:
     from .agent import ToolCallFinished as ToolCallFinished
     from .agent import ToolCallRecord as ToolCallRecord
     from .agent import ToolCallStarted as ToolCallStarted
+    from .agent import ToolDecision as ToolDecision
     from .agent import TurnFinished as TurnFinished
     from .agent import allow as allow
     from .agent import deny as deny
@@ -119,6 +125,12 @@ _TYPES = (
 )
 
 _LAZY: dict[str, str] = {
+    "Allow": ".agent",
+    "Deny": ".agent",
+    "ReplaceInput": ".agent",
+    "ToolDecision": ".agent",
+    "AnthropicError": "._exceptions",
+    "StreamProtocolError": "._exceptions",
     "Agent": ".agent",
     "AsyncAgent": ".agent",
     "RunResult": ".agent",
@@ -180,7 +192,9 @@ __all__ = [
     "Agent",
     "AgentEvent",
     "AgentkitError",
+    "Allow",
     "Anthropic",
+    "AnthropicError",
     "AsyncAPIResponse",
     "AsyncAgent",
     "AsyncAnthropic",
@@ -195,6 +209,7 @@ __all__ = [
     "ContentBlock",
     "ContentBlockStopEvent",
     "ContentTooLargeError",
+    "Deny",
     "DocumentBlockParam",
     "GatewayTimeoutError",
     "Hooks",
@@ -220,6 +235,7 @@ __all__ = [
     "RateLimits",
     "RawMessageStreamEvent",
     "RedactedThinkingBlock",
+    "ReplaceInput",
     "RequestTimeoutError",
     "RequestTooLargeError",
     "RunFinished",
@@ -231,6 +247,7 @@ __all__ = [
     "SignatureEvent",
     "StopReason",
     "Stream",
+    "StreamProtocolError",
     "TextBlock",
     "TextBlockParam",
     "TextChunk",
@@ -246,6 +263,7 @@ __all__ = [
     "ToolCallStarted",
     "ToolChoiceParam",
     "ToolContext",
+    "ToolDecision",
     "ToolDefinitionWarning",
     "ToolError",
     "ToolParam",
@@ -266,7 +284,12 @@ __all__ = [
 ]
 
 
+_SUBMODULES = frozenset({"agent", "cli", "testing", "tools", "types"})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # `agentkit.types.Message` works without importing it first
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'agentkit' has no attribute {name!r}")
@@ -276,4 +299,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(__all__)

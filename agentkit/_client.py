@@ -16,6 +16,7 @@ import httpx
 
 from ._base_client import DEFAULT_LIMITS, BaseClient
 from ._core.request import DEFAULT_API_VERSION, PreparedRequest
+from ._exceptions import UsageError
 from ._messages import AsyncMessages, Messages
 from ._response import APIResponse
 from ._types import NotGiven, TimeoutTypes
@@ -42,11 +43,11 @@ class Anthropic(BaseClient):
             version, which refuses `temperature`, `top_p` and `top_k`.
         timeout: Seconds (or an `httpx.Timeout`) per request; connecting is capped at 5 s.
         max_retries: Retries after a connection error, timeout, 408, 409, 429 or >= 500.
-        max_retry_wait: The longest server-requested wait (seconds) to sleep on before a
-            retry; a longer `retry-after` raises at once with the wait on the error.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (proxies, custom transports, tests). It is not
             closed by `close()` unless the client created it.
+        max_retry_wait: The longest server-requested wait (seconds) to sleep on before a
+            retry; a longer `retry-after` raises at once with the wait on the error.
     """
 
     def __init__(
@@ -58,9 +59,9 @@ class Anthropic(BaseClient):
         api_version: str = DEFAULT_API_VERSION,
         timeout: TimeoutTypes = 600.0,
         max_retries: int = 2,
-        max_retry_wait: float = 60.0,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
+        max_retry_wait: float = 60.0,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -72,6 +73,11 @@ class Anthropic(BaseClient):
             max_retry_wait=max_retry_wait,
             default_headers=default_headers,
         )
+        if http_client is not None and not isinstance(http_client, httpx.Client):
+            raise UsageError(
+                f"http_client must be an httpx.Client for Anthropic, got "
+                f"{type(http_client).__name__} (an httpx.AsyncClient goes with AsyncAnthropic)."
+            )
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.Client(limits=DEFAULT_LIMITS)
         self.messages = Messages(self)
@@ -172,9 +178,9 @@ class AsyncAnthropic(BaseClient):
         api_version: str = DEFAULT_API_VERSION,
         timeout: TimeoutTypes = 600.0,
         max_retries: int = 2,
-        max_retry_wait: float = 60.0,
         default_headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
+        max_retry_wait: float = 60.0,
     ) -> None:
         super().__init__(
             api_key=api_key,
@@ -186,6 +192,11 @@ class AsyncAnthropic(BaseClient):
             max_retry_wait=max_retry_wait,
             default_headers=default_headers,
         )
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise UsageError(
+                f"http_client must be an httpx.AsyncClient for AsyncAnthropic, got "
+                f"{type(http_client).__name__} (an httpx.Client goes with Anthropic)."
+            )
         self._owns_http_client = http_client is None
         self._http = http_client or httpx.AsyncClient(limits=DEFAULT_LIMITS)
         self.messages = AsyncMessages(self)

@@ -8,6 +8,7 @@ AgentkitError                       the root: catch this to catch everything bel
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
     │   └── APITimeoutError         the request timed out
     ├── APIResponseValidationError  a response body that is not what the API promises
+    ├── StreamProtocolError         stream events out of order (a block that never started)
     └── APIStatusError              the API answered with an error (status, or stream event)
         ├── BadRequestError             400 invalid_request_error
         ├── AuthenticationError         401 authentication_error
@@ -47,6 +48,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AgentkitError",
+    "AnthropicError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -61,6 +63,7 @@ __all__ = [
     "RequestTimeoutError",
     "RequestTooLargeError",
     "ServiceUnavailableError",
+    "StreamProtocolError",
     "ToolError",
     "UnprocessableEntityError",
     "UsageError",
@@ -70,6 +73,10 @@ __all__ = [
 
 class AgentkitError(Exception):
     """The root of every error agentkit raises."""
+
+
+AnthropicError = AgentkitError
+"""The official SDK's name for the root error (code catching it keeps working)."""
 
 
 class UsageError(AgentkitError):
@@ -170,15 +177,18 @@ class APIStatusError(APIError):
 
     def __init__(
         self,
+        message: str | None = None,
         *,
-        status_code: int,
-        body: object | None,
         response: httpx.Response | None = None,
+        body: object | None = None,
+        status_code: int | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
     ) -> None:
         error = body.get("error") if isinstance(body, dict) else None
         error = error if isinstance(error, dict) else {}
+        if status_code is None:
+            status_code = response.status_code if response is not None else 0
         self.status_code = status_code
         self.response = response
         self.type: str | None = _str_or_none(error.get("type"))
@@ -191,9 +201,16 @@ class APIStatusError(APIError):
         if request_id is None and response is not None:
             request_id = response.headers.get("request-id")
         self.request_id = request_id
+        self.workspace_id: str | None = (
+            response.headers.get("anthropic-workspace-id") if response is not None else None
+        )
         self.retry_after = retry_after
         request = response.request if response is not None and _has_request(response) else None
-        super().__init__(self._describe(body), request=request, body=body)
+        super().__init__(message or self._describe(body), request=request, body=body)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keyword-only construction: rebuild from the instance's state (for pickling)
+        return _rebuild, (type(self), self.args, self.__dict__)
 
     @property
     def error_type(self) -> str | None:
@@ -220,12 +237,8 @@ class APIStatusError(APIError):
         if detail is None and body is not None and not isinstance(body, dict):
             detail = str(body)[:500]
         text = f"{head}: {detail}" if detail else head
-        if self.error_code:
-            text += f" [{self.error_code}]"
         if self.request_id:
             text += f" (request_id={self.request_id})"
-        if self.retry_after is not None and self.retry_after > 0:
-            text += f"; the server asked to retry after {self.retry_after:g} s"
         return text
 
 
@@ -339,6 +352,17 @@ def status_error_class(status_code: int, error_type: str | None = None) -> type[
     if status_code >= 500:
         return InternalServerError
     return APIStatusError
+
+
+def _rebuild(cls: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class StreamProtocolError(APIError):
+    """A stream broke the event grammar (e.g. a delta for a block that never started)."""
 
 
 def _str_or_none(value: object) -> str | None:

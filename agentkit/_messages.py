@@ -10,6 +10,7 @@ import contextvars
 import difflib
 import functools
 import inspect
+import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
@@ -164,26 +165,37 @@ def _parser_for(prepared: PreparedRequest, stream_cls: type[Stream] | type[Async
 
 
 def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
-    """A runtime signature listing each TypedDict key as a keyword parameter."""
-    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
-    seen: set[str] = set()
+    """A runtime signature listing each TypedDict key as a keyword parameter.
+
+    A key is required only when every TypedDict requires it (`stream` is optional in
+    `create`, though the streaming variant requires it).
+    """
+    required = set.intersection(*(set(td.__required_keys__) for td in typed_dicts))  # type: ignore[attr-defined]
+    hints: dict[str, Any] = {}
     for td in typed_dicts:
-        required = td.__required_keys__  # type: ignore[attr-defined]
-        for name, annotation in td.__annotations__.items():
-            if name in seen:
-                continue
-            seen.add(name)
-            default = inspect.Parameter.empty if name in required else NOT_GIVEN
-            params.append(
-                inspect.Parameter(
-                    name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-                )
-            )
+        for name, annotation in typing.get_type_hints(td).items():
+            hints.setdefault(name, annotation)
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    params += [
+        inspect.Parameter(
+            name,
+            inspect.Parameter.KEYWORD_ONLY,
+            default=inspect.Parameter.empty if name in required else NOT_GIVEN,
+            annotation=annotation,
+        )
+        for name, annotation in hints.items()
+    ]
     params.sort(key=lambda p: (p.kind, p.default is not inspect.Parameter.empty))
     return inspect.Signature(params)
 
 
 _CREATE_SIGNATURE = _signature_of(MessageCreateParamsStreaming, MessageCreateParamsNonStreaming)
+_CREATE_SIGNATURE = _CREATE_SIGNATURE.replace(
+    parameters=[
+        p.replace(annotation=bool) if p.name == "stream" else p
+        for p in _CREATE_SIGNATURE.parameters.values()
+    ]
+)
 _STREAM_SIGNATURE = _signature_of(MessageCreateParams)
 _COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
 
@@ -313,6 +325,7 @@ def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
         finally:
             _raw_mode.reset(token)
 
+    wrapped.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -329,6 +342,7 @@ def _async_raw(
         finally:
             _raw_mode.reset(token)
 
+    wrapped.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
     return wrapped
 
 
@@ -389,6 +403,17 @@ class MessagesWithStreamingResponse:
             response.http_response.close()
 
     @contextmanager
+    def count_tokens(self, **params: Any) -> Iterator[APIResponse[MessageTokensCount]]:
+        """`messages.count_tokens` whose response is handed over unread."""
+        prepared, timeout = prepare_count_tokens(self._client, params)
+        parser = _read_then(model_parser(MessageTokensCount))
+        response = self._client._request(prepared, parser, timeout=timeout, defer_read=True)
+        try:
+            yield response
+        finally:
+            response.http_response.close()
+
+    @contextmanager
     def stream(self, **params: Any) -> Iterator[APIResponse[MessageStream]]:
         """`messages.stream` whose response is handed over first; `parse()` gives the stream."""
         prepared, timeout = prepare_stream(self._client, params)
@@ -414,6 +439,7 @@ class MessagesWithStreamingResponse:
 
     create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
     stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
+    count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 class AsyncMessagesWithStreamingResponse:
@@ -430,6 +456,22 @@ class AsyncMessagesWithStreamingResponse:
         raw = await self._client._request(prepared, sync_parser, timeout=timeout, defer_read=True)
         parser = _as_async(AsyncStream) if prepared.stream else _aread_then(sync_parser)
         response = AsyncAPIResponse(raw.http_response, parser, retries_taken=raw.retries_taken)
+        try:
+            yield response
+        finally:
+            await response.http_response.aclose()
+
+    @asynccontextmanager
+    async def count_tokens(
+        self, **params: Any
+    ) -> AsyncIterator[AsyncAPIResponse[MessageTokensCount]]:
+        """`messages.count_tokens` whose response is handed over unread."""
+        prepared, timeout = prepare_count_tokens(self._client, params)
+        sync_parser = model_parser(MessageTokensCount)
+        raw = await self._client._request(prepared, sync_parser, timeout=timeout, defer_read=True)
+        response = AsyncAPIResponse(
+            raw.http_response, _aread_then(sync_parser), retries_taken=raw.retries_taken
+        )
         try:
             yield response
         finally:
@@ -461,6 +503,7 @@ class AsyncMessagesWithStreamingResponse:
 
     create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
     stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
+    count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 def _as_async(

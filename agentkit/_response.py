@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, Generic, TypeVar
 
 import httpx
@@ -110,6 +110,22 @@ class APIResponse(_BaseAPIResponse[_T]):
         """Read and return the whole body."""
         return self.http_response.read()
 
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """The body as it arrives, in bytes (decompressed)."""
+        return self.http_response.iter_bytes(chunk_size)
+
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        """The body as it arrives, decoded to text."""
+        return self.http_response.iter_text(chunk_size)
+
+    def iter_lines(self) -> Iterator[str]:
+        """The body as it arrives, line by line."""
+        return self.http_response.iter_lines()
+
+    def close(self) -> None:
+        """Release the connection."""
+        self.http_response.close()
+
 
 class AsyncAPIResponse(_BaseAPIResponse[_T]):
     """An async HTTP response whose body may not be read yet (`with_streaming_response`).
@@ -137,3 +153,19 @@ class AsyncAPIResponse(_BaseAPIResponse[_T]):
     async def read(self) -> bytes:
         """Read and return the whole body."""
         return await self.http_response.aread()
+
+    def iter_bytes(self, chunk_size: int | None = None) -> AsyncIterator[bytes]:
+        """The body as it arrives, in bytes (decompressed): `async for chunk in ...`."""
+        return self.http_response.aiter_bytes(chunk_size)
+
+    def iter_text(self, chunk_size: int | None = None) -> AsyncIterator[str]:
+        """The body as it arrives, decoded to text."""
+        return self.http_response.aiter_text(chunk_size)
+
+    def iter_lines(self) -> AsyncIterator[str]:
+        """The body as it arrives, line by line."""
+        return self.http_response.aiter_lines()
+
+    async def close(self) -> None:
+        """Release the connection."""
+        await self.http_response.aclose()

@@ -18,18 +18,20 @@ from .types.stream_events import RawMessageStreamEvent
 __all__ = ["AsyncStream", "Stream"]
 
 
+def _raw_ok(response: httpx.Response) -> bool:
+    """Whether the undecoded stream can be read (cheaper per chunk than `iter_bytes`)."""
+    identity = response.headers.get("content-encoding", "identity") == "identity"
+    return identity and not response.is_stream_consumed
+
+
 def _chunks(response: httpx.Response) -> Iterator[bytes]:
-    """The body's bytes; undecoded (cheaper per chunk) unless it has a content encoding."""
-    if response.headers.get("content-encoding", "identity") == "identity":
-        return response.iter_raw()
-    return response.iter_bytes()
+    """The body's bytes (also when the body was already read, e.g. built with `content=`)."""
+    return response.iter_raw() if _raw_ok(response) else response.iter_bytes()
 
 
 def _achunks(response: httpx.Response) -> AsyncIterator[bytes]:
     """The async twin of `_chunks`."""
-    if response.headers.get("content-encoding", "identity") == "identity":
-        return response.aiter_raw()
-    return response.aiter_bytes()
+    return response.aiter_raw() if _raw_ok(response) else response.aiter_bytes()
 
 
 class _StreamBase:

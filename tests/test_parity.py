@@ -65,9 +65,9 @@ def test_constructor_signatures_match_except_http_client_type() -> None:
         "api_version",
         "timeout",
         "max_retries",
-        "max_retry_wait",
         "default_headers",
         "http_client",
+        "max_retry_wait",
     ]
     assert sync_sig.parameters["api_version"].default == "2023-06-01"
     assert sync_sig.parameters["timeout"].default == 600.0

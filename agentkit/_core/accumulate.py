@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias
 
+from .._exceptions import StreamProtocolError
 from ..types.content import ContentBlock, TextBlock, ThinkingBlock, ToolUseBlock
 from ..types.message import Message
 from ..types.stream_events import (
@@ -36,10 +37,6 @@ __all__ = [
     "TextEvent",
     "ThinkingEvent",
 ]
-
-
-class StreamProtocolError(ValueError):
-    """The events broke the stream grammar (e.g. a delta for a block that never started)."""
 
 
 @dataclass(slots=True)
@@ -68,53 +65,128 @@ class _Block:
         return text if upto is None or upto >= len(text) else text[:upto]
 
 
-@dataclass(slots=True, eq=False)
-class TextEvent:
-    """Text arrived for a text block: `text` is the new piece, `snapshot` the block so far."""
+class _DeltaEvent:
+    """A delta event whose `snapshot` is computed on access, never eagerly.
 
-    text: str
-    _block: _Block = field(repr=False)
-    _upto: int = field(repr=False)
-    type: Literal["text"] = "text"
-
-    @property
-    def snapshot(self) -> str:
-        """The block's whole text up to and including this piece (joined on access)."""
-        return self._block.joined(self._upto)
-
-
-@dataclass(slots=True, eq=False)
-class ThinkingEvent:
-    """Thinking text arrived: `thinking` is the new piece, `snapshot` the block so far."""
-
-    thinking: str
-    _block: _Block = field(repr=False)
-    _upto: int = field(repr=False)
-    type: Literal["thinking"] = "thinking"
-
-    @property
-    def snapshot(self) -> str:
-        """The block's whole thinking text so far (joined on access)."""
-        return self._block.joined(self._upto)
-
-
-@dataclass(slots=True, eq=False)
-class InputJsonEvent:
-    """A piece of a tool call's input JSON arrived.
-
-    `partial_json` is the new piece; `snapshot` parses everything so far into a best-effort
-    object, on access only.
+    Built by the accumulator with the block it belongs to; built by hand (e.g. an expected
+    event in a test) with an explicit `snapshot`. Equal when piece and snapshot are equal.
     """
 
-    partial_json: str
-    _block: _Block = field(repr=False)
-    _upto: int = field(repr=False)
-    type: Literal["input_json"] = "input_json"
+    __slots__ = ("_block", "_given", "_piece", "_upto")
+
+    def __init__(
+        self,
+        piece: str,
+        snapshot: Any = None,
+        *,
+        block: _Block | None = None,
+        upto: int = 0,
+    ) -> None:
+        self._piece = piece
+        self._given = snapshot
+        self._block = block
+        self._upto = upto
+
+    def _text_so_far(self) -> str:
+        return "" if self._block is None else self._block.joined(self._upto)
 
     @property
     def snapshot(self) -> Any:
-        """The input as parsed so far (open strings and containers closed); {} before any."""
-        value = parse_partial_json(self._block.joined(self._upto))
+        """The block so far, up to and including this piece."""
+        if self._block is None:
+            return self._given
+        return self._text_so_far()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, _DeltaEvent)
+        return self._piece == other._piece and self.snapshot == other.snapshot
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._piece!r})"
+
+
+class TextEvent(_DeltaEvent):
+    """Text arrived for a text block: `text` is the new piece, `snapshot` the block so far."""
+
+    __slots__ = ()
+    __match_args__ = ("text", "snapshot")
+    type: Literal["text"] = "text"
+
+    def __init__(
+        self,
+        text: str,
+        snapshot: Any = None,
+        *,
+        block: _Block | None = None,
+        upto: int = 0,
+    ) -> None:
+        super().__init__(text, snapshot, block=block, upto=upto)
+
+    @property
+    def text(self) -> str:
+        """The new piece of text."""
+        return self._piece
+
+
+class ThinkingEvent(_DeltaEvent):
+    """Thinking text arrived: `thinking` is the new piece, `snapshot` the block so far."""
+
+    __slots__ = ()
+    __match_args__ = ("thinking", "snapshot")
+    type: Literal["thinking"] = "thinking"
+
+    def __init__(
+        self,
+        thinking: str,
+        snapshot: Any = None,
+        *,
+        block: _Block | None = None,
+        upto: int = 0,
+    ) -> None:
+        super().__init__(thinking, snapshot, block=block, upto=upto)
+
+    @property
+    def thinking(self) -> str:
+        """The new piece of thinking."""
+        return self._piece
+
+
+class InputJsonEvent(_DeltaEvent):
+    """A piece of a tool call's input JSON arrived.
+
+    `partial_json` is the new piece; `snapshot` parses everything so far into a best-effort
+    object, on access only ({} before any).
+    """
+
+    __slots__ = ()
+    __match_args__ = ("partial_json", "snapshot")
+    type: Literal["input_json"] = "input_json"
+
+    def __init__(
+        self,
+        partial_json: str,
+        snapshot: Any = None,
+        *,
+        block: _Block | None = None,
+        upto: int = 0,
+    ) -> None:
+        super().__init__(partial_json, snapshot, block=block, upto=upto)
+
+    @property
+    def partial_json(self) -> str:
+        """The new piece of JSON."""
+        return self._piece
+
+    @property
+    def snapshot(self) -> Any:
+        """The input as parsed so far (open strings and containers closed)."""
+        if self._block is None:
+            return self._given
+        value = parse_partial_json(self._text_so_far())
         return {} if value is None else value
 
 
@@ -264,13 +336,13 @@ class MessageAccumulator:
         self.content_deltas += 1
         if kind == "text_delta":
             size = block.add(delta.text)  # type: ignore[union-attr]
-            return [event, TextEvent(delta.text, block, size)]  # type: ignore[union-attr]
+            return [event, TextEvent(delta.text, block=block, upto=size)]  # type: ignore[union-attr]
         if kind == "input_json_delta":
             piece = delta.partial_json  # type: ignore[union-attr]
-            return [event, InputJsonEvent(piece, block, block.add(piece))]
+            return [event, InputJsonEvent(piece, block=block, upto=block.add(piece))]
         if kind == "thinking_delta":
             piece = delta.thinking  # type: ignore[union-attr]
-            return [event, ThinkingEvent(piece, block, block.add(piece))]
+            return [event, ThinkingEvent(piece, block=block, upto=block.add(piece))]
         if kind == "signature_delta":
             block.signature = delta.signature  # type: ignore[union-attr]
             return [event, SignatureEvent(delta.signature)]  # type: ignore[union-attr]

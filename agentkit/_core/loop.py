@@ -240,9 +240,10 @@ class AgentLoop:
         state.usage.add(message)
         state.last_message = message
         reason = message.stop_reason or "end_turn"
+        turn = self._assistant_turn(message)
         if reason == "pause_turn":
             self._pauses += 1
-            state.messages.append(message.to_param())
+            state.messages.append(turn)
             if self._pauses >= MAX_PAUSES:
                 self._finish = Finish("max_turns", state, limit_hit=True)
             return
@@ -250,13 +251,30 @@ class AgentLoop:
         self._counted_turns += 1
         calls = [ToolCall.from_block(b) for b in message.content if isinstance(b, ToolUseBlock)]
         if reason == "tool_use" and calls:
-            state.messages.append(message.to_param())
+            state.messages.append(turn)
             self._pending = calls
             return
-        final_turn = _without_tool_calls(message)
+        final_turn = _without_tool_calls(turn)
         if final_turn is not None:
             state.messages.append(final_turn)
         self._finish = Finish(reason, state)
+
+    def _assistant_turn(self, message: Message) -> MessageParam:
+        """The turn to store: the response, continuing a paused turn when there is one.
+
+        After `pause_turn` the paused turn is sent back as the last message and the response
+        continues it; the API treats the two as one assistant turn, so they are stored as one
+        (roles keep alternating, and tool calls in either part are answered together).
+        """
+        turn = message.to_param()
+        messages = self.state.messages
+        if messages and messages[-1]["role"] == "assistant":
+            previous: Any = messages.pop()["content"]
+            if isinstance(previous, str):
+                previous = [{"type": "text", "text": previous}]
+            merged: Any = {"role": "assistant", "content": [*previous, *turn["content"]]}
+            return cast(MessageParam, merged)
+        return turn
 
     def on_tool_results(self, results: Sequence[ToolResult]) -> None:
         """Take in the results of the pending calls (one per call, in call order)."""
@@ -291,19 +309,18 @@ class AgentLoop:
         return None
 
 
-def _without_tool_calls(message: Message) -> MessageParam | None:
+def _without_tool_calls(turn: MessageParam) -> MessageParam | None:
     """The assistant turn to store when the run ends on it.
 
     Tool calls that will never be answered (cut off by `max_tokens`, from a `refusal`...) are
     removed; everything else is kept verbatim. None when nothing would be left: an empty
     assistant turn cannot be followed by another user turn.
     """
-    param = message.to_param()
-    content: Any = param["content"]
+    content: Any = turn["content"]
     blocks = [b for b in content if not (isinstance(b, dict) and b.get("type") == "tool_use")]
     if not blocks:
         return None
     if len(blocks) != len(content):
         kept: Any = {"role": "assistant", "content": blocks}
         return cast(MessageParam, kept)
-    return param
+    return turn

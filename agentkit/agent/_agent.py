@@ -17,7 +17,7 @@ from .._utils import call_maybe_async
 from ..tools._calls import Planned, ToolCall, ToolResult
 from ..types.message import Message
 from ..types.params import MessageParam
-from ._base import UNSET, AgentBase
+from ._base import AgentBase
 from ._events import (
     AgentEvent,
     RunFinished,
@@ -63,26 +63,33 @@ class Agent(AgentBase[Anthropic]):
 
     def run(
         self,
-        prompt: Prompt = None,
+        prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = UNSET,
+        deps: Any = None,
     ) -> RunResult:
-        """Run until the model stops (or a limit); `messages=` continues a conversation."""
-        for event in self._drive(prompt, messages, deps, streaming=False):
+        """Run until the model stops (or a limit).
+
+        Args:
+            prompt_or_content: The user's message: text or content blocks. May be left out
+                when `messages` ends with a user turn (resuming a run).
+            messages: An earlier history (e.g. `previous.messages`) to continue.
+            deps: Dependencies for this run's tools (default: the agent's `deps`).
+        """
+        for event in self._drive(prompt_or_content, messages, deps, streaming=False):
             if isinstance(event, RunFinished):
                 return event.result
         raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
 
     def stream(
         self,
-        prompt: Prompt = None,
+        prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = UNSET,
+        deps: Any = None,
     ) -> Generator[AgentEvent, None, None]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
-        yield from self._drive(prompt, messages, deps, streaming=True)
+        yield from self._drive(prompt_or_content, messages, deps, streaming=True)
 
     def _drive(
         self,
@@ -93,7 +100,7 @@ class Agent(AgentBase[Anthropic]):
         streaming: bool,
     ) -> Generator[AgentEvent, None, None]:
         loop = self.start(prompt, messages)
-        deps = self.deps if deps is UNSET else deps
+        deps = self.deps if deps is None else deps
         while True:
             step = loop.next_step()
             if isinstance(step, Finish):
@@ -162,26 +169,33 @@ class AsyncAgent(AgentBase[AsyncAnthropic]):
 
     async def run(
         self,
-        prompt: Prompt = None,
+        prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = UNSET,
+        deps: Any = None,
     ) -> RunResult:
-        """Run until the model stops (or a limit); `messages=` continues a conversation."""
-        async for event in self._drive(prompt, messages, deps, streaming=False):
+        """Run until the model stops (or a limit).
+
+        Args:
+            prompt_or_content: The user's message: text or content blocks. May be left out
+                when `messages` ends with a user turn (resuming a run).
+            messages: An earlier history (e.g. `previous.messages`) to continue.
+            deps: Dependencies for this run's tools (default: the agent's `deps`).
+        """
+        async for event in self._drive(prompt_or_content, messages, deps, streaming=False):
             if isinstance(event, RunFinished):
                 return event.result
         raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
 
     async def stream(
         self,
-        prompt: Prompt = None,
+        prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = UNSET,
+        deps: Any = None,
     ) -> AsyncIterator[AgentEvent]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
-        async for event in self._drive(prompt, messages, deps, streaming=True):
+        async for event in self._drive(prompt_or_content, messages, deps, streaming=True):
             yield event
 
     async def _drive(
@@ -193,7 +207,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic]):
         streaming: bool,
     ) -> AsyncIterator[AgentEvent]:
         loop = self.start(prompt, messages)
-        deps = self.deps if deps is UNSET else deps
+        deps = self.deps if deps is None else deps
         while True:
             step = loop.next_step()
             if isinstance(step, Finish):

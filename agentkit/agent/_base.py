@@ -54,7 +54,7 @@ class AgentBase(Generic[ClientT]):
         tool_choice: Mapping[str, Any] | None = None,
         thinking: Mapping[str, Any] | None = None,
         deps: Any = None,
-        hooks: Hooks | None = None,
+        hooks: Hooks | Mapping[str, Any] | None = None,
         cache: bool = False,
         raise_on_limit: bool = False,
         max_input_tokens: int | None = None,
@@ -81,7 +81,7 @@ class AgentBase(Generic[ClientT]):
         self.tool_choice = dict(tool_choice) if tool_choice is not None else None
         self.thinking = dict(thinking) if thinking is not None else None
         self.deps = deps
-        self.hooks = hooks or Hooks()
+        self.hooks = Hooks(**hooks) if isinstance(hooks, Mapping) else (hooks or Hooks())
         self.cache = cache
         self.raise_on_limit = raise_on_limit
         self.limits = (max_input_tokens, max_output_tokens, max_total_tokens)

@@ -63,30 +63,54 @@ class ToolCallStarted:
 
 @dataclass(frozen=True)
 class ToolCallFinished:
-    """A tool call finished (or failed, or was refused)."""
+    """A tool call finished (or failed, or was refused).
 
-    result: ToolResult
+    `result` is the content the model receives; `tool_result` has everything (the Python
+    return value, the exception, whether the function ran).
+    """
+
+    tool_result: ToolResult
     type: Literal["tool_call_finished"] = "tool_call_finished"
+
+    @property
+    def call(self) -> ToolCall:
+        """The call."""
+        return self.tool_result.call
 
     @property
     def name(self) -> str:
         """The tool's name."""
-        return self.result.call.name
+        return self.tool_result.call.name
+
+    @property
+    def id(self) -> str:
+        """The `tool_use` id."""
+        return self.tool_result.call.id
+
+    @property
+    def input(self) -> dict[str, Any]:
+        """The input the tool was called with."""
+        return self.tool_result.call.input
+
+    @property
+    def result(self) -> Any:
+        """The `tool_result` content the model receives."""
+        return self.tool_result.content
+
+    @property
+    def content(self) -> Any:
+        """Same as `result`."""
+        return self.tool_result.content
 
     @property
     def is_error(self) -> bool:
         """Whether the model is told the call failed."""
-        return self.result.is_error
+        return self.tool_result.is_error
 
     @property
     def duration(self) -> float:
         """Seconds the function ran."""
-        return self.result.duration
-
-    @property
-    def content(self) -> Any:
-        """The `tool_result` content the model receives."""
-        return self.result.content
+        return self.tool_result.duration
 
 
 @dataclass(frozen=True)

@@ -88,8 +88,10 @@ class Hooks:
 
 def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:
     """The call to plan after a `before_tool_call` decision, or its refusal result."""
-    if decision is None or isinstance(decision, Allow):
+    if decision is None or decision is True or decision is allow or isinstance(decision, Allow):
         return call
+    if decision is False:
+        decision = Deny()
     if isinstance(decision, Deny):
         text = f"The tool call was denied and did not run: {decision.reason}"
         return ToolResult(call, text, is_error=True)
@@ -97,7 +99,7 @@ def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:
         return dataclasses.replace(call, input=dict(decision.input), input_error=None)
     raise TypeError(
         f"before_tool_call returned {decision!r}; return allow(), deny(reason), "
-        "replace_input(new_input) or None."
+        "replace_input(new_input), True/False or None."
     )
 
 

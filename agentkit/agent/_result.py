@@ -85,6 +85,8 @@ class RunLimitExceeded(AgentkitError):
 
     def __init__(self, result: RunResult) -> None:
         self.result = result
+        self.run_state = result
+        """The same as `result` (the name API errors use for the run so far)."""
         self.limit = result.stop_reason
         super().__init__(
             f"the run stopped at its limit ({result.stop_reason}) after {result.turns} turn(s); "

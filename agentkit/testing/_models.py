@@ -242,6 +242,8 @@ class MockModel:
         if isinstance(answer, ErrorReply):
             return self._error(answer, fault)
         if isinstance(answer, RawReply):
+            if not request.stream and "event-stream" in answer.content_type:
+                answer = _as_json_reply(answer)  # what the API returns without `stream`
             headers = {
                 "content-type": answer.content_type,
                 "request-id": self._next_id("req"),
@@ -265,7 +267,7 @@ class MockModel:
             return answer.to_dict()
         if isinstance(answer, Mapping) and answer.get("type") == "message":
             return dict(answer)
-        reply = answer if isinstance(answer, Reply) else Reply(answer)  # type: ignore[arg-type]
+        reply = answer if isinstance(answer, Reply) else _as_reply(answer)
         content = self._content(reply.content)
         calls_tool = any(block.get("type") == "tool_use" for block in content)
         usage = {
@@ -336,6 +338,54 @@ class MockModel:
         return AsyncAnthropic(
             http_client=httpx.AsyncClient(transport=self.async_transport()), **options
         )
+
+
+_REPLY_FIELDS = ("content", "stop_reason", "stop_sequence", "usage")
+
+
+def _as_reply(answer: Any) -> Reply:
+    """Text, blocks, one block, or a message-like dict (`content`, `stop_reason`...)."""
+    if isinstance(answer, Reply):
+        return answer
+    if isinstance(answer, Mapping):
+        if "content" in answer and answer.get("type") in (None, "message"):
+            extra = {k: v for k, v in answer.items() if k not in (*_REPLY_FIELDS, "type", "role")}
+            return Reply(
+                answer["content"],
+                stop_reason=answer.get("stop_reason"),
+                stop_sequence=answer.get("stop_sequence"),
+                usage=answer.get("usage"),
+                extra=extra,
+            )
+        if isinstance(answer.get("type"), str):
+            return Reply([answer])  # a single content block
+        raise TypeError(
+            f"cannot answer with the dict {dict(answer)!r}: give text, content blocks, a dict "
+            "with 'content' (and optionally 'stop_reason', 'usage'), or a Reply"
+        )
+    if isinstance(answer, (str, Sequence)):
+        return Reply(answer)
+    raise TypeError(f"cannot answer with a {type(answer).__name__}: {answer!r}")
+
+
+def _as_json_reply(raw: RawReply) -> RawReply:
+    """A recorded SSE body as the single JSON message the API sends without streaming."""
+    from .._core.accumulate import MessageAccumulator
+    from .._core.events import decode_event
+    from .._core.sse import SSEDecoder
+
+    decoder, accumulator = SSEDecoder(), MessageAccumulator()
+    events = decoder.feed(raw.body)
+    tail = decoder.flush()
+    for sse in [*events, *([tail] if tail is not None else [])]:
+        if sse.event not in ("ping", "error"):
+            accumulator.process(decode_event(sse))
+    if accumulator.done:
+        message = accumulator.final_message()
+    else:
+        message = accumulator.snapshot()
+    body = json.dumps(message.to_dict()).encode()
+    return RawReply(body, status=raw.status, content_type="application/json", headers=raw.headers)
 
 
 class FunctionModel(MockModel):

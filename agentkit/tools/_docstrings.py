@@ -41,7 +41,9 @@ def parse_docstring(doc: str | None) -> ParsedDocstring:
     text = inspect.cleandoc(doc)
     parsed = docstring_parser.parse(text)
     parts = [p for p in (parsed.short_description, parsed.long_description) if p]
-    description = _strip_sections("\n\n".join(parts))
+    # a summary that wraps onto a second line stays one paragraph
+    joiner = "\n\n" if parsed.blank_after_short_description else "\n"
+    description = _strip_sections(joiner.join(parts))
     params = {
         p.arg_name.lstrip("*"): " ".join(p.description.split())
         for p in parsed.params

@@ -8,12 +8,15 @@ subclass, then titles are stripped and the top level is closed (`additionalPrope
 from __future__ import annotations
 
 import inspect
+import sys
+import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, get_args, get_origin
 
 import pydantic
+import typing_extensions
 from pydantic import ConfigDict, Field
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
@@ -80,11 +83,51 @@ def _clean_description(json_schema: JsonSchemaValue, cls: Any) -> JsonSchemaValu
 
 
 def model_input_schema(model: type[pydantic.BaseModel]) -> dict[str, Any]:
-    """The input schema of a pydantic model class (titles stripped, docstring sections cut)."""
-    schema: dict[str, Any] = strip_titles(
-        model.model_json_schema(mode="validation", schema_generator=_ToolSchemaGenerator)
+    """The input schema of a pydantic model class.
+
+    Titles stripped, docstring sections cut, enums inline, the top level closed; the model's
+    description goes to the tool, not the schema.
+    """
+    schema: dict[str, Any] = inline_enums(
+        strip_titles(
+            model.model_json_schema(mode="validation", schema_generator=_ToolSchemaGenerator)
+        )
     )
+    schema.pop("description", None)
+    schema["additionalProperties"] = False
     return schema
+
+
+def inline_enums(schema: dict[str, Any]) -> dict[str, Any]:
+    """Replace `$ref`s to enum definitions with the enum itself.
+
+    `{"$ref": "#/$defs/Color"}` becomes `{"type": "string", "enum": [...]}`; definitions
+    nothing refers to any more are dropped.
+    """
+    defs: dict[str, Any] = schema.get("$defs") or {}
+    enums = {
+        f"#/$defs/{name}": sub
+        for name, sub in defs.items()
+        if isinstance(sub, dict) and "enum" in sub and "properties" not in sub
+    }
+    if not enums:
+        return schema
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref in enums:
+            return {**enums[ref], **{k: walk(v) for k, v in node.items() if k != "$ref"}}
+        return {k: walk(v) if k != "enum" else v for k, v in node.items()}
+
+    result: dict[str, Any] = walk({k: v for k, v in schema.items() if k != "$defs"})
+    kept = {name: walk(sub) for name, sub in defs.items() if f"#/$defs/{name}" not in enums}
+    if kept:
+        result["$defs"] = kept
+    return result
 
 
 def strip_titles(schema: Any) -> Any:
@@ -147,12 +190,62 @@ class InputSpec:
     context_position: int | None = None
 
 
+_converted: dict[type, type] = {}
+
+
+def _compat(annotation: Any) -> Any:
+    """`typing.TypedDict` classes as `typing_extensions.TypedDict`, wherever they appear.
+
+    pydantic needs the latter before Python 3.12; containers, unions and `Annotated` are
+    rebuilt around the converted classes.
+    """
+    if sys.version_info >= (3, 12):
+        return annotation
+    if isinstance(annotation, type) and typing.is_typeddict(annotation):
+        return _typeddict_compat(annotation)
+    origin, args = get_origin(annotation), get_args(annotation)
+    if not args or origin is typing.Literal:
+        return annotation
+    if origin is typing.Annotated:
+        parts: Any = (_compat(args[0]), *args[1:])
+        return typing.Annotated[parts]
+    new_args = tuple(_compat(arg) for arg in args)
+    if new_args == args:
+        return annotation
+    if origin in (typing.Union, types.UnionType):
+        return typing.Union[new_args]  # noqa: UP007
+    return origin[new_args]
+
+
+def _typeddict_compat(cls: type) -> type:
+    if type(cls).__module__ != "typing":  # already typing_extensions
+        return cls
+    if cls not in _converted:
+        required: frozenset[str] = getattr(cls, "__required_keys__", frozenset())
+        fields = {
+            name: (
+                typing_extensions.Required if name in required else typing_extensions.NotRequired
+            )[_compat(hint)]
+            for name, hint in typing.get_type_hints(cls, include_extras=True).items()
+        }
+        make: Any = typing_extensions.TypedDict
+        clone: Any = make(cls.__name__, fields)
+        clone.__doc__ = cls.__doc__
+        clone.__module__ = cls.__module__
+        _converted[cls] = clone
+    return _converted[cls]
+
+
+class UnresolvedTypeError(UsageError):
+    """A type hint names something not defined (yet)."""
+
+
 def _type_hints(fn: Callable[..., Any], localns: Mapping[str, Any] | None) -> dict[str, Any]:
     target = inspect.unwrap(fn)
     try:
         return typing.get_type_hints(target, include_extras=True, localns=dict(localns or {}))
     except NameError as exc:
-        raise UsageError(
+        raise UnresolvedTypeError(
             f"cannot resolve the type hints of {getattr(fn, '__qualname__', fn)!r}: {exc}. "
             "Define the types it uses at module level (or before the decorated function)."
         ) from exc
@@ -203,7 +296,7 @@ def build_input_spec(
         if index == 0 and param.name in ("self", "cls") and param.name not in hints:
             bound_first = True
             continue
-        annotation = hints.get(param.name, Any)
+        annotation = _compat(hints.get(param.name, Any))
         if _is_context(annotation, context_type):
             context_param = param.name
             if param.kind is inspect.Parameter.POSITIONAL_ONLY:
@@ -250,7 +343,7 @@ def _object_schema(model: type[pydantic.BaseModel], name: str) -> dict[str, Any]
         )
     except (pydantic.PydanticInvalidForJsonSchema, pydantic.PydanticUserError) as exc:
         raise UsageError(f"tool {name!r}: no JSON Schema for its parameters: {exc}") from exc
-    schema = strip_titles(raw)
+    schema = inline_enums(strip_titles(raw))
     ordered: dict[str, Any] = {"type": "object", "properties": schema.pop("properties", {})}
     required = schema.pop("required", None)
     if required:

@@ -25,7 +25,13 @@ from ..types.params import CacheControlEphemeral, ToolParam
 from ._context import ToolContext
 from ._docstrings import parse_docstring
 from ._results import DEFAULT_MAX_RESULT_CHARS
-from ._schema import InputSpec, Parameter, build_input_spec, model_input_schema
+from ._schema import (
+    InputSpec,
+    Parameter,
+    UnresolvedTypeError,
+    build_input_spec,
+    model_input_schema,
+)
 from ._strict import to_strict
 
 __all__ = ["NAME_PATTERN", "BoundCall", "Tool", "ToolDefinitionWarning", "tool"]
@@ -143,12 +149,32 @@ class Tool(Generic[P, R]):
         max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
         requires_approval: bool = False,
         localns: Mapping[str, Any] | None = None,
+        defer_unresolved: bool = True,
     ) -> Tool[P, R]:
-        """A tool whose schema comes from `fn`'s signature and docstring."""
+        """A tool whose schema comes from `fn`'s signature and docstring.
+
+        A type hint naming a class defined later in the module (a forward reference) is
+        resolved when the tool is first used instead; still undefined then, it raises
+        `UsageError`.
+        """
         if not callable(fn):
             raise UsageError(f"@tool needs a function, got {fn!r}")
         docs = parse_docstring(inspect.getdoc(fn))
-        spec = build_input_spec(fn, docs=docs.params, context_type=ToolContext, localns=localns)
+        options = {
+            "name": name,
+            "description": description,
+            "strict": strict,
+            "cache_control": cache_control,
+            "timeout": timeout,
+            "max_result_chars": max_result_chars,
+            "requires_approval": requires_approval,
+        }
+        try:
+            spec = build_input_spec(fn, docs=docs.params, context_type=ToolContext, localns=localns)
+        except UnresolvedTypeError:
+            if not defer_unresolved:
+                raise
+            return _DeferredTool(fn, options, localns)
         notes = [
             f"the docstring documents parameter {doc!r}, which the function does not have"
             for doc in spec.documented_unknown
@@ -318,6 +344,32 @@ class Tool(Generic[P, R]):
 
 def _value(instance: pydantic.BaseModel, param: Parameter, given: set[str]) -> Any:
     return getattr(instance, param.field) if param.field in given else param.default
+
+
+class _DeferredTool(Tool[P, R]):
+    """A tool whose type hints name classes not defined yet: built on first use."""
+
+    def __init__(
+        self, fn: Callable[P, R], options: dict[str, Any], localns: Mapping[str, Any] | None
+    ) -> None:
+        name = options.get("name") or str(getattr(fn, "__name__", ""))
+        _check_name(name)
+        self.fn = fn
+        self.name = name
+        self._deferred = (options, localns)
+
+    def __getattr__(self, attribute: str) -> Any:
+        deferred = self.__dict__.pop("_deferred", None)
+        if deferred is None or attribute.startswith("__"):
+            raise AttributeError(attribute)
+        options, localns = deferred
+        try:
+            built = Tool.from_function(self.fn, localns=localns, defer_unresolved=False, **options)
+        except Exception:
+            self._deferred = deferred  # still unresolved: try again next time
+            raise
+        self.__dict__.update(built.__dict__)
+        return getattr(self, attribute)
 
 
 @overload

@@ -53,7 +53,9 @@ if TYPE_CHECKING:
     from .message import Usage as Usage
     from .params import AllowedCaller as AllowedCaller
     from .params import Base64ImageSource as Base64ImageSource
+    from .params import Base64ImageSourceParam as Base64ImageSourceParam
     from .params import Base64PDFSource as Base64PDFSource
+    from .params import Base64PDFSourceParam as Base64PDFSourceParam
     from .params import (
         BashCodeExecutionToolResultBlockParam as BashCodeExecutionToolResultBlockParam,
     )
@@ -90,6 +92,7 @@ if TYPE_CHECKING:
     from .params import ModelParam as ModelParam
     from .params import OutputConfigParam as OutputConfigParam
     from .params import PlainTextSource as PlainTextSource
+    from .params import PlainTextSourceParam as PlainTextSourceParam
     from .params import RedactedThinkingBlockParam as RedactedThinkingBlockParam
     from .params import SearchResultBlockParam as SearchResultBlockParam
     from .params import ServerToolCallerParam as ServerToolCallerParam
@@ -123,7 +126,9 @@ if TYPE_CHECKING:
     from .params import ToolUnionParam as ToolUnionParam
     from .params import ToolUseBlockParam as ToolUseBlockParam
     from .params import URLImageSource as URLImageSource
+    from .params import URLImageSourceParam as URLImageSourceParam
     from .params import URLPDFSource as URLPDFSource
+    from .params import URLPDFSourceParam as URLPDFSourceParam
     from .params import UserLocationParam as UserLocationParam
     from .params import WebFetchToolParam as WebFetchToolParam
     from .params import WebFetchToolResultBlockParam as WebFetchToolResultBlockParam
@@ -201,6 +206,11 @@ _MODULE_NAMES: dict[str, str] = {
         Usage
     """,
     "params": """
+        Base64ImageSourceParam
+        URLImageSourceParam
+        Base64PDFSourceParam
+        URLPDFSourceParam
+        PlainTextSourceParam
         AllowedCaller
         Base64ImageSource
         Base64PDFSource
@@ -315,7 +325,9 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "AllowedCaller",
     "Base64ImageSource",
+    "Base64ImageSourceParam",
     "Base64PDFSource",
+    "Base64PDFSourceParam",
     "BashCodeExecutionToolResultBlock",
     "BashCodeExecutionToolResultBlockParam",
     "BashToolParam",
@@ -381,6 +393,7 @@ __all__ = [
     "OutputTokensDetails",
     "PingEvent",
     "PlainTextSource",
+    "PlainTextSourceParam",
     "RawContentBlockDelta",
     "RawContentBlockDeltaEvent",
     "RawContentBlockStartEvent",
@@ -436,7 +449,9 @@ __all__ = [
     "ToolUseBlockParam",
     "ToolsetParam",
     "URLImageSource",
+    "URLImageSourceParam",
     "URLPDFSource",
+    "URLPDFSourceParam",
     "UnknownBlock",
     "UnknownCaller",
     "UnknownCitation",

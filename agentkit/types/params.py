@@ -12,7 +12,9 @@ from typing_extensions import Required, TypedDict
 __all__ = [
     "AllowedCaller",
     "Base64ImageSource",
+    "Base64ImageSourceParam",
     "Base64PDFSource",
+    "Base64PDFSourceParam",
     "BashCodeExecutionToolResultBlockParam",
     "BashToolParam",
     "CacheControlEphemeral",
@@ -47,6 +49,7 @@ __all__ = [
     "ModelParam",
     "OutputConfigParam",
     "PlainTextSource",
+    "PlainTextSourceParam",
     "RedactedThinkingBlockParam",
     "SearchResultBlockParam",
     "ServerToolCallerParam",
@@ -78,7 +81,9 @@ __all__ = [
     "ToolUseBlockParam",
     "ToolsetParam",
     "URLImageSource",
+    "URLImageSourceParam",
     "URLPDFSource",
+    "URLPDFSourceParam",
     "UserLocationParam",
     "WebFetchToolParam",
     "WebFetchToolResultBlockParam",
@@ -774,3 +779,11 @@ class DiagnosticsParam(TypedDict, total=False):
     """Ask the API to explain prompt-cache misses relative to a previous message."""
 
     previous_message_id: str | None
+
+
+# The official SDK's names for the sources (same types).
+Base64ImageSourceParam = Base64ImageSource
+URLImageSourceParam = URLImageSource
+Base64PDFSourceParam = Base64PDFSource
+URLPDFSourceParam = URLPDFSource
+PlainTextSourceParam = PlainTextSource

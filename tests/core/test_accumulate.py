@@ -746,8 +746,11 @@ def test_block_text_of_an_unknown_index() -> None:
         MessageAccumulator().block_text(0)
 
 
-def test_stream_protocol_error_is_a_value_error() -> None:
-    assert issubclass(StreamProtocolError, ValueError)
+def test_stream_protocol_error_is_in_the_error_tree() -> None:
+    from agentkit import AgentkitError, APIError
+
+    assert issubclass(StreamProtocolError, APIError)
+    assert issubclass(StreamProtocolError, AgentkitError)
 
 
 # --- describe --------------------------------------------------------------------------------

@@ -314,21 +314,9 @@ SCHEMAS: list[tuple[Callable[..., Any], dict[str, Any]]] = [
     (s_literal, obj({"unit": {"default": "c", "enum": ["c", "f"], "type": "string"}})),
     (s_literal_int, obj({"level": {"enum": [1, 2, 3], "type": "integer"}}, ["level"])),
     (s_mixed_literal, obj({"mode": {"enum": ["auto", 0, True]}}, ["mode"])),
-    (
-        s_str_enum,
-        obj(
-            {"color": {"$ref": "#/$defs/Color"}},
-            ["color"],
-            **{"$defs": {"Color": {"enum": ["red", "green"], "type": "string"}}},
-        ),
-    ),
-    (
-        s_int_enum,
-        obj(
-            {"priority": {"$ref": "#/$defs/Priority", "default": 1}},
-            **{"$defs": {"Priority": {"enum": [1, 2], "type": "integer"}}},
-        ),
-    ),
+    # Enums are inlined ("as enum"), not left as $refs into $defs
+    (s_str_enum, obj({"color": {"enum": ["red", "green"], "type": "string"}}, ["color"])),
+    (s_int_enum, obj({"priority": {"enum": [1, 2], "type": "integer", "default": 1}})),
     (s_list, obj({"tags": {"items": {"type": "string"}, "type": "array"}}, ["tags"])),
     (
         s_tuple,
@@ -841,13 +829,33 @@ def test_types_without_a_schema_are_refused() -> None:
         tool(takes_callable)
 
 
-def test_unresolvable_hints_are_refused() -> None:
+def test_unresolvable_hints_are_refused_on_first_use() -> None:
     def lookup(value):  # type: ignore[no-untyped-def]
         return value
 
     lookup.__annotations__ = {"value": "Missing"}
+    deferred = tool(lookup)  # a forward reference may still be defined later
+    assert deferred.name == "lookup"
     with pytest.raises(UsageError, match="cannot resolve the type hints.*'Missing'"):
-        tool(lookup)
+        deferred.to_param()
+    with pytest.raises(UsageError, match="'Missing'"):  # and again: still unresolved
+        _ = deferred.input_schema
+    lookup.__globals__["Missing"] = int
+    try:
+        assert deferred.input_schema["properties"] == {"value": {"type": "integer"}}
+        assert deferred(3) == 3
+    finally:
+        del lookup.__globals__["Missing"]
+
+
+def test_forward_reference_to_a_later_class() -> None:
+    from tests.tools import _forward_later
+
+    assert _forward_later.early.input_schema["properties"]["x"] == {"$ref": "#/$defs/Later"}
+    result = Toolbox([_forward_later.early]).run(
+        {"type": "tool_use", "id": "t", "name": "early", "input": {"x": {"name": "a"}}}
+    )
+    assert result["content"] == "a"
 
 
 def test_not_a_function() -> None:
@@ -994,13 +1002,13 @@ def test_from_model() -> None:
     assert made.name == "weather_query"
     assert made.description == "Current weather for a city."
     assert made.input_schema == {
-        "description": "Current weather for a city.",
         "properties": {
             "city": {"minLength": 1, "type": "string"},
             "unit": {"default": "c", "enum": ["c", "f"], "type": "string"},
         },
         "required": ["city"],
         "type": "object",
+        "additionalProperties": False,
     }
     jsonschema.Draft202012Validator.check_schema(made.input_schema)
     bound = made.bind({"city": "Oslo"})
