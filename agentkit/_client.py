@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
 from typing import Any, TypeVar
 
 import anyio
@@ -19,7 +18,7 @@ from ._core.request import DEFAULT_API_VERSION, PreparedRequest
 from ._exceptions import UsageError
 from ._messages import AsyncMessages, Messages
 from ._response import APIResponse
-from ._types import NotGiven, TimeoutTypes
+from ._types import AsyncClosingContext, ClosingContext, NotGiven, TimeoutTypes
 
 __all__ = ["Anthropic", "AsyncAnthropic"]
 
@@ -30,7 +29,7 @@ _sleep = time.sleep
 _async_sleep = anyio.sleep
 
 
-class Anthropic(BaseClient):
+class Anthropic(BaseClient, ClosingContext):
     """The synchronous Messages API client.
 
     Args:
@@ -109,17 +108,6 @@ class Anthropic(BaseClient):
         if self._owns_http_client:
             self._http.close()
 
-    def __enter__(self) -> Anthropic:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
     def _request(
         self,
         prepared: PreparedRequest,
@@ -163,7 +151,7 @@ class Anthropic(BaseClient):
             retries += 1
 
 
-class AsyncAnthropic(BaseClient):
+class AsyncAnthropic(BaseClient, AsyncClosingContext):
     """The asynchronous Messages API client (anyio: asyncio and trio).
 
     Takes the same arguments as `Anthropic`; `http_client` is an `httpx.AsyncClient`.
@@ -227,17 +215,6 @@ class AsyncAnthropic(BaseClient):
         """Close the connection pool (when the client created it)."""
         if self._owns_http_client:
             await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncAnthropic:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _request(
         self,

@@ -20,6 +20,7 @@ from ._core.retry import RetryPolicy
 from ._exceptions import APIConnectionError, APIStatusError
 from ._response import APIResponse
 from ._streaming import AsyncStream, Stream
+from ._types import AsyncClosingContext, ClosingContext
 from .types.content import TextBlock
 from .types.message import Message
 
@@ -85,7 +86,7 @@ class _MessageStreamBase:
         return decision.delay
 
 
-class MessageStream(_MessageStreamBase):
+class MessageStream(_MessageStreamBase, ClosingContext):
     """A streamed message: iterate for events, or use `text_stream` / `get_final_message()`."""
 
     def __init__(
@@ -140,19 +141,8 @@ class MessageStream(_MessageStreamBase):
         self._iterator.close()
         self._stream.close()
 
-    def __enter__(self) -> MessageStream:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncMessageStream(_MessageStreamBase):
+class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
     """The async twin of `MessageStream` (`async for`, `await get_final_message()`)."""
 
     def __init__(
@@ -207,17 +197,6 @@ class AsyncMessageStream(_MessageStreamBase):
         """Stop reading and release the connection."""
         await self._iterator.aclose()
         await self._stream.close()
-
-    async def __aenter__(self) -> AsyncMessageStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 class _AsyncTexts:

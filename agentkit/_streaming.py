@@ -8,11 +8,11 @@ raises inside a `with` block.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
-from types import TracebackType
 
 import httpx
 
 from ._core.events import StreamDecoder
+from ._types import AsyncClosingContext, ClosingContext
 from .types.stream_events import RawMessageStreamEvent
 
 __all__ = ["AsyncStream", "Stream"]
@@ -51,7 +51,7 @@ class _StreamBase:
         return value
 
 
-class Stream(_StreamBase):
+class Stream(_StreamBase, ClosingContext):
     """A stream of raw server-sent events (`message_start`, `content_block_delta`, ...).
 
     An `error` event raises the same typed error its status would (e.g. `OverloadedError`);
@@ -87,19 +87,8 @@ class Stream(_StreamBase):
         self._iterator.close()
         self.response.close()
 
-    def __enter__(self) -> Stream:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class AsyncStream(_StreamBase):
+class AsyncStream(_StreamBase, AsyncClosingContext):
     """The async twin of `Stream`: `async for event in stream`."""
 
     def __init__(self, response: httpx.Response) -> None:
@@ -132,14 +121,3 @@ class AsyncStream(_StreamBase):
         """Stop reading and release the connection."""
         await self._iterator.aclose()
         await self.response.aclose()
-
-    async def __aenter__(self) -> AsyncStream:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()

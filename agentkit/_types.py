@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+
+from typing_extensions import Self
 
 if TYPE_CHECKING:
     import httpx
@@ -58,3 +61,41 @@ TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
 """A timeout in seconds, an `httpx.Timeout`, or `None` for no timeout."""
 
 JSONObject = dict[str, Any]
+
+
+class ClosingContext:
+    """`with obj:` closes `obj` at the end of the block (clients and streams)."""
+
+    def close(self) -> None:
+        """Release what the object holds."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClosingContext:
+    """`async with obj:` closes `obj` at the end of the block (async clients and streams)."""
+
+    async def close(self) -> None:
+        """Release what the object holds."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()

@@ -37,9 +37,9 @@ async def _await(awaitable: Any) -> Any:
     return await awaitable
 
 
-def call_maybe_async(fn: Callable[..., Any], *args: Any) -> Any:
+def call_maybe_async(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call `fn` from sync code; if it is async (returns an awaitable), wait for the result."""
-    result = fn(*args)
+    result = fn(*args, **kwargs)
     if inspect.isawaitable(result):
         return run_async_in_thread(_await, result)
     return result

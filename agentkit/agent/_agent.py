@@ -14,7 +14,7 @@ from .._core.accumulate import TextEvent, ThinkingEvent
 from .._core.loop import AgentLoop, CallModel, Finish, RunTools
 from .._exceptions import APIError
 from .._utils import call_maybe_async
-from ..tools._calls import Planned, ToolCall, ToolResult
+from ..tools._calls import Planned, ToolResult
 from ..types.message import Message
 from ..types.params import MessageParam
 from ._base import AgentBase
@@ -27,7 +27,7 @@ from ._events import (
     ToolCallStarted,
     TurnFinished,
 )
-from ._hooks import apply_decision, approval_refused
+from ._hooks import plan_tool_calls
 from ._result import RunResult
 
 __all__ = ["Agent", "AsyncAgent"]
@@ -136,18 +136,13 @@ class Agent(AgentBase[Anthropic]):
         self, loop: AgentLoop, step: RunTools, deps: Any
     ) -> Generator[AgentEvent, None, list[ToolResult]]:
         hooks = self.hooks
-        plans: list[Planned | ToolResult] = []
-        for call in step.calls:
-            decision = None
-            if hooks.before_tool_call is not None:
-                decision = call_maybe_async(hooks.before_tool_call, call)
-            item = apply_decision(call, decision)
-            plans.append(self.toolbox.plan(item) if isinstance(item, ToolCall) else item)
-        for i, plan in enumerate(plans):
-            if isinstance(plan, Planned) and plan.tool.requires_approval:
-                approved = hooks.approve is not None and call_maybe_async(hooks.approve, plan.call)
-                if not approved:
-                    plans[i] = approval_refused(plan.call, asked=hooks.approve is not None)
+        planning = plan_tool_calls(hooks, self.toolbox, step.calls)
+        try:
+            request = next(planning)
+            while True:
+                request = planning.send(call_maybe_async(request.fn, *request.args))
+        except StopIteration as done:
+            plans: list[Planned | ToolResult] = done.value
         for plan in plans:
             yield ToolCallStarted(plan.call)
         state = loop.state
@@ -251,20 +246,13 @@ class AsyncAgent(AgentBase[AsyncAnthropic]):
         self, loop: AgentLoop, step: RunTools, deps: Any, out: list[ToolResult]
     ) -> AsyncIterator[AgentEvent]:
         hooks = self.hooks
-        plans: list[Planned | ToolResult] = []
-        for call in step.calls:
-            decision = None
-            if hooks.before_tool_call is not None:
-                decision = await _maybe_await(hooks.before_tool_call(call))
-            item = apply_decision(call, decision)
-            plans.append(self.toolbox.plan(item) if isinstance(item, ToolCall) else item)
-        for i, plan in enumerate(plans):
-            if isinstance(plan, Planned) and plan.tool.requires_approval:
-                approved = hooks.approve is not None and await _maybe_await(
-                    hooks.approve(plan.call)
-                )
-                if not approved:
-                    plans[i] = approval_refused(plan.call, asked=hooks.approve is not None)
+        planning = plan_tool_calls(hooks, self.toolbox, step.calls)
+        try:
+            request = next(planning)
+            while True:
+                request = planning.send(await _maybe_await(request.fn(*request.args)))
+        except StopIteration as done:
+            plans: list[Planned | ToolResult] = done.value
         for plan in plans:
             yield ToolCallStarted(plan.call)
         state = loop.state

@@ -6,23 +6,26 @@ Every hook may be a plain function or an async one, with both `Agent` and `Async
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from ..tools._calls import ToolCall, ToolResult
+from ..tools._calls import Planned, ToolCall, ToolResult
+from ..tools._toolbox import Toolbox
 from ..types.message import Message
 
 __all__ = [
     "Allow",
     "Deny",
     "Hooks",
+    "HookCall",
     "ReplaceInput",
     "ToolDecision",
     "allow",
     "apply_decision",
     "approval_refused",
     "deny",
+    "plan_tool_calls",
     "replace_input",
 ]
 
@@ -101,6 +104,41 @@ def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:
         f"before_tool_call returned {decision!r}; return allow(), deny(reason), "
         "replace_input(new_input), True/False or None."
     )
+
+
+@dataclass(frozen=True)
+class HookCall:
+    """A hook to call (sync or async), asked for by `plan_tool_calls`."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
+def plan_tool_calls(
+    hooks: Hooks, toolbox: Toolbox, calls: list[ToolCall]
+) -> Generator[HookCall, Any, list[Planned | ToolResult]]:
+    """Decide, without calling any hook itself, what to do with one turn's tool calls.
+
+    Yields each hook call needed (`before_tool_call`, then `approve` for tools that require
+    approval) and takes its result back through `send()`; returns the calls ready to run and
+    the ones already answered (denied, invalid, refused approval). Both agents drive it: the
+    sync one calls the hooks directly, the async one awaits them.
+    """
+    plans: list[Planned | ToolResult] = []
+    for call in calls:
+        decision = None
+        if hooks.before_tool_call is not None:
+            decision = yield HookCall(hooks.before_tool_call, (call,))
+        item = apply_decision(call, decision)
+        plans.append(toolbox.plan(item) if isinstance(item, ToolCall) else item)
+    for i, plan in enumerate(plans):
+        if isinstance(plan, Planned) and plan.tool.requires_approval:
+            approved = False
+            if hooks.approve is not None:
+                approved = bool((yield HookCall(hooks.approve, (plan.call,))))
+            if not approved:
+                plans[i] = approval_refused(plan.call, asked=hooks.approve is not None)
+    return plans
 
 
 def approval_refused(call: ToolCall, *, asked: bool) -> ToolResult:

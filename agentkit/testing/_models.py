@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
-import anyio
-
+from .._utils import run_async_in_thread
 from ..types._base import BaseModel
 from ._protocol import RequestProblem, check_count_tokens, check_request
 from ._replies import ErrorReply, Fault, ModelRequest, RawReply, Reply, ScriptExhaustedError
@@ -407,7 +406,7 @@ class FunctionModel(MockModel):
 
     def reply(self, request: ModelRequest) -> ReplyLike:
         if self._is_async:
-            return cast(ReplyLike, _run_async_elsewhere(self.fn, request))
+            return cast(ReplyLike, run_async_in_thread(self.fn, request))
         return cast(ReplyLike, self.fn(request))
 
     async def areply(self, request: ModelRequest) -> ReplyLike:
@@ -415,24 +414,6 @@ class FunctionModel(MockModel):
         if inspect.isawaitable(result):
             return await result
         return result
-
-
-def _run_async_elsewhere(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run an async function to completion on a fresh thread with its own event loop."""
-    box: dict[str, Any] = {}
-
-    def main() -> None:
-        try:
-            box["value"] = anyio.run(fn, *args)
-        except BaseException as exc:  # re-raised in the calling thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=main, daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
 
 
 class ScriptedModel(MockModel):

@@ -22,6 +22,7 @@ import anyio
 import anyio.to_thread
 
 from .._exceptions import UsageError
+from .._utils import call_maybe_async
 from ..types.content import ToolUseBlock
 from ..types.params import CacheControlEphemeral, MessageParam, ToolParam, ToolResultBlockParam
 from ._calls import (
@@ -269,18 +270,11 @@ def _run_inline(planned: Planned, context: ToolContext[Any]) -> Outcome:
     outcome = Outcome()
     args, kwargs = planned.arguments(context)
     try:
-        value = planned.tool.fn(*args, **kwargs)
-        if inspect.isawaitable(value):
-            value = anyio.run(_await, value)
-        outcome.value = value
+        outcome.value = call_maybe_async(planned.tool.fn, *args, **kwargs)
     except Exception as exc:
         outcome.exception = exc
     outcome.ended = time.perf_counter()
     return outcome
-
-
-async def _await(awaitable: Any) -> Any:
-    return await awaitable
 
 
 def _run_threads(plans: list[Planned], context: ToolContext[Any], limit: int) -> dict[int, Outcome]:
