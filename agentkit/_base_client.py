@@ -1,7 +1,7 @@
-"""What the sync and async clients share: configuration, request building, error triage.
+"""What the sync and async clients share: configuration, building each attempt, reading bodies.
 
-The two drivers in `_client.py` only send requests, sleep and loop; every decision is here or in
-`agentkit._core`.
+The two drivers in `_client.py` only perform the request protocol's effects; every decision is
+here or in `agentkit._core`.
 """
 
 from __future__ import annotations
@@ -10,17 +10,23 @@ import logging
 import os
 import platform
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 import pydantic
+from typing_extensions import Self
 
-from . import __version__
-from ._core.request import PreparedRequest, build_headers, redact_headers
-from ._core.response import make_status_error
-from ._core.retry import RetryDecision, RetryPolicy
-from ._exceptions import APIConnectionError, APIResponseValidationError, APIStatusError, UsageError
-from ._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
+from ._core.effects import Send
+from ._core.request import DEFAULT_API_VERSION, PreparedRequest, build_headers, redact_headers
+from ._core.retry import RetryPolicy
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    UsageError,
+)
+from ._types import Headers, NotGiven, Query, TimeoutTypes
+from ._version import __version__
 from .types.message import Message, MessageTokensCount
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient"]
@@ -37,6 +43,7 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 USER_AGENT = f"agentkit/{__version__} (python {platform.python_version()})"
 
 _M = TypeVar("_M", Message, MessageTokensCount)
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 
 def to_timeout(value: TimeoutTypes) -> httpx.Timeout:
@@ -76,20 +83,24 @@ def model_parser(cls: type[_M]) -> Callable[[httpx.Response], _M]:
     return parse
 
 
-class BaseClient:
+class BaseClient(Generic[HttpT]):
     """Configuration and request building shared by `Anthropic` and `AsyncAnthropic`."""
+
+    _http_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    """The httpx client class this driver sends with."""
 
     def __init__(
         self,
         *,
-        api_key: str | None,
-        auth_token: str | None,
-        base_url: str | httpx.URL | None,
-        api_version: str,
-        timeout: TimeoutTypes,
-        max_retries: int,
-        max_retry_wait: float,
-        default_headers: Mapping[str, str] | None,
+        api_key: str | None = None,
+        auth_token: str | None = None,
+        base_url: str | httpx.URL | None = None,
+        api_version: str = DEFAULT_API_VERSION,
+        timeout: TimeoutTypes = 600.0,
+        max_retries: int = 2,
+        default_headers: Mapping[str, str] | None = None,
+        http_client: HttpT | None = None,
+        max_retry_wait: float = 60.0,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise UsageError(f"max_retries must be an integer >= 0, got {max_retries!r}.")
@@ -117,6 +128,33 @@ class BaseClient:
             isinstance(timeout, (int, float)) and float(timeout) == 600.0
         ) or timeout == DEFAULT_TIMEOUT
         configure_logging_from_env()
+        expected = self._http_class
+        if http_client is not None and not isinstance(http_client, expected):
+            other_http, other = (
+                ("Client", "Anthropic")
+                if expected is httpx.AsyncClient
+                else ("AsyncClient", "AsyncAnthropic")
+            )
+            raise UsageError(
+                f"http_client must be an httpx.{expected.__name__} for {type(self).__name__}, "
+                f"got {type(http_client).__name__} (an httpx.{other_http} goes with {other})."
+            )
+        self._owns_http_client = http_client is None
+        self._http: HttpT = http_client or expected(limits=DEFAULT_LIMITS)  # type: ignore[assignment]
+        self._init_resources()
+
+    def _init_resources(self) -> None:
+        """Attach the API resources (`messages`)."""
+        raise NotImplementedError
+
+    def with_options(self, **options: Any) -> Self:
+        """A copy of this client with some options changed, sharing its connection pool.
+
+        Accepts the constructor's keyword arguments except `http_client`.
+        """
+        copy = type(self)(**self._options(**options), http_client=self._http)
+        copy._owns_http_client = False
+        return copy
 
     def __repr__(self) -> str:
         auth = "api_key=<redacted>" if self.api_key else "api_key=None"
@@ -199,14 +237,11 @@ class BaseClient:
             return self._default_timeout
         return to_timeout(call_timeout)
 
-    def build_httpx_request(
-        self,
-        http: httpx.Client | httpx.AsyncClient,
-        prepared: PreparedRequest,
-        timeout: httpx.Timeout,
-        content: bytes | None,
+    def build_attempt(
+        self, http: httpx.Client | httpx.AsyncClient, send: Send, timeout: httpx.Timeout
     ) -> httpx.Request:
         """The `httpx.Request` for one attempt (logged with credentials redacted)."""
+        prepared, content = send.request, send.content
         request = http.build_request(
             prepared.method,
             self.url_for(prepared.path),
@@ -224,71 +259,49 @@ class BaseClient:
             )
         return request
 
-    def triage(
-        self, response: httpx.Response, retries_taken: int
-    ) -> tuple[RetryDecision, APIStatusError]:
-        """For a read error response: the typed error, and whether to retry it."""
-        error = make_status_error(
-            response.status_code, response.headers, response.content, response=response
-        )
-        decision = self._retry_policy.for_status(
-            retries_taken, response.status_code, response.headers, error_code=error.error_code
-        )
-        if not decision.retry and decision.retry_after is not None:
-            error.retry_after = decision.retry_after
-        log.debug(
-            "response: %s %s -> %s (request_id=%s)",
-            response.request.method,
-            response.request.url,
-            response.status_code,
-            error.request_id,
-        )
-        return decision, error
-
-    def connection_retry(
-        self, exc: Exception, request: httpx.Request, retries_taken: int
-    ) -> tuple[RetryDecision, APIConnectionError]:
-        """For a request that got no response: the typed error, and whether to retry."""
-        from ._exceptions import APITimeoutError
-
-        error: APIConnectionError
+    @staticmethod
+    def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
+        """The typed error for a request that got no response."""
         if isinstance(exc, httpx.TimeoutException):
-            error = APITimeoutError(request=request)
-        else:
-            detail = str(exc) or type(exc).__name__
-            error = APIConnectionError(f"Connection error: {detail}", request=request)
-        return self._retry_policy.for_connection_error(retries_taken), error
+            return APITimeoutError(request=request)
+        detail = str(exc) or type(exc).__name__
+        return APIConnectionError(f"Connection error: {detail}", request=request)
 
-    def check_declared_size(self, response: httpx.Response) -> int:
-        """Refuse a body whose declared length is over the limit; 0 to start counting."""
+    def body_reader(self, response: httpx.Response) -> BodyReader:
+        """Collects a response body, refusing one larger than `max_response_bytes`."""
+        return BodyReader(response, self.max_response_bytes)
+
+
+class BodyReader:
+    """Collects a response body chunk by chunk, refusing one over a size limit.
+
+    The drivers feed it what they read, then `store()` it where httpx's own `read()` would.
+    """
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self._response = response
+        self._limit = limit
+        self._parts: list[bytes] = []
+        self._size = 0
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit():
-            self.check_size(response, int(declared))
-        return 0
+            self._check(int(declared))
 
-    def check_size(self, response: httpx.Response, size: int) -> None:
-        """Raise once a body grows past `max_response_bytes`."""
-        if size > self.max_response_bytes:
+    def add(self, chunk: bytes) -> None:
+        """Take one chunk."""
+        self._size += len(chunk)
+        self._check(self._size)
+        self._parts.append(chunk)
+
+    def store(self) -> None:
+        """Make the collected body the response's content."""
+        self._response._content = b"".join(self._parts)
+
+    def _check(self, size: int) -> None:
+        if size > self._limit:
             raise APIResponseValidationError(
-                f"the response body is larger than {self.max_response_bytes} bytes "
+                f"the response body is larger than {self._limit} bytes "
                 "(client.max_response_bytes); use streaming for very long outputs, or raise "
                 "the limit",
-                response=response,
+                response=self._response,
             )
-
-    @staticmethod
-    def log_retry(request: httpx.Request, decision: RetryDecision, retries_taken: int) -> None:
-        """Log a retry at INFO."""
-        log.info(
-            "retrying %s %s in %.2f s (%s; retry %d)",
-            request.method,
-            request.url,
-            decision.delay,
-            decision.reason,
-            retries_taken + 1,
-        )
-
-
-def not_given_or(value: Any) -> Any:
-    """`value`, with None meaning "not given" (for options that treat None as unset)."""
-    return NOT_GIVEN if value is None else value

@@ -3,6 +3,10 @@
 A `MessageStream` folds raw events into a `Message` (sans-IO `MessageAccumulator`), yields
 higher-level events, and re-sends the request when the stream fails before any content delta
 reached the caller (within the client's `max_retries`, with the usual backoff).
+
+That protocol is written once, as `_MessageStreamBase._flow` (a generator of effects: read the
+stream, wait, send the request again through the client's own `request_flow`); the sync and
+async streams only interpret its effects.
 """
 
 from __future__ import annotations
@@ -12,15 +16,17 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from types import TracebackType
 from typing import Any
 
-import anyio
 import httpx
 
 from ._core.accumulate import MessageAccumulator, MessageStreamEvent, TextEvent
-from ._core.retry import RetryPolicy
+from ._core.effects import ReadStream, RequestEffect, Sleep
+from ._core.flows import request_flow
+from ._core.request import PreparedRequest
 from ._exceptions import APIConnectionError, APIStatusError
 from ._response import APIResponse
+from ._send import AsyncSender, Sender
 from ._streaming import AsyncStream, Stream
-from ._types import AsyncClosingContext, ClosingContext
+from ._types import AsyncClosingContext, ClosingContext, NotGiven, TimeoutTypes
 from .types.content import TextBlock
 from .types.message import Message
 
@@ -33,9 +39,10 @@ __all__ = [
     "MessageStreamManager",
 ]
 
-SyncOpener = Callable[[int], APIResponse[Stream]]
-"""Sends the request (given the retries already taken) and returns the streamed response."""
-AsyncOpener = Callable[[int], Awaitable[APIResponse[AsyncStream]]]
+_READ = ReadStream()
+
+StreamFlow = Generator[RequestEffect | ReadStream, Any, None]
+"""The stream helper's protocol: reads, waits and re-sends."""
 
 
 def _final_text(message: Message) -> str:
@@ -43,13 +50,16 @@ def _final_text(message: Message) -> str:
 
 
 class _MessageStreamBase:
-    """State shared by both message streams: the accumulator and the current response."""
+    """State shared by both message streams, and the protocol they drive."""
 
-    def __init__(self, response: APIResponse[Any], policy: RetryPolicy) -> None:
+    _stream_class: type[Stream] | type[AsyncStream]
+
+    def __init__(self, response: APIResponse[Any], sender: Sender | AsyncSender) -> None:
         self._api_response = response
-        self._policy = policy
+        self._policy = sender.client._retry_policy
         self._retries = response.retries_taken
         self._accumulator = MessageAccumulator()
+        self._stream: Any = response.parse()
 
     @property
     def response(self) -> httpx.Response:
@@ -71,45 +81,70 @@ class _MessageStreamBase:
         """The message as received so far (text joined on access)."""
         return self._accumulator.snapshot()
 
-    def _retry_or_raise(self, error: Exception) -> float:
-        """The wait before re-sending after `error`, or re-raise it."""
-        decision = self._policy.for_stream_failure(
-            self._retries, error, content_delivered=self._accumulator.content_deltas > 0
-        )
-        if not decision.retry:
-            raise error
-        log.info(
-            "retrying the stream in %.2f s (%s; retry %d)", decision.delay, error, self._retries + 1
-        )
-        self._retries += 1
-        self._accumulator = MessageAccumulator()
-        return decision.delay
+    def _flow(self, prepared: PreparedRequest) -> StreamFlow:
+        """Read the stream; if it fails before any content delta, wait and send it again."""
+        while True:
+            try:
+                yield _READ
+                return
+            except (APIConnectionError, APIStatusError) as error:
+                decision = self._policy.for_stream_failure(
+                    self._retries, error, content_delivered=self._accumulator.content_deltas > 0
+                )
+                if not decision.retry:
+                    raise
+                self._retries += 1
+                log.info(
+                    "retrying the stream in %.2f s (%s; retry %d)",
+                    decision.delay,
+                    error,
+                    self._retries,
+                )
+                self._accumulator = MessageAccumulator()
+            yield Sleep(decision.delay, "stream")
+            resend = request_flow(prepared, self._policy, retries_taken=self._retries)
+            response, self._retries = yield from resend
+            self._api_response = APIResponse(
+                response, self._stream_class, retries_taken=self._retries
+            )
+            self._stream = self._api_response.parse()
 
 
 class MessageStream(_MessageStreamBase, ClosingContext):
     """A streamed message: iterate for events, or use `text_stream` / `get_final_message()`."""
 
-    def __init__(
-        self, response: APIResponse[Stream], opener: SyncOpener, policy: RetryPolicy
-    ) -> None:
-        super().__init__(response, policy)
-        self._opener = opener
-        self._stream = response.parse()
-        self._iterator = self._events()
+    _stream_class = Stream
 
-    def _events(self) -> Generator[MessageStreamEvent, None, None]:
+    def __init__(
+        self,
+        response: APIResponse[Stream],
+        sender: Sender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
+        super().__init__(response, sender)
+        self._iterator = self._events(self._flow(prepared), sender.performer(timeout, True))
+
+    def _events(
+        self, flow: StreamFlow, perform: Callable[[RequestEffect], Any]
+    ) -> Generator[MessageStreamEvent, None, None]:
+        """The interpreter of `_flow`: reading hands events to the caller as they come."""
+        value: Any = None
+        error: Exception | None = None
         while True:
             try:
-                for raw in self._stream:
-                    yield from self._accumulator.process(raw)
+                effect = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration:
                 return
-            except (APIConnectionError, APIStatusError) as error:
-                delay = self._retry_or_raise(error)
-                self._stream.close()
-                _sleep(delay)
-                self._api_response = self._opener(self._retries)
-                self._retries = self._api_response.retries_taken
-                self._stream = self._api_response.parse()
+            value, error = None, None
+            try:
+                if isinstance(effect, ReadStream):
+                    for raw in self._stream:
+                        yield from self._accumulator.process(raw)
+                else:
+                    value = perform(effect)
+            except Exception as exc:
+                error = exc
 
     def __iter__(self) -> Iterator[MessageStreamEvent]:
         return self._iterator
@@ -145,28 +180,39 @@ class MessageStream(_MessageStreamBase, ClosingContext):
 class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
     """The async twin of `MessageStream` (`async for`, `await get_final_message()`)."""
 
-    def __init__(
-        self, response: APIResponse[AsyncStream], opener: AsyncOpener, policy: RetryPolicy
-    ) -> None:
-        super().__init__(response, policy)
-        self._opener = opener
-        self._stream = response.parse()
-        self._iterator = self._events()
+    _stream_class = AsyncStream
 
-    async def _events(self) -> AsyncGenerator[MessageStreamEvent, None]:
+    def __init__(
+        self,
+        response: APIResponse[AsyncStream],
+        sender: AsyncSender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
+        super().__init__(response, sender)
+        self._iterator = self._events(self._flow(prepared), sender.performer(timeout, True))
+
+    async def _events(
+        self, flow: StreamFlow, perform: Callable[[RequestEffect], Awaitable[Any]]
+    ) -> AsyncGenerator[MessageStreamEvent, None]:
+        """The interpreter of `_flow`: reading hands events to the caller as they come."""
+        value: Any = None
+        error: Exception | None = None
         while True:
             try:
-                async for raw in self._stream:
-                    for event in self._accumulator.process(raw):
-                        yield event
+                effect = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration:
                 return
-            except (APIConnectionError, APIStatusError) as error:
-                delay = self._retry_or_raise(error)
-                await self._stream.close()
-                await _async_sleep(delay)
-                self._api_response = await self._opener(self._retries)
-                self._retries = self._api_response.retries_taken
-                self._stream = self._api_response.parse()
+            value, error = None, None
+            try:
+                if isinstance(effect, ReadStream):
+                    async for raw in self._stream:
+                        for event in self._accumulator.process(raw):
+                            yield event
+                else:
+                    value = await perform(effect)
+            except Exception as exc:
+                error = exc
 
     def __aiter__(self) -> AsyncIterator[MessageStreamEvent]:
         return self._iterator
@@ -222,13 +268,16 @@ class _AsyncTexts:
 class MessageStreamManager:
     """Returned by `client.messages.stream(...)`: `with` it to send the request and stream."""
 
-    def __init__(self, opener: SyncOpener, policy: RetryPolicy) -> None:
-        self._opener = opener
-        self._policy = policy
+    def __init__(
+        self, sender: Sender, prepared: PreparedRequest, timeout: TimeoutTypes | NotGiven
+    ) -> None:
+        self._request = (sender, prepared, timeout)
         self._stream: MessageStream | None = None
 
     def __enter__(self) -> MessageStream:
-        self._stream = MessageStream(self._opener(0), self._opener, self._policy)
+        sender, prepared, timeout = self._request
+        first = sender.request(prepared, Stream, timeout=timeout)
+        self._stream = MessageStream(first, sender, prepared, timeout)
         return self._stream
 
     def __exit__(
@@ -244,14 +293,16 @@ class MessageStreamManager:
 class AsyncMessageStreamManager:
     """Returned by `AsyncAnthropic().messages.stream(...)`: `async with` it to stream."""
 
-    def __init__(self, opener: AsyncOpener, policy: RetryPolicy) -> None:
-        self._opener = opener
-        self._policy = policy
+    def __init__(
+        self, sender: AsyncSender, prepared: PreparedRequest, timeout: TimeoutTypes | NotGiven
+    ) -> None:
+        self._request = (sender, prepared, timeout)
         self._stream: AsyncMessageStream | None = None
 
     async def __aenter__(self) -> AsyncMessageStream:
-        response = await self._opener(0)
-        self._stream = AsyncMessageStream(response, self._opener, self._policy)
+        sender, prepared, timeout = self._request
+        first = await sender.request(prepared, AsyncStream, timeout=timeout)
+        self._stream = AsyncMessageStream(first, sender, prepared, timeout)
         return self._stream
 
     async def __aexit__(
@@ -262,14 +313,3 @@ class AsyncMessageStreamManager:
     ) -> None:
         if self._stream is not None:
             await self._stream.close()
-
-
-# Indirections so tests can observe waits without sleeping.
-def _sleep(seconds: float) -> None:
-    import time
-
-    time.sleep(seconds)
-
-
-async def _async_sleep(seconds: float) -> None:
-    await anyio.sleep(seconds)

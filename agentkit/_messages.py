@@ -1,26 +1,30 @@
-"""The `messages` resource: `create`, `count_tokens` and their raw-response variants.
+"""The `messages` resource: `create`, `stream`, `count_tokens` and their raw-response variants.
 
-`Messages` (sync) and `AsyncMessages` are thin: both turn keyword parameters into a
-`PreparedRequest` with the same sans-IO helpers, then hand it to their client's driver.
+Thin: each method turns its keyword parameters into a `PreparedRequest` (sans-IO,
+`agentkit._core.endpoints`) and hands it to its client's sender. Whether a call returns the
+parsed result or the raw `APIResponse` is an explicit argument of the internal `_create` /
+`_count_tokens`, which the `with_raw_response` wrappers pass.
 """
 
 from __future__ import annotations
 
-import contextvars
-import difflib
 import functools
 import inspect
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
+from typing import Any, ParamSpec, TypeVar, cast, overload
 
 import httpx
 from typing_extensions import Unpack
 
-from ._base_client import BaseClient, model_parser
-from ._core.request import PreparedRequest, build_body, validate_count_tokens, validate_create
-from ._exceptions import UsageError
+from ._base_client import model_parser
+from ._core.endpoints import (
+    prepare_count_tokens,
+    prepare_create,
+    prepare_stream,
+)
+from ._core.request import PreparedRequest
 from ._message_stream import (
     AsyncMessageStream,
     AsyncMessageStreamManager,
@@ -28,19 +32,16 @@ from ._message_stream import (
     MessageStreamManager,
 )
 from ._response import APIResponse, AsyncAPIResponse
+from ._send import AsyncSender, Sender
 from ._streaming import AsyncStream, Stream
-from ._types import NOT_GIVEN, NotGiven, TimeoutTypes
+from ._types import NOT_GIVEN
 from .types.message import Message, MessageTokensCount
 from .types.request_params import (
     MessageCountTokensParams,
     MessageCreateParams,
     MessageCreateParamsNonStreaming,
     MessageCreateParamsStreaming,
-    RequestOptions,
 )
-
-if TYPE_CHECKING:
-    from ._client import Anthropic, AsyncAnthropic
 
 __all__ = [
     "AsyncMessages",
@@ -53,115 +54,6 @@ __all__ = [
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
-
-_raw_mode: contextvars.ContextVar[bool] = contextvars.ContextVar("agentkit_raw", default=False)
-
-_OPTION_KEYS = frozenset(RequestOptions.__required_keys__ | RequestOptions.__optional_keys__)
-_HEADER_PARAMS = {
-    "user_profile_id": "anthropic-user-profile-id",
-    "workspace_id": "anthropic-workspace-id",
-}
-_CREATE_KEYS = frozenset(
-    MessageCreateParamsStreaming.__required_keys__ | MessageCreateParamsStreaming.__optional_keys__
-)
-_COUNT_KEYS = frozenset(
-    MessageCountTokensParams.__required_keys__ | MessageCountTokensParams.__optional_keys__
-)
-
-
-def _check_names(method: str, params: Mapping[str, Any], known: frozenset[str]) -> None:
-    for name in params:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise UsageError(
-                f"{method}() got an unexpected parameter {name!r}.{hint} To send a field "
-                "agentkit does not know yet, pass it in extra_body={...}."
-            )
-    missing = [name for name in ("model", "messages", "max_tokens") if name in known]
-    for name in missing:
-        if name not in params or isinstance(params[name], NotGiven):
-            raise UsageError(f"{method}() is missing the required parameter {name!r}.")
-
-
-def _split(
-    client: BaseClient, params: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, Any], TimeoutTypes | NotGiven]:
-    """Separate body fields from per-call options; header-borne params become headers."""
-    fields = {k: v for k, v in params.items() if k not in _OPTION_KEYS}
-    headers: dict[str, Any] = dict(params.get("extra_headers") or {})
-    for name, header in _HEADER_PARAMS.items():
-        value = fields.pop(name, NOT_GIVEN)
-        if not isinstance(value, NotGiven):
-            headers.setdefault(header, value)
-    body = build_body(fields, params.get("extra_body"))
-    timeout: TimeoutTypes | NotGiven = params.get("timeout", NOT_GIVEN)
-    return body, headers, timeout
-
-
-def prepare_create(
-    client: BaseClient, params: Mapping[str, Any], *, method: str = "messages.create"
-) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
-    """Validate `messages.create` parameters and build its request."""
-    _check_names(method, params, _CREATE_KEYS)
-    body, headers, timeout = _split(client, params)
-    stream = body.get("stream") is True
-    if "stream" in body and not isinstance(body["stream"], bool):
-        raise UsageError(f"stream must be True or False, got {body['stream']!r}.")
-    validate_create(
-        body,
-        api_version=client.api_version,
-        stream=stream,
-        timeout_given=not client.timeout_is_default(timeout),
-    )
-    prepared = client.prepare(
-        "POST",
-        "/v1/messages",
-        body,
-        extra_headers=headers,
-        extra_query=params.get("extra_query"),
-        stream=stream,
-    )
-    return prepared, timeout
-
-
-def prepare_count_tokens(
-    client: BaseClient, params: Mapping[str, Any]
-) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
-    """Validate `messages.count_tokens` parameters and build its request."""
-    _check_names("messages.count_tokens", params, _COUNT_KEYS)
-    body, headers, timeout = _split(client, params)
-    validate_count_tokens(body, api_version=client.api_version)
-    prepared = client.prepare(
-        "POST",
-        "/v1/messages/count_tokens",
-        body,
-        extra_headers=headers,
-        extra_query=params.get("extra_query"),
-    )
-    return prepared, timeout
-
-
-def prepare_stream(
-    client: BaseClient, params: Mapping[str, Any]
-) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
-    """Validate `messages.stream` parameters (create's, streaming) and build its request."""
-    if "stream" in params:
-        raise UsageError(
-            "messages.stream() always streams; remove the stream= argument "
-            "(or use messages.create(..., stream=True) for raw events)."
-        )
-    return prepare_create(client, {**params, "stream": True}, method="messages.stream")
-
-
-def _finish(response: APIResponse[_R]) -> Any:
-    """The parsed result, or the raw response inside `with_raw_response`."""
-    return response if _raw_mode.get() else response.parse()
-
-
-def _parser_for(prepared: PreparedRequest, stream_cls: type[Stream] | type[AsyncStream]) -> Any:
-    """Parses a create response: a `Message`, or a stream of events."""
-    return stream_cls if prepared.stream else model_parser(Message)
 
 
 def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
@@ -189,22 +81,27 @@ def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
     return inspect.Signature(params)
 
 
-_CREATE_SIGNATURE = _signature_of(MessageCreateParamsStreaming, MessageCreateParamsNonStreaming)
-_CREATE_SIGNATURE = _CREATE_SIGNATURE.replace(
+CREATE_SIGNATURE = _signature_of(MessageCreateParamsStreaming, MessageCreateParamsNonStreaming)
+CREATE_SIGNATURE = CREATE_SIGNATURE.replace(
     parameters=[
         p.replace(annotation=bool) if p.name == "stream" else p
-        for p in _CREATE_SIGNATURE.parameters.values()
+        for p in CREATE_SIGNATURE.parameters.values()
     ]
 )
-_STREAM_SIGNATURE = _signature_of(MessageCreateParams)
-_COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
+STREAM_SIGNATURE = _signature_of(MessageCreateParams)
+COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
+
+
+def _create_parser(prepared: PreparedRequest, stream_cls: type[Stream] | type[AsyncStream]) -> Any:
+    """Parses a create response: a `Message`, or a stream of events."""
+    return stream_cls if prepared.stream else model_parser(Message)
 
 
 class Messages:
     """`client.messages`: create messages, stream them, count tokens."""
 
-    def __init__(self, client: Anthropic) -> None:
-        self._client = client
+    def __init__(self, sender: Sender) -> None:
+        self._sender = sender
 
     @functools.cached_property
     def with_raw_response(self) -> MessagesWithRawResponse:
@@ -233,9 +130,7 @@ class Messages:
             APIStatusError: The API answered with an error (a subclass per status).
             APIConnectionError: No response arrived after the retries.
         """
-        prepared, timeout = prepare_create(self._client, params)
-        parser = _parser_for(prepared, Stream)
-        return _finish(self._client._request(prepared, parser, timeout=timeout))  # type: ignore[no-any-return]
+        return self._create(params, raw=False)  # type: ignore[no-any-return]
 
     def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager:
         """Stream a message: `with client.messages.stream(...) as stream: ...`.
@@ -244,31 +139,33 @@ class Messages:
         `text_stream`, event iteration, `get_final_message()` and `get_final_text()`. A stream
         that fails before any content arrived is re-sent, within the client's `max_retries`.
         """
-        prepared, timeout = prepare_stream(self._client, params)
-
-        def open_stream(retries_taken: int) -> APIResponse[Stream]:
-            return self._client._request(
-                prepared, Stream, timeout=timeout, retries_taken=retries_taken
-            )
-
-        return MessageStreamManager(open_stream, self._client._retry_policy)
+        prepared, timeout = prepare_stream(self._sender.client, params)
+        return MessageStreamManager(self._sender, prepared, timeout)
 
     def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
-        prepared, timeout = prepare_count_tokens(self._client, params)
-        parser = model_parser(MessageTokensCount)
-        return _finish(self._client._request(prepared, parser, timeout=timeout))  # type: ignore[no-any-return]
+        return self._count_tokens(params, raw=False)  # type: ignore[no-any-return]
 
-    create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
+    def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
+        prepared, timeout = prepare_create(self._sender.client, params)
+        parser = _create_parser(prepared, Stream)
+        return self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+
+    def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
+        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        parser = model_parser(MessageTokensCount)
+        return self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+
+    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
+    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 class AsyncMessages:
     """`client.messages` of `AsyncAnthropic`: create messages, stream them, count tokens."""
 
-    def __init__(self, client: AsyncAnthropic) -> None:
-        self._client = client
+    def __init__(self, sender: AsyncSender) -> None:
+        self._sender = sender
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncMessagesWithRawResponse:
@@ -286,45 +183,47 @@ class AsyncMessages:
     async def create(self, **params: Unpack[MessageCreateParamsStreaming]) -> AsyncStream: ...
     async def create(self, **params: Any) -> Message | AsyncStream:
         """Send a conversation and get the model's next message (see `Messages.create`)."""
-        prepared, timeout = prepare_create(self._client, params)
-        parser = _parser_for(prepared, AsyncStream)
-        response = await self._client._request(prepared, parser, timeout=timeout)
-        return _finish(response)  # type: ignore[no-any-return]
+        return await self._create(params, raw=False)  # type: ignore[no-any-return]
 
     def stream(self, **params: Unpack[MessageCreateParams]) -> AsyncMessageStreamManager:
         """Stream a message: `async with client.messages.stream(...) as stream: ...`."""
-        prepared, timeout = prepare_stream(self._client, params)
-
-        async def open_stream(retries_taken: int) -> APIResponse[AsyncStream]:
-            return await self._client._request(
-                prepared, AsyncStream, timeout=timeout, retries_taken=retries_taken
-            )
-
-        return AsyncMessageStreamManager(open_stream, self._client._retry_policy)
+        prepared, timeout = prepare_stream(self._sender.client, params)
+        return AsyncMessageStreamManager(self._sender, prepared, timeout)
 
     async def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
-        prepared, timeout = prepare_count_tokens(self._client, params)
-        parser = model_parser(MessageTokensCount)
-        response = await self._client._request(prepared, parser, timeout=timeout)
-        return _finish(response)  # type: ignore[no-any-return]
+        return await self._count_tokens(params, raw=False)  # type: ignore[no-any-return]
 
-    create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
+    async def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
+        prepared, timeout = prepare_create(self._sender.client, params)
+        parser = _create_parser(prepared, AsyncStream)
+        return await self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+
+    async def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
+        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        parser = model_parser(MessageTokensCount)
+        return await self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+
+    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
+    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
+
+
+def _raw_call(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The internal twin of a bound resource method, which takes `raw=` (`create` → `_create`)."""
+    owner = method.__self__  # type: ignore[attr-defined]
+    impl: Callable[..., Any] = getattr(owner, "_" + method.__name__)
+    return impl
 
 
 def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
-    """Wrap a sync resource method so it returns its `APIResponse`."""
+    """A sync resource method returning its `APIResponse`."""
+    raw_call = _raw_call(method)
 
-    @functools.wraps(method)
-    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> APIResponse[_R]:
-        token = _raw_mode.set(True)
-        try:
-            return cast(APIResponse[_R], method(*args, **kwargs))
-        finally:
-            _raw_mode.reset(token)
+    def wrapped(*args: _P.args, **params: _P.kwargs) -> APIResponse[_R]:
+        return cast(APIResponse[_R], raw_call(params, raw=True))
 
+    functools.update_wrapper(wrapped, method)
     wrapped.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
     return wrapped
 
@@ -332,16 +231,13 @@ def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
 def _async_raw(
     method: Callable[_P, Awaitable[_R]],
 ) -> Callable[_P, Awaitable[APIResponse[_R]]]:
-    """Wrap an async resource method so it returns its `APIResponse`."""
+    """An async resource method returning its `APIResponse`."""
+    raw_call = _raw_call(method)
 
-    @functools.wraps(method)
-    async def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> APIResponse[_R]:
-        token = _raw_mode.set(True)
-        try:
-            return cast(APIResponse[_R], await method(*args, **kwargs))
-        finally:
-            _raw_mode.reset(token)
+    async def wrapped(*args: _P.args, **params: _P.kwargs) -> APIResponse[_R]:
+        return cast(APIResponse[_R], await raw_call(params, raw=True))
 
+    functools.update_wrapper(wrapped, method)
     wrapped.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
     return wrapped
 
@@ -389,14 +285,14 @@ class MessagesWithStreamingResponse:
     """
 
     def __init__(self, messages: Messages) -> None:
-        self._client = messages._client
+        self._sender = messages._sender
 
     @contextmanager
     def create(self, **params: Any) -> Iterator[APIResponse[Any]]:
         """`messages.create` whose response is handed over unread (see the class)."""
-        prepared, timeout = prepare_create(self._client, params)
+        prepared, timeout = prepare_create(self._sender.client, params)
         parser = Stream if prepared.stream else _read_then(model_parser(Message))
-        response = self._client._request(prepared, parser, timeout=timeout, defer_read=True)
+        response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
         try:
             yield response
         finally:
@@ -405,9 +301,9 @@ class MessagesWithStreamingResponse:
     @contextmanager
     def count_tokens(self, **params: Any) -> Iterator[APIResponse[MessageTokensCount]]:
         """`messages.count_tokens` whose response is handed over unread."""
-        prepared, timeout = prepare_count_tokens(self._client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, params)
         parser = _read_then(model_parser(MessageTokensCount))
-        response = self._client._request(prepared, parser, timeout=timeout, defer_read=True)
+        response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
         try:
             yield response
         finally:
@@ -416,18 +312,12 @@ class MessagesWithStreamingResponse:
     @contextmanager
     def stream(self, **params: Any) -> Iterator[APIResponse[MessageStream]]:
         """`messages.stream` whose response is handed over first; `parse()` gives the stream."""
-        prepared, timeout = prepare_stream(self._client, params)
-
-        def open_stream(retries_taken: int) -> APIResponse[Stream]:
-            return self._client._request(
-                prepared, Stream, timeout=timeout, retries_taken=retries_taken
-            )
-
-        first = open_stream(0)
-        policy = self._client._retry_policy
+        prepared, timeout = prepare_stream(self._sender.client, params)
+        sender = self._sender
+        first = sender.request(prepared, Stream, timeout=timeout)
         response = APIResponse(
             first.http_response,
-            lambda _r: MessageStream(first, open_stream, policy),
+            lambda _r: MessageStream(first, sender, prepared, timeout),
             retries_taken=first.retries_taken,
         )
         try:
@@ -437,23 +327,23 @@ class MessagesWithStreamingResponse:
                 response.parse().close()
             first.http_response.close()
 
-    create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
+    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
+    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 class AsyncMessagesWithStreamingResponse:
     """`client.messages.with_streaming_response` of the async client (`async with`)."""
 
     def __init__(self, messages: AsyncMessages) -> None:
-        self._client = messages._client
+        self._sender = messages._sender
 
     @asynccontextmanager
     async def create(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[Any]]:
         """`messages.create` whose response is handed over unread; `await parse()` reads it."""
-        prepared, timeout = prepare_create(self._client, params)
+        prepared, timeout = prepare_create(self._sender.client, params)
         sync_parser: Any = AsyncStream if prepared.stream else model_parser(Message)
-        raw = await self._client._request(prepared, sync_parser, timeout=timeout, defer_read=True)
+        raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
         parser = _as_async(AsyncStream) if prepared.stream else _aread_then(sync_parser)
         response = AsyncAPIResponse(raw.http_response, parser, retries_taken=raw.retries_taken)
         try:
@@ -466,9 +356,9 @@ class AsyncMessagesWithStreamingResponse:
         self, **params: Any
     ) -> AsyncIterator[AsyncAPIResponse[MessageTokensCount]]:
         """`messages.count_tokens` whose response is handed over unread."""
-        prepared, timeout = prepare_count_tokens(self._client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, params)
         sync_parser = model_parser(MessageTokensCount)
-        raw = await self._client._request(prepared, sync_parser, timeout=timeout, defer_read=True)
+        raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
         response = AsyncAPIResponse(
             raw.http_response, _aread_then(sync_parser), retries_taken=raw.retries_taken
         )
@@ -480,18 +370,12 @@ class AsyncMessagesWithStreamingResponse:
     @asynccontextmanager
     async def stream(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
         """`messages.stream` whose response is handed over first; `await parse()` streams."""
-        prepared, timeout = prepare_stream(self._client, params)
-
-        async def open_stream(retries_taken: int) -> APIResponse[AsyncStream]:
-            return await self._client._request(
-                prepared, AsyncStream, timeout=timeout, retries_taken=retries_taken
-            )
-
-        first = await open_stream(0)
-        policy = self._client._retry_policy
+        prepared, timeout = prepare_stream(self._sender.client, params)
+        sender = self._sender
+        first = await sender.request(prepared, AsyncStream, timeout=timeout)
 
         async def parse(_response: httpx.Response) -> AsyncMessageStream:
-            return AsyncMessageStream(first, open_stream, policy)
+            return AsyncMessageStream(first, sender, prepared, timeout)
 
         response = AsyncAPIResponse(first.http_response, parse, retries_taken=first.retries_taken)
         try:
@@ -501,9 +385,9 @@ class AsyncMessagesWithStreamingResponse:
                 await (await response.parse()).close()
             await first.http_response.aclose()
 
-    create.__signature__ = _CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = _STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = _COUNT_SIGNATURE  # type: ignore[attr-defined]
+    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
+    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
+    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 def _as_async(

@@ -22,8 +22,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TextIO
 
-from . import __version__
 from ._exceptions import AgentkitError, UsageError
+from ._version import __version__
 
 __all__ = ["main"]
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+
+from agentkit.testing import RecordedSleeps, record_sleeps
 
 # The plugin users get through its entry point; loaded here (it is disabled in addopts) so
 # that coverage, started by then, sees the package imported.
@@ -22,3 +26,10 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         "ANTHROPIC_LOG",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def waits() -> Iterator[RecordedSleeps]:
+    """Retry waits, recorded instead of slept: `.request` (HTTP retries), `.stream` (re-sends)."""
+    with record_sleeps() as recorded:
+        yield recorded

@@ -23,25 +23,13 @@ from agentkit import (
     RateLimitError,
     UsageError,
 )
+from agentkit.testing import RecordedSleeps
 from tests.helpers import API_KEY, Harness, Recorder, error, load_json, message_body, ok, user
 
 
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record retry waits instead of sleeping."""
-    waits: list[float] = []
-
-    async def fake_async_sleep(delay: float) -> None:
-        waits.append(delay)
-
-    monkeypatch.setattr("agentkit._client._sleep", waits.append)
-    monkeypatch.setattr("agentkit._client._async_sleep", fake_async_sleep)
-    return waits
 
 
 def harness(kind: str, *responses: Any, **client_kwargs: Any) -> Harness:
@@ -287,44 +275,44 @@ def test_raw_count_tokens(kind: str) -> None:
     assert raw.parse().input_tokens == 3
 
 
-def test_retry_then_success_counts_retries(kind: str, sleeps: list[float]) -> None:
+def test_retry_then_success_counts_retries(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(529, "overloaded_error"), error(500), ok())
     raw = h.raw_create()
     assert raw.retries_taken == 2
     assert len(h.handler.requests) == 3
-    assert len(sleeps) == 2
-    assert 0.375 <= sleeps[0] <= 0.5
-    assert 0.75 <= sleeps[1] <= 1.0
+    assert len(waits.request) == 2
+    assert 0.375 <= waits.request[0] <= 0.5
+    assert 0.75 <= waits.request[1] <= 1.0
 
 
-def test_retry_after_header_is_honoured(kind: str, sleeps: list[float]) -> None:
+def test_retry_after_header_is_honoured(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(429, "rate_limit_error", headers={"retry-after": "3"}), ok())
     h.create()
-    assert sleeps == [3.0]
+    assert waits.request == [3.0]
     h = harness(kind, error(429, headers={"retry-after-ms": "1500", "retry-after": "9"}), ok())
     h.create()
-    assert sleeps[-1] == 1.5
+    assert waits.request[-1] == 1.5
 
 
-def test_retries_exhausted_raise_the_last_error(kind: str, sleeps: list[float]) -> None:
+def test_retries_exhausted_raise_the_last_error(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(500, "api_error", "broken"))
     with pytest.raises(InternalServerError, match="500 api_error: broken") as info:
         h.create()
     assert len(h.handler.requests) == 3
-    assert len(sleeps) == 2
+    assert len(waits.request) == 2
     assert info.value.request_id == "req_500"
 
 
-def test_max_retries_zero(kind: str, sleeps: list[float]) -> None:
+def test_max_retries_zero(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(529, "overloaded_error"), max_retries=0)
     with pytest.raises(OverloadedError):
         h.create()
     assert len(h.handler.requests) == 1
-    assert sleeps == []
+    assert waits.request == []
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 413, 422])
-def test_client_errors_are_not_retried(kind: str, sleeps: list[float], status: int) -> None:
+def test_client_errors_are_not_retried(kind: str, waits: RecordedSleeps, status: int) -> None:
     h = harness(kind, error(status, "invalid_request_error"))
     with pytest.raises(APIStatusError) as info:
         h.create()
@@ -333,12 +321,12 @@ def test_client_errors_are_not_retried(kind: str, sleeps: list[float], status: i
 
 
 @pytest.mark.parametrize("status", [408, 409, 429, 500, 503, 504, 529])
-def test_retryable_statuses(kind: str, sleeps: list[float], status: int) -> None:
+def test_retryable_statuses(kind: str, waits: RecordedSleeps, status: int) -> None:
     h = harness(kind, error(status), ok())
     assert h.raw_create().retries_taken == 1
 
 
-def test_x_should_retry_both_ways(kind: str, sleeps: list[float]) -> None:
+def test_x_should_retry_both_ways(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(400, headers={"x-should-retry": "true"}), ok())
     assert h.raw_create().retries_taken == 1
     h = harness(kind, error(529, "overloaded_error", headers={"x-should-retry": "false"}))
@@ -347,20 +335,20 @@ def test_x_should_retry_both_ways(kind: str, sleeps: list[float]) -> None:
     assert len(h.handler.requests) == 1
 
 
-def test_long_retry_after_raises_at_once(kind: str, sleeps: list[float]) -> None:
+def test_long_retry_after_raises_at_once(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(429, "rate_limit_error", headers={"retry-after": "120"}))
     with pytest.raises(RateLimitError) as info:
         h.create()
     assert info.value.retry_after == 120.0
     assert str(info.value).startswith("429 rate_limit_error: boom (request_id=")
     assert len(h.handler.requests) == 1
-    assert sleeps == []
+    assert waits.request == []
     h = harness(kind, error(429, headers={"retry-after": "120"}), ok(), max_retry_wait=300)
     h.create()
-    assert sleeps == [120.0]
+    assert waits.request == [120.0]
 
 
-def test_connection_errors_are_retried_then_raised(kind: str, sleeps: list[float]) -> None:
+def test_connection_errors_are_retried_then_raised(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, httpx.ConnectError("connection refused"), ok())
     assert h.raw_create().retries_taken == 1
     h = harness(kind, httpx.RemoteProtocolError("peer closed"))
@@ -371,7 +359,7 @@ def test_connection_errors_are_retried_then_raised(kind: str, sleeps: list[float
     assert info.value.request is not None
 
 
-def test_timeouts_raise_api_timeout_error(kind: str, sleeps: list[float]) -> None:
+def test_timeouts_raise_api_timeout_error(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, httpx.ReadTimeout("slow"), max_retries=1)
     with pytest.raises(APITimeoutError):
         h.create()
@@ -419,7 +407,7 @@ def test_newer_api_response_is_kept(kind: str) -> None:
 
 def test_secrets_never_leak(
     kind: str,
-    sleeps: list[float],
+    waits: RecordedSleeps,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -484,7 +472,7 @@ async def test_async_client_lifecycle() -> None:
     await user_http.aclose()
 
 
-def test_with_options(kind: str, sleeps: list[float]) -> None:
+def test_with_options(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(500))
     base = h.sync_client() if kind == "sync" else h.async_client()
     copy = base.with_options(max_retries=0, api_version="2026-10-21")

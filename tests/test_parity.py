@@ -105,8 +105,8 @@ def test_create_signature_lists_every_parameter() -> None:
 
 
 def test_raw_response_wrappers_expose_the_same_methods() -> None:
-    sync_raw = MessagesWithRawResponse(Messages(Anthropic(api_key="k")))
-    async_raw = AsyncMessagesWithRawResponse(AsyncMessages(AsyncAnthropic(api_key="k")))
+    sync_raw = MessagesWithRawResponse(Anthropic(api_key="k").messages)
+    async_raw = AsyncMessagesWithRawResponse(AsyncAnthropic(api_key="k").messages)
     assert set(vars(sync_raw)) == set(vars(async_raw)) == {"create", "count_tokens"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from agentkit import (
 from agentkit._core.events import StreamDecoder, decode_event
 from agentkit._core.retry import RetryPolicy
 from agentkit._core.sse import ServerSentEvent
+from agentkit.testing import RecordedSleeps
 from agentkit.types.content import TextBlock, ToolUseBlock, UnknownBlock
 from agentkit.types.stream_events import (
     InputJSONDelta,
@@ -106,31 +107,6 @@ DELTA_CLASSES: dict[str, type] = {
 @pytest.fixture(params=["sync", "async"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@dataclass
-class Waits:
-    """Retry waits, recorded instead of slept: HTTP-level and stream re-sends."""
-
-    http: list[float] = field(default_factory=list)
-    stream: list[float] = field(default_factory=list)
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
-    recorded = Waits()
-
-    async def http_async(delay: float) -> None:
-        recorded.http.append(delay)
-
-    async def stream_async(delay: float) -> None:
-        recorded.stream.append(delay)
-
-    monkeypatch.setattr("agentkit._client._sleep", recorded.http.append)
-    monkeypatch.setattr("agentkit._client._async_sleep", http_async)
-    monkeypatch.setattr("agentkit._message_stream._sleep", recorded.stream.append)
-    monkeypatch.setattr("agentkit._message_stream._async_sleep", stream_async)
-    return recorded
 
 
 def harness(kind: str, *responses: Any, **client_kwargs: Any) -> Harness:
@@ -778,7 +754,7 @@ def test_message_stream_events_in_order(kind: str) -> None:
 
 
 def test_message_stream_error_after_content_raises_without_resending(
-    kind: str, waits: Waits
+    kind: str, waits: RecordedSleeps
 ) -> None:
     h = harness(kind, SSEReply(sse_bytes("04_error_midstream")), SSEReply(sse_bytes("01_text")))
     texts: list[str] = []
@@ -810,7 +786,7 @@ def test_message_stream_error_after_content_raises_without_resending(
     assert snapshots[0].to_dict() == expected["partial_snapshot_at_error"]
 
 
-def test_message_stream_cut_after_content_raises(kind: str, waits: Waits) -> None:
+def test_message_stream_cut_after_content_raises(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, SSEReply(cut_after(sse_bytes("01_text"), 5)), SSEReply(sse_bytes("01_text")))
     with pytest.raises(APIConnectionError, match="content_block_delta x2"):
         final_message(h)
@@ -849,7 +825,7 @@ def test_messages_stream_validates_parameters_before_sending(kind: str) -> None:
 # --- transparent re-send ---------------------------------------------------------------------
 
 
-def test_resend_after_an_error_event_before_content(kind: str, waits: Waits) -> None:
+def test_resend_after_an_error_event_before_content(kind: str, waits: RecordedSleeps) -> None:
     first = SSEReply(before_content(sse_error()), request_id="req_first")
     second = SSEReply(sse_bytes("01_text"), request_id="req_second")
     h = harness(kind, first, second)
@@ -861,7 +837,7 @@ def test_resend_after_an_error_event_before_content(kind: str, waits: Waits) -> 
     assert h.handler.bodies[0] == h.handler.bodies[1]  # the same request, sent again
     assert len(waits.stream) == 1
     assert 0.375 <= waits.stream[0] <= 0.5  # backoff for the first retry, with jitter
-    assert waits.http == []
+    assert waits.request == []
     assert first.streams[0].closed
     # the caller saw no content twice: text arrived once, from the second response
     assert [e.text for e in seen.events if isinstance(e, TextEvent)] == EXPECTED_TEXT_DELTAS[
@@ -880,7 +856,9 @@ def test_resend_after_an_error_event_before_content(kind: str, waits: Waits) -> 
     ],
     ids=["reset", "eof", "reset-before-any-event", "timeout", "api_error-event"],
 )
-def test_resend_after_a_failure_before_content(kind: str, waits: Waits, first: SSEReply) -> None:
+def test_resend_after_a_failure_before_content(
+    kind: str, waits: RecordedSleeps, first: SSEReply
+) -> None:
     first.streams.clear()
     h = harness(kind, first, SSEReply(sse_bytes("02_thinking_text")))
     seen = observe(h)
@@ -891,7 +869,7 @@ def test_resend_after_a_failure_before_content(kind: str, waits: Waits, first: S
     assert first.streams[0].closed
 
 
-def test_non_retryable_error_event_before_content_raises(kind: str, waits: Waits) -> None:
+def test_non_retryable_error_event_before_content_raises(kind: str, waits: RecordedSleeps) -> None:
     body = before_content(sse_error("invalid_request_error", "bad"))
     h = harness(kind, SSEReply(body), SSEReply(sse_bytes("01_text")))
     with pytest.raises(BadRequestError) as caught:
@@ -902,7 +880,7 @@ def test_non_retryable_error_event_before_content_raises(kind: str, waits: Waits
 
 
 @pytest.mark.parametrize("max_retries", [0, 1, 2, 3])
-def test_resends_stop_at_max_retries(kind: str, waits: Waits, max_retries: int) -> None:
+def test_resends_stop_at_max_retries(kind: str, waits: RecordedSleeps, max_retries: int) -> None:
     h = harness(kind, SSEReply(before_content(sse_error())), max_retries=max_retries)
     with pytest.raises(OverloadedError):
         final_message(h)
@@ -914,17 +892,17 @@ def test_resends_stop_at_max_retries(kind: str, waits: Waits, max_retries: int) 
         assert 0.75 * base <= wait <= base
 
 
-def test_http_529_then_success(kind: str, waits: Waits) -> None:
+def test_http_529_then_success(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, error(529, "overloaded_error"), SSEReply(sse_bytes("01_text")))
     seen = observe(h)
     assert seen.retries_taken == 1
     assert len(h.handler.requests) == 2
-    assert len(waits.http) == 1
+    assert len(waits.request) == 1
     assert waits.stream == []
     assert seen.final.stop_reason == "end_turn"
 
 
-def test_http_and_stream_retries_share_the_budget(kind: str, waits: Waits) -> None:
+def test_http_and_stream_retries_share_the_budget(kind: str, waits: RecordedSleeps) -> None:
     h = harness(
         kind,
         error(529, "overloaded_error"),
@@ -935,12 +913,12 @@ def test_http_and_stream_retries_share_the_budget(kind: str, waits: Waits) -> No
     seen = observe(h)
     assert seen.retries_taken == 2
     assert len(h.handler.requests) == 3
-    assert (len(waits.http), len(waits.stream)) == (1, 1)
+    assert (len(waits.request), len(waits.stream)) == (1, 1)
     # the stream re-send is the second retry: its backoff is the second band
     assert 0.75 <= waits.stream[0] <= 1.0
 
 
-def test_shared_budget_exhausted(kind: str, waits: Waits) -> None:
+def test_shared_budget_exhausted(kind: str, waits: RecordedSleeps) -> None:
     h = harness(
         kind,
         error(529, "overloaded_error"),
@@ -954,7 +932,7 @@ def test_shared_budget_exhausted(kind: str, waits: Waits) -> None:
     assert len(h.handler.requests) == 2
 
 
-def test_resend_whose_request_fails_raises_that_error(kind: str, waits: Waits) -> None:
+def test_resend_whose_request_fails_raises_that_error(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, SSEReply(before_content(sse_error())), error(400, "invalid_request_error"))
     with pytest.raises(BadRequestError) as caught:
         final_message(h)
@@ -1192,7 +1170,7 @@ def test_with_streaming_response_stream_never_parsed(kind: str) -> None:
     assert reply.streams[0].delivered == 0
 
 
-def test_with_streaming_response_stream_resends(kind: str, waits: Waits) -> None:
+def test_with_streaming_response_stream_resends(kind: str, waits: RecordedSleeps) -> None:
     h = harness(kind, SSEReply(before_content(sse_error())), SSEReply(sse_bytes("01_text")))
 
     def sync(c: Anthropic) -> tuple[str, int]:
@@ -1258,7 +1236,7 @@ def test_some_recorded_files_lost_their_final_blank_line() -> None:
 
 @pytest.mark.parametrize("path", UNTERMINATED, ids=_recorded_id)
 def test_recorded_stream_without_its_final_blank_line_still_completes(
-    kind: str, path: Path, waits: Waits
+    kind: str, path: Path, waits: RecordedSleeps
 ) -> None:
     """Byte-exact: a last event missing only its line ends is kept when its JSON is complete."""
     body = path.read_bytes()
@@ -1271,7 +1249,9 @@ def test_recorded_stream_without_its_final_blank_line_still_completes(
 
 
 @pytest.mark.parametrize("cut", [1, 5, 12])
-def test_a_last_line_cut_mid_json_is_not_an_event(kind: str, cut: int, waits: Waits) -> None:
+def test_a_last_line_cut_mid_json_is_not_an_event(
+    kind: str, cut: int, waits: RecordedSleeps
+) -> None:
     body = terminated(sse_bytes("01_text")).rstrip(b"\n")
     assert body.endswith(b'{"type":"message_stop"}')
     h = harness(kind, SSEReply(body[:-cut]), max_retries=0)
@@ -1350,7 +1330,7 @@ async def test_async_message_stream_on_each_backend() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_resend_on_each_backend(waits: Waits) -> None:
+async def test_async_resend_on_each_backend(waits: RecordedSleeps) -> None:
     client, recorder = async_client(
         SSEReply(before_content(), error=httpx.ReadError("reset")), SSEReply(sse_bytes("01_text"))
     )
@@ -1584,8 +1564,9 @@ def test_with_streaming_response_read(kind: str) -> None:
     assert json.loads(h.run(sync, async_)) == message_body("raw bytes")
 
 
-def test_the_real_sleeps_behind_the_indirections() -> None:
-    from agentkit import _message_stream
+def test_waits_really_sleep_outside_record_sleeps() -> None:
+    from agentkit._core.effects import Sleep
+    from agentkit._drive import asleep, sleep
 
-    _message_stream._sleep(0)  # what the tests above replace, so re-sends never really wait
-    anyio.run(_message_stream._async_sleep, 0)
+    sleep(Sleep(0))  # what record_sleeps() replaces, so re-sends in tests never really wait
+    anyio.run(asleep, Sleep(0, "stream"))

@@ -17,9 +17,11 @@ client = TestModel().client()            # an Anthropic client; no key, no netwo
 
 All validate requests like the API does (400 with the API's wording) and can inject faults
 (`Fault`): error statuses with `retry-after`, `error` events and dropped connections mid-stream,
-resets and delays.
+resets and delays. `record_sleeps()` records the clients' retry waits instead of sleeping them.
 """
 
+from .._drive import RecordedSleeps as RecordedSleeps
+from .._drive import record_sleeps as record_sleeps
 from ._cassette import Cassette as Cassette
 from ._cassette import CassetteMismatchError as CassetteMismatchError
 from ._cassette import cassette as cassette
@@ -56,6 +58,7 @@ __all__ = [
     "ModelTransport",
     "RandomFaults",
     "RawReply",
+    "RecordedSleeps",
     "Reply",
     "ReplyLike",
     "RequestProblem",
@@ -66,4 +69,5 @@ __all__ = [
     "check_request",
     "count_input_tokens",
     "encode_stream",
+    "record_sleeps",
 ]

@@ -36,6 +36,7 @@ from agentkit.testing import (
     FunctionModel,
     ModelRequest,
     RawReply,
+    RecordedSleeps,
     Reply,
     ScriptedModel,
     TestModel,
@@ -446,14 +447,7 @@ def test_nothing_to_send_is_a_usage_error(kind: str) -> None:
 # -- errors carry the run so far -----------------------------------------------------------------
 
 
-def test_api_error_carries_a_resumable_run_state(
-    kind: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async def no_wait(_seconds: float) -> None:
-        return None
-
-    monkeypatch.setattr("agentkit._client._sleep", lambda s: None)
-    monkeypatch.setattr("agentkit._client._async_sleep", no_wait)
+def test_api_error_carries_a_resumable_run_state(kind: str, waits: RecordedSleeps) -> None:
     overloaded = Fault.error_status(529)
     model = TestModel(faults=[None, overloaded, overloaded, overloaded])
     with pytest.raises(OverloadedError) as info:

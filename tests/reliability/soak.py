@@ -42,6 +42,7 @@ from agentkit.testing import (
     ReplyLike,
     check_request,
     encode_stream,
+    record_sleeps,
 )
 
 MODEL = "claude-sonnet-4-5"
@@ -291,17 +292,7 @@ def _one_run(
 @contextlib.contextmanager
 def no_backoff_sleeps() -> Iterator[None]:
     """Skip the retry backoff waits (the soak counts retries; it need not wait for them)."""
-    from unittest import mock
-
-    async def no_wait(_seconds: float) -> None:
-        return None
-
-    with (
-        mock.patch("agentkit._client._sleep", return_value=None),
-        mock.patch("agentkit._message_stream._sleep", return_value=None),
-        mock.patch("agentkit._client._async_sleep", no_wait),
-        mock.patch("agentkit._message_stream._async_sleep", no_wait),
-    ):
+    with record_sleeps():
         yield
 
 

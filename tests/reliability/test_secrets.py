@@ -19,7 +19,15 @@ from agentkit import (
     tool,
 )
 from agentkit._core.request import PreparedRequest
-from agentkit.testing import ErrorReply, Fault, FunctionModel, ScriptedModel, TestModel, cassette
+from agentkit.testing import (
+    ErrorReply,
+    Fault,
+    FunctionModel,
+    RecordedSleeps,
+    ScriptedModel,
+    TestModel,
+    cassette,
+)
 from agentkit.tools import redacting_formatter
 
 API_KEY = "sk-ant-api03-SECRET-KEY-0123456789abcdef"
@@ -38,10 +46,12 @@ def _texts_of(obj: Any) -> list[str]:
 
 
 def test_no_secret_anywhere(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    waits: RecordedSleeps,
 ) -> None:
     monkeypatch.setenv("ANTHROPIC_LOG", "debug")
-    monkeypatch.setattr("agentkit._client._sleep", lambda s: None)
     caplog.set_level(logging.DEBUG)
     seen: list[str] = []
 

@@ -31,6 +31,7 @@ from agentkit.testing import (
     FunctionModel,
     ModelRequest,
     RawReply,
+    RecordedSleeps,
     ReplyLike,
     ScriptedModel,
     TestModel,
@@ -170,8 +171,7 @@ def test_errors_are_recorded_and_replayed(tmp_path: Path) -> None:
     assert stored["headers"]["x-should-retry"] == "false"
 
 
-def test_failed_exchanges_are_not_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("agentkit._client._sleep", lambda seconds: None)
+def test_failed_exchanges_are_not_recorded(tmp_path: Path, waits: RecordedSleeps) -> None:
     path = tmp_path / "cut.json"
     api = TestModel(faults=[Fault.cut(after=3), Fault(reset=True)])
     with cassette(path, "record", transport=api.transport()).client(api_key="k") as client:

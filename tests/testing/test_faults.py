@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
 
 import anyio
@@ -31,7 +30,7 @@ from agentkit import (
     TextBlock,
 )
 from agentkit._response import APIResponse
-from agentkit.testing import Fault, FunctionModel, MockModel, ModelRequest
+from agentkit.testing import Fault, FunctionModel, MockModel, ModelRequest, RecordedSleeps
 
 T = TypeVar("T")
 
@@ -53,31 +52,6 @@ HTTPX_ASYNC_GENERATORS_ON_TRIO = (
 @pytest.fixture(params=["sync", "asyncio", "trio"])
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
-
-
-@dataclass
-class Waits:
-    """Retry waits, recorded instead of slept: HTTP retries and stream re-sends."""
-
-    http: list[float] = field(default_factory=list)
-    stream: list[float] = field(default_factory=list)
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> Waits:
-    recorded = Waits()
-
-    async def http_async(delay: float) -> None:
-        recorded.http.append(delay)
-
-    async def stream_async(delay: float) -> None:
-        recorded.stream.append(delay)
-
-    monkeypatch.setattr("agentkit._client._sleep", recorded.http.append)
-    monkeypatch.setattr("agentkit._client._async_sleep", http_async)
-    monkeypatch.setattr("agentkit._message_stream._sleep", recorded.stream.append)
-    monkeypatch.setattr("agentkit._message_stream._async_sleep", stream_async)
-    return recorded
 
 
 def model_with(faults: Any, text: str = ANSWER, **options: Any) -> FunctionModel:
@@ -154,20 +128,22 @@ def text_of(message: Message) -> str:
 
 
 @pytest.mark.parametrize("status", [429, 500, 529])
-def test_error_status_with_retry_after_is_retried(kind: str, waits: Waits, status: int) -> None:
+def test_error_status_with_retry_after_is_retried(
+    kind: str, waits: RecordedSleeps, status: int
+) -> None:
     model = model_with([Fault.error_status(status, retry_after=0.25)] * 2)
     response = raw_create(kind, model)
     assert response.retries_taken == 2
     assert text_of(response.parse()) == ANSWER
     assert len(model.requests) == 3
-    assert waits.http == [0.25, 0.25]  # the client honoured retry-after
+    assert waits.request == [0.25, 0.25]  # the client honoured retry-after
 
 
-def test_error_status_without_retry_after_backs_off(kind: str, waits: Waits) -> None:
+def test_error_status_without_retry_after_backs_off(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.error_status()])  # 529 by default
     assert raw_create(kind, model).retries_taken == 1
-    assert len(waits.http) == 1
-    assert 0.375 <= waits.http[0] <= 0.5  # 0.5 s with up to 25 % jitter
+    assert len(waits.request) == 1
+    assert 0.375 <= waits.request[0] <= 0.5  # 0.5 s with up to 25 % jitter
 
 
 @pytest.mark.parametrize(
@@ -175,7 +151,7 @@ def test_error_status_without_retry_after_backs_off(kind: str, waits: Waits) -> 
     [(429, RateLimitError), (500, InternalServerError), (529, OverloadedError)],
 )
 def test_error_status_beyond_the_retries_raises(
-    kind: str, waits: Waits, status: int, error_class: type[APIStatusError]
+    kind: str, waits: RecordedSleeps, status: int, error_class: type[APIStatusError]
 ) -> None:
     model = model_with([Fault.error_status(status, retry_after=0.01)] * 3)
     with pytest.raises(error_class) as caught:
@@ -185,33 +161,33 @@ def test_error_status_beyond_the_retries_raises(
     assert caught.value.response is not None
     assert caught.value.response.headers["retry-after"] == "0.01"
     assert len(model.requests) == 3
-    assert len(waits.http) == 2
+    assert len(waits.request) == 2
 
 
-def test_should_retry_false_is_not_retried(kind: str, waits: Waits) -> None:
+def test_should_retry_false_is_not_retried(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.error_status(529, retry_after=1, should_retry=False)])
     with pytest.raises(OverloadedError) as caught:
         raw_create(kind, model)
     assert caught.value.response is not None
     assert caught.value.response.headers["x-should-retry"] == "false"
     assert len(model.requests) == 1
-    assert waits.http == []
+    assert waits.request == []
 
 
-def test_should_retry_true_retries_even_a_400(kind: str, waits: Waits) -> None:
+def test_should_retry_true_retries_even_a_400(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.error_status(400, should_retry=True)])
     assert raw_create(kind, model).retries_taken == 1
     assert len(model.requests) == 2
 
 
-def test_error_type_of_an_injected_status(kind: str, waits: Waits) -> None:
+def test_error_type_of_an_injected_status(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.error_status(429, error_type="custom_limit_error")])
     with pytest.raises(RateLimitError) as caught:
         raw_create(kind, model, max_retries=0)
     assert caught.value.type == "custom_limit_error"
 
 
-def test_faults_apply_to_count_tokens_too(kind: str, waits: Waits) -> None:
+def test_faults_apply_to_count_tokens_too(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.error_status(503, retry_after=0.5), None])
 
     def sync(c: Anthropic) -> int:
@@ -222,23 +198,23 @@ def test_faults_apply_to_count_tokens_too(kind: str, waits: Waits) -> None:
         return counted.input_tokens
 
     assert run(kind, model, sync, async_) == 12
-    assert waits.http == [0.5]
+    assert waits.request == [0.5]
     assert [r.path for r in model.requests] == ["/v1/messages/count_tokens"] * 2
 
 
-def test_an_error_status_before_a_stream_is_retried(kind: str, waits: Waits) -> None:
+def test_an_error_status_before_a_stream_is_retried(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.error_status(500, retry_after=0.1)])
     message, retries = stream_final(kind, model)
     assert text_of(message) == ANSWER
     assert retries == 1
-    assert waits.http == [0.1]
+    assert waits.request == [0.1]
     assert waits.stream == []
 
 
 # --- faults as a function --------------------------------------------------------------------
 
 
-def test_faults_from_a_function(kind: str, waits: Waits) -> None:
+def test_faults_from_a_function(kind: str, waits: RecordedSleeps) -> None:
     seen: list[tuple[int, str]] = []
 
     def plan(index: int, request: ModelRequest) -> Fault | None:
@@ -252,7 +228,7 @@ def test_faults_from_a_function(kind: str, waits: Waits) -> None:
     flaky = {"messages": [{"role": "user", "content": "flaky"}]}
     assert raw_create(kind, model, params=flaky).retries_taken == 2
     assert seen == [(0, "Hi"), (1, "flaky"), (2, "flaky"), (3, "flaky")]
-    assert waits.http == [0.2, 0.2]
+    assert waits.request == [0.2, 0.2]
 
 
 def test_a_function_fault_reaches_the_caller(kind: str) -> None:
@@ -263,7 +239,7 @@ def test_a_function_fault_reaches_the_caller(kind: str) -> None:
         raw_create(kind, model_with(plan))
 
 
-def test_a_fault_plan_shorter_than_the_requests(kind: str, waits: Waits) -> None:
+def test_a_fault_plan_shorter_than_the_requests(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([None, Fault.error_status(529, should_retry=False)])
     raw_create(kind, model)
     with pytest.raises(OverloadedError):
@@ -276,20 +252,22 @@ def test_a_fault_plan_shorter_than_the_requests(kind: str, waits: Waits) -> None
 
 
 @pytest.mark.filterwarnings(HTTPX_ASYNC_GENERATORS_ON_TRIO)
-def test_error_event_before_content_is_resent_by_the_stream_helper(kind: str, waits: Waits) -> None:
+def test_error_event_before_content_is_resent_by_the_stream_helper(
+    kind: str, waits: RecordedSleeps
+) -> None:
     # events: message_start, content_block_start, (ping: replaced by the error)
     model = model_with([Fault.error_event(after=2)])
     message, retries = stream_final(kind, model)
     assert text_of(message) == ANSWER
     assert retries == 1
     assert len(model.requests) == 2
-    assert waits.http == []
+    assert waits.request == []
     assert len(waits.stream) == 1
     assert 0.375 <= waits.stream[0] <= 0.5
 
 
 @pytest.mark.filterwarnings(HTTPX_ASYNC_GENERATORS_ON_TRIO)
-def test_error_event_after_content_raises(kind: str, waits: Waits) -> None:
+def test_error_event_after_content_raises(kind: str, waits: RecordedSleeps) -> None:
     # events: message_start, content_block_start, ping, first text delta, (error)
     model = model_with([Fault.error_event(after=4)])
     with pytest.raises(OverloadedError) as caught:
@@ -338,7 +316,7 @@ def test_error_event_on_the_wire() -> None:
     }
 
 
-def test_cut_mid_stream_raises_a_connection_error(kind: str, waits: Waits) -> None:
+def test_cut_mid_stream_raises_a_connection_error(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.cut(after=4)])
     seen: list[RawMessageStreamEvent] = []
     with pytest.raises(APIConnectionError) as caught:
@@ -352,7 +330,7 @@ def test_cut_mid_stream_raises_a_connection_error(kind: str, waits: Waits) -> No
     assert len(helper_model.requests) == 1  # content had arrived: not re-sent
 
 
-def test_cut_before_content_is_resent(kind: str, waits: Waits) -> None:
+def test_cut_before_content_is_resent(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault.cut(after=1), Fault.cut()])
     message, retries = stream_final(kind, model)
     assert text_of(message) == ANSWER
@@ -373,17 +351,17 @@ def test_stream_faults_past_the_end_do_nothing(kind: str) -> None:
 # --- resets and delays -----------------------------------------------------------------------
 
 
-def test_reset_is_retried_then_raises(kind: str, waits: Waits) -> None:
+def test_reset_is_retried_then_raises(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault(reset=True)] * 3)
     with pytest.raises(APIConnectionError) as caught:
         raw_create(kind, model, max_retries=2)
     assert not isinstance(caught.value, APITimeoutError)
     assert "connection reset by peer" in str(caught.value)
     assert len(model.requests) == 3
-    assert len(waits.http) == 2
+    assert len(waits.request) == 2
 
 
-def test_reset_once_then_success(kind: str, waits: Waits) -> None:
+def test_reset_once_then_success(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault(reset=True)])
     response = raw_create(kind, model)
     assert response.retries_taken == 1
@@ -400,11 +378,11 @@ def test_delay_past_the_timeout_is_a_timeout(kind: str) -> None:
     assert len(model.requests) == 1
 
 
-def test_delay_past_the_timeout_then_success(kind: str, waits: Waits) -> None:
+def test_delay_past_the_timeout_then_success(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault(delay=30.0)])
     response = raw_create(kind, model, timeout=0.05, max_retries=1)
     assert response.retries_taken == 1
-    assert len(waits.http) == 1
+    assert len(waits.request) == 1
 
 
 def test_delay_below_the_timeout_succeeds(kind: str) -> None:
@@ -417,7 +395,7 @@ def test_delay_below_the_timeout_succeeds(kind: str) -> None:
     assert text_of(message) == ANSWER
 
 
-def test_delay_then_error_status(kind: str, waits: Waits) -> None:
+def test_delay_then_error_status(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault(status=500, delay=0.01, should_retry=False)])
     with pytest.raises(InternalServerError):
         raw_create(kind, model)

@@ -1,0 +1,127 @@
+"""The effects a protocol asks its driver to perform, and the generator type they come in.
+
+Each protocol that needs I/O in the middle (a request with its retries, the stream helper's
+re-send before the first delta, an agent run) is written once, as a generator that yields these
+effects and receives their results through `send()` (or a failure through `throw()`). A sync
+driver and an async driver interpret them; neither makes a decision of its own. This is the
+shape of httpx's auth flows.
+
+| effect       | the driver                                  | result sent back           |
+|--------------|---------------------------------------------|----------------------------|
+| `Send`       | sends one attempt of a request              | the response (or an error) |
+| `Sleep`      | waits                                       | None                       |
+| `ReadStream` | reads the current event stream to its end   | None (or the error)        |
+| `CallModel`  | calls `messages.create` / `messages.stream` | the `Message`              |
+| `CallHook`   | calls a hook (awaiting it if async)         | the hook's return value    |
+| `RunTools`   | runs planned tool calls concurrently        | their results              |
+| `Emit`       | hands an event to the caller                | None                       |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeAlias, TypeVar
+
+from .request import PreparedRequest
+
+__all__ = [
+    "CallHook",
+    "CallModel",
+    "Effect",
+    "Emit",
+    "Flow",
+    "ReadStream",
+    "RequestEffect",
+    "RunTools",
+    "Send",
+    "Sleep",
+]
+
+_R = TypeVar("_R")
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Send one attempt of a request.
+
+    Attributes:
+        request: What to send.
+        content: The encoded body (encoded once per request, reused by every attempt).
+    """
+
+    request: PreparedRequest
+    content: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait before the next attempt.
+
+    Attributes:
+        seconds: How long.
+        kind: What the wait is for: a request retry, or re-sending a failed stream.
+    """
+
+    seconds: float
+    kind: Literal["request", "stream"] = "request"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadStream:
+    """Read the current event stream to its end, handing each event to the caller."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallModel:
+    """Ask the model for its next message.
+
+    Attributes:
+        params: The `messages.create` parameters.
+        stream: Stream the response (its text reaches the caller as it arrives).
+    """
+
+    params: dict[str, Any]
+    stream: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CallHook:
+    """Call a user hook (a plain or an async function) with these arguments."""
+
+    fn: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunTools:
+    """Run one turn's planned tool calls (concurrently) and return their results in order.
+
+    Attributes:
+        plans: The planned calls, and the calls already answered (denied, invalid).
+        deps: The run's dependencies, for the tools' `ToolContext`.
+        messages: The history so far, for the tools' `ToolContext`.
+        usage: The run's usage so far, for the tools' `ToolContext`.
+    """
+
+    plans: Sequence[Any]
+    deps: Any = None
+    messages: Sequence[Any] = field(default_factory=list)
+    usage: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Emit:
+    """Hand this event to the caller (a streamed run's consumer)."""
+
+    event: Any
+
+
+Effect: TypeAlias = Send | Sleep | ReadStream | CallModel | CallHook | RunTools | Emit
+"""Any effect."""
+
+RequestEffect: TypeAlias = Send | Sleep
+"""The effects of the request protocol."""
+
+Flow: TypeAlias = Generator[Effect, Any, _R]
+"""A protocol: yields effects, receives their results, returns its own result."""

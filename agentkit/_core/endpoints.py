@@ -1,0 +1,147 @@
+"""The messages endpoints' parameters → a `PreparedRequest` (no I/O).
+
+Checks the names (a misspelt parameter is a `UsageError` with a suggestion, before anything is
+sent), separates body fields from per-call options, moves header-borne parameters into headers,
+validates what the API would refuse, and builds the request through the client's configuration.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from .._exceptions import UsageError
+from .._types import NOT_GIVEN, Headers, NotGiven, Query, TimeoutTypes
+from ..types.request_params import (
+    MessageCountTokensParams,
+    MessageCreateParamsStreaming,
+    RequestOptions,
+)
+from .request import PreparedRequest, build_body, validate_count_tokens, validate_create
+
+__all__ = [
+    "ClientConfig",
+    "prepare_count_tokens",
+    "prepare_create",
+    "prepare_stream",
+]
+
+
+class ClientConfig(Protocol):
+    """What request preparation reads of a client (`Anthropic` and `AsyncAnthropic` are one)."""
+
+    api_version: str
+
+    def timeout_is_default(self, call_timeout: TimeoutTypes | NotGiven) -> bool:
+        """Whether neither the client nor the call chose a timeout."""
+
+    def prepare(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        *,
+        extra_headers: Headers | None = None,
+        extra_query: Query | None = None,
+        stream: bool = False,
+    ) -> PreparedRequest:
+        """Build the request description: headers (auth included) and query."""
+
+
+_OPTION_KEYS = frozenset(RequestOptions.__required_keys__ | RequestOptions.__optional_keys__)
+_HEADER_PARAMS = {
+    "user_profile_id": "anthropic-user-profile-id",
+    "workspace_id": "anthropic-workspace-id",
+}
+_CREATE_KEYS = frozenset(
+    MessageCreateParamsStreaming.__required_keys__ | MessageCreateParamsStreaming.__optional_keys__
+)
+_COUNT_KEYS = frozenset(
+    MessageCountTokensParams.__required_keys__ | MessageCountTokensParams.__optional_keys__
+)
+
+
+def check_names(method: str, params: Mapping[str, Any], known: frozenset[str]) -> None:
+    for name in params:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise UsageError(
+                f"{method}() got an unexpected parameter {name!r}.{hint} To send a field "
+                "agentkit does not know yet, pass it in extra_body={...}."
+            )
+    missing = [name for name in ("model", "messages", "max_tokens") if name in known]
+    for name in missing:
+        if name not in params or isinstance(params[name], NotGiven):
+            raise UsageError(f"{method}() is missing the required parameter {name!r}.")
+
+
+def split_call(
+    params: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], TimeoutTypes | NotGiven]:
+    """Separate body fields from per-call options; header-borne params become headers."""
+    fields = {k: v for k, v in params.items() if k not in _OPTION_KEYS}
+    headers: dict[str, Any] = dict(params.get("extra_headers") or {})
+    for name, header in _HEADER_PARAMS.items():
+        value = fields.pop(name, NOT_GIVEN)
+        if not isinstance(value, NotGiven):
+            headers.setdefault(header, value)
+    body = build_body(fields, params.get("extra_body"))
+    timeout: TimeoutTypes | NotGiven = params.get("timeout", NOT_GIVEN)
+    return body, headers, timeout
+
+
+def prepare_create(
+    client: ClientConfig, params: Mapping[str, Any], *, method: str = "messages.create"
+) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
+    """Validate `messages.create` parameters and build its request."""
+    check_names(method, params, _CREATE_KEYS)
+    body, headers, timeout = split_call(params)
+    stream = body.get("stream") is True
+    if "stream" in body and not isinstance(body["stream"], bool):
+        raise UsageError(f"stream must be True or False, got {body['stream']!r}.")
+    validate_create(
+        body,
+        api_version=client.api_version,
+        stream=stream,
+        timeout_given=not client.timeout_is_default(timeout),
+    )
+    prepared = client.prepare(
+        "POST",
+        "/v1/messages",
+        body,
+        extra_headers=headers,
+        extra_query=params.get("extra_query"),
+        stream=stream,
+    )
+    return prepared, timeout
+
+
+def prepare_count_tokens(
+    client: ClientConfig, params: Mapping[str, Any]
+) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
+    """Validate `messages.count_tokens` parameters and build its request."""
+    check_names("messages.count_tokens", params, _COUNT_KEYS)
+    body, headers, timeout = split_call(params)
+    validate_count_tokens(body, api_version=client.api_version)
+    prepared = client.prepare(
+        "POST",
+        "/v1/messages/count_tokens",
+        body,
+        extra_headers=headers,
+        extra_query=params.get("extra_query"),
+    )
+    return prepared, timeout
+
+
+def prepare_stream(
+    client: ClientConfig, params: Mapping[str, Any]
+) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
+    """Validate `messages.stream` parameters (create's, streaming) and build its request."""
+    if "stream" in params:
+        raise UsageError(
+            "messages.stream() always streams; remove the stream= argument "
+            "(or use messages.create(..., stream=True) for raw events)."
+        )
+    return prepare_create(client, {**params, "stream": True}, method="messages.stream")

@@ -1,0 +1,108 @@
+"""The interpreters' shared parts: running a flow of effects, and sleeping.
+
+A flow (see `agentkit._core.effects`) is driven by handing each effect it yields to a
+`perform` function and sending the result back (or throwing the failure in). `drive` and
+`adrive` do that for flows whose effects need no event to reach the caller; the stream helper
+and the agents, which hand events to their caller as they go, interpret their flows in their
+own generators.
+
+Every wait goes through `sleep` / `asleep`, so `agentkit.testing.record_sleeps()` can record the
+waits instead of sleeping them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import anyio
+
+from ._core.effects import Sleep
+
+__all__ = ["RecordedSleeps", "adrive", "asleep", "drive", "record_sleeps", "sleep"]
+
+_R = TypeVar("_R")
+_E = TypeVar("_E")
+
+
+def drive(flow: Generator[_E, Any, _R], perform: Callable[[_E], Any]) -> _R:
+    """Run `flow` to its end, performing each effect with `perform`."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = flow.send(value) if error is None else flow.throw(error)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        try:
+            value, error = perform(effect), None
+        except Exception as exc:
+            value, error = None, exc
+
+
+async def adrive(flow: Generator[_E, Any, _R], perform: Callable[[_E], Awaitable[Any]]) -> _R:
+    """Run `flow` to its end, performing each effect with the async `perform`."""
+    value: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            effect = flow.send(value) if error is None else flow.throw(error)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        try:
+            value, error = await perform(effect), None
+        except Exception as exc:
+            value, error = None, exc
+
+
+@dataclass
+class RecordedSleeps:
+    """The waits asked for while `record_sleeps()` was active, in seconds, in order.
+
+    Attributes:
+        request: Waits before retrying a request.
+        stream: Waits before re-sending a stream that failed before its first delta.
+    """
+
+    request: list[float] = field(default_factory=list)
+    stream: list[float] = field(default_factory=list)
+
+    def record(self, effect: Sleep) -> None:
+        """Note one wait."""
+        (self.stream if effect.kind == "stream" else self.request).append(effect.seconds)
+
+
+_recorder: ContextVar[RecordedSleeps | None] = ContextVar("agentkit_sleeps", default=None)
+
+
+@contextmanager
+def record_sleeps() -> Iterator[RecordedSleeps]:
+    """Within the block, retry waits are recorded instead of slept (for tests)."""
+    recorded = RecordedSleeps()
+    token = _recorder.set(recorded)
+    try:
+        yield recorded
+    finally:
+        _recorder.reset(token)
+
+
+def sleep(effect: Sleep) -> None:
+    """Perform a `Sleep` (or record it)."""
+    recorder = _recorder.get()
+    if recorder is None:
+        time.sleep(effect.seconds)
+    else:
+        recorder.record(effect)
+
+
+async def asleep(effect: Sleep) -> None:
+    """Perform a `Sleep` (or record it) without blocking the event loop."""
+    recorder = _recorder.get()
+    if recorder is None:
+        await anyio.sleep(effect.seconds)
+    else:
+        recorder.record(effect)

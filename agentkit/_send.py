@@ -1,0 +1,161 @@
+"""The drivers of the request protocol: `Sender` (sync) and `AsyncSender`.
+
+The protocol (send, and on a retryable failure wait and send again) is written once, as
+`agentkit._core.flows.request_flow`; a sender only performs its effects: `Send` one attempt
+(translating a transport failure into `APIConnectionError` at this one boundary) and `Sleep`.
+The resources (`messages`) and the stream helper send through their client's sender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import httpx
+
+from ._base_client import BaseClient
+from ._core.effects import RequestEffect, Sleep
+from ._core.flows import request_flow
+from ._core.request import PreparedRequest
+from ._drive import adrive, asleep, drive, sleep
+from ._response import APIResponse
+from ._types import NotGiven, TimeoutTypes
+
+__all__ = ["AsyncSender", "Sender"]
+
+_T = TypeVar("_T")
+
+
+class Sender:
+    """Sends a client's requests with `httpx.Client`.
+
+    Attributes:
+        client: The client whose configuration (URL, headers, retries, limits) applies.
+        http: The httpx client that sends.
+    """
+
+    def __init__(self, client: BaseClient[httpx.Client]) -> None:
+        self.client = client
+        self.http = client._http
+
+    def call(
+        self,
+        prepared: PreparedRequest,
+        parser: Callable[[httpx.Response], Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        raw: bool,
+    ) -> Any:
+        """`request()`, then the parsed result (or, with `raw`, the `APIResponse` itself)."""
+        response = self.request(prepared, parser, timeout=timeout)
+        return response if raw else response.parse()
+
+    def request(
+        self,
+        prepared: PreparedRequest,
+        parser: Callable[[httpx.Response], _T],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        retries_taken: int = 0,
+        defer_read: bool = False,
+    ) -> APIResponse[_T]:
+        """Send with retries; the successful response, or its typed error raised.
+
+        Args:
+            prepared: The request.
+            parser: Turns the successful response into the result.
+            timeout: The call's timeout, if it chose one.
+            retries_taken: Retries already spent on this request (a re-sent stream).
+            defer_read: Leave the body unread (`with_streaming_response`).
+        """
+        flow = request_flow(prepared, self.client._retry_policy, retries_taken=retries_taken)
+        response, retries = drive(flow, self.performer(timeout, defer_read))
+        return APIResponse(response, parser, retries_taken=retries)
+
+    def performer(
+        self, timeout: TimeoutTypes | NotGiven, defer_read: bool
+    ) -> Callable[[RequestEffect], httpx.Response | None]:
+        """The interpreter of `request_flow`'s effects for one call."""
+        http_timeout = self.client.request_timeout(timeout)
+
+        def perform(effect: RequestEffect) -> httpx.Response | None:
+            if isinstance(effect, Sleep):
+                sleep(effect)
+                return None
+            request = self.client.build_attempt(self.http, effect, http_timeout)
+            try:
+                response = self.http.send(request, stream=True)
+                if not ((defer_read or effect.request.stream) and response.is_success):
+                    reader = self.client.body_reader(response)
+                    try:
+                        for chunk in response.iter_bytes():
+                            reader.add(chunk)
+                    finally:
+                        response.close()
+                    reader.store()
+            except httpx.TransportError as exc:
+                raise self.client.connection_error(exc, request) from exc
+            return response
+
+        return perform
+
+
+class AsyncSender:
+    """Sends a client's requests with `httpx.AsyncClient` (the async twin of `Sender`)."""
+
+    def __init__(self, client: BaseClient[httpx.AsyncClient]) -> None:
+        self.client = client
+        self.http = client._http
+
+    async def call(
+        self,
+        prepared: PreparedRequest,
+        parser: Callable[[httpx.Response], Any],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        raw: bool,
+    ) -> Any:
+        """`request()`, then the parsed result (or, with `raw`, the `APIResponse` itself)."""
+        response = await self.request(prepared, parser, timeout=timeout)
+        return response if raw else response.parse()
+
+    async def request(
+        self,
+        prepared: PreparedRequest,
+        parser: Callable[[httpx.Response], _T],
+        *,
+        timeout: TimeoutTypes | NotGiven,
+        retries_taken: int = 0,
+        defer_read: bool = False,
+    ) -> APIResponse[_T]:
+        """Send with retries; the successful response, or its typed error raised."""
+        flow = request_flow(prepared, self.client._retry_policy, retries_taken=retries_taken)
+        response, retries = await adrive(flow, self.performer(timeout, defer_read))
+        return APIResponse(response, parser, retries_taken=retries)
+
+    def performer(
+        self, timeout: TimeoutTypes | NotGiven, defer_read: bool
+    ) -> Callable[[RequestEffect], Awaitable[httpx.Response | None]]:
+        """The interpreter of `request_flow`'s effects for one call."""
+        http_timeout = self.client.request_timeout(timeout)
+
+        async def perform(effect: RequestEffect) -> httpx.Response | None:
+            if isinstance(effect, Sleep):
+                await asleep(effect)
+                return None
+            request = self.client.build_attempt(self.http, effect, http_timeout)
+            try:
+                response = await self.http.send(request, stream=True)
+                if not ((defer_read or effect.request.stream) and response.is_success):
+                    reader = self.client.body_reader(response)
+                    try:
+                        async for chunk in response.aiter_bytes():
+                            reader.add(chunk)
+                    finally:
+                        await response.aclose()
+                    reader.store()
+            except httpx.TransportError as exc:
+                raise self.client.connection_error(exc, request) from exc
+            return response
+
+        return perform
