@@ -17,46 +17,67 @@ from collections.abc import Awaitable, Callable, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 
 from ._core.effects import Sleep
 
-__all__ = ["RecordedSleeps", "adrive", "asleep", "drive", "record_sleeps", "sleep"]
+__all__ = [
+    "Done",
+    "RecordedSleeps",
+    "adrive",
+    "advance",
+    "asleep",
+    "drive",
+    "record_sleeps",
+    "sleep",
+]
 
 _R = TypeVar("_R")
 _E = TypeVar("_E")
 
 
+@dataclass(frozen=True, slots=True)
+class Done(Generic[_R]):
+    """A flow finished, returning `value`."""
+
+    value: _R
+
+
+def advance(flow: Generator[_E, Any, _R], value: Any, error: Exception | None) -> _E | Done[_R]:
+    """Hand `flow` the last effect's result (or throw its failure in); get its next effect.
+
+    `Done` once the flow has returned; an exception the flow does not handle propagates.
+    """
+    try:
+        return flow.send(value) if error is None else flow.throw(error)
+    except StopIteration as stop:
+        return Done(stop.value)
+
+
 def drive(flow: Generator[_E, Any, _R], perform: Callable[[_E], Any]) -> _R:
     """Run `flow` to its end, performing each effect with `perform`."""
     value: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            effect = flow.send(value) if error is None else flow.throw(error)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+    error: Exception | None = None
+    while not isinstance(effect := advance(flow, value, error), Done):
         try:
             value, error = perform(effect), None
         except Exception as exc:
             value, error = None, exc
+    return effect.value
 
 
 async def adrive(flow: Generator[_E, Any, _R], perform: Callable[[_E], Awaitable[Any]]) -> _R:
     """Run `flow` to its end, performing each effect with the async `perform`."""
     value: Any = None
-    error: BaseException | None = None
-    while True:
-        try:
-            effect = flow.send(value) if error is None else flow.throw(error)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+    error: Exception | None = None
+    while not isinstance(effect := advance(flow, value, error), Done):
         try:
             value, error = await perform(effect), None
         except Exception as exc:
             value, error = None, exc
+    return effect.value
 
 
 @dataclass

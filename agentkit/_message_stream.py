@@ -22,6 +22,7 @@ from ._core.accumulate import MessageAccumulator, MessageStreamEvent, TextEvent
 from ._core.effects import ReadStream, RequestEffect, Sleep
 from ._core.flows import request_flow
 from ._core.request import PreparedRequest
+from ._drive import Done, advance
 from ._exceptions import APIConnectionError, APIStatusError
 from ._response import APIResponse
 from ._send import AsyncSender, Sender
@@ -131,11 +132,7 @@ class MessageStream(_MessageStreamBase, ClosingContext):
         """The interpreter of `_flow`: reading hands events to the caller as they come."""
         value: Any = None
         error: Exception | None = None
-        while True:
-            try:
-                effect = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration:
-                return
+        while not isinstance(effect := advance(flow, value, error), Done):
             value, error = None, None
             try:
                 if isinstance(effect, ReadStream):
@@ -198,11 +195,7 @@ class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
         """The interpreter of `_flow`: reading hands events to the caller as they come."""
         value: Any = None
         error: Exception | None = None
-        while True:
-            try:
-                effect = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration:
-                return
+        while not isinstance(effect := advance(flow, value, error), Done):
             value, error = None, None
             try:
                 if isinstance(effect, ReadStream):

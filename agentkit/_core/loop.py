@@ -1,7 +1,9 @@
 """The agent loop as a state machine, with no I/O (PROTOCOL §9).
 
-`AgentLoop` decides; the drivers (`Agent`, `AsyncAgent`) act. Its `next_step()` returns one of:
-- `CallModel(params)`: send this request, then report the `Message` to `on_response()`;
+`AgentLoop` decides; the agent's run flow (`AgentBase.run_flow`) turns its steps into effects
+for the drivers (`Agent`, `AsyncAgent`). Its `next_step()` returns one of:
+- `CallModel(params)` (the effect): send this request, then report the `Message` to
+  `on_response()`;
 - `RunTools(calls)`: run these tool calls, then report their results to `on_tool_results()`;
 - `Finish(result)`: the run is over.
 
@@ -21,13 +23,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ..tools._calls import ToolCall, ToolResult
 from ..types.content import ToolUseBlock
 from ..types.message import Message
 from ..types.params import MessageParam
+from .effects import CallModel
+from .tool_calls import ToolCall, ToolResult
 
 __all__ = [
     "CONTINUE_REASONS",
+    "MAX_PAUSES",
     "STOP_REASONS",
     "AgentLoop",
     "CallModel",
@@ -36,6 +40,7 @@ __all__ = [
     "RunTools",
     "RunUsage",
     "ToolCallRecord",
+    "UsageLimits",
     "append_user_content",
 ]
 
@@ -49,6 +54,30 @@ CONTINUE_REASONS = frozenset({"tool_use", "pause_turn"})
 
 MAX_PAUSES = 25
 """Consecutive `pause_turn` responses allowed before the run stops as `max_turns`."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageLimits:
+    """Token budgets of a run; a run stops as `"usage_limit"` once one is reached.
+
+    Attributes:
+        max_input_tokens: Budget for the run's input tokens (uncached, cache writes and reads).
+        max_output_tokens: Budget for the run's output tokens.
+        max_total_tokens: Budget for input plus output tokens.
+    """
+
+    max_input_tokens: int | None = None
+    max_output_tokens: int | None = None
+    max_total_tokens: int | None = None
+
+    def reached(self, usage: RunUsage) -> bool:
+        """Whether `usage` has reached any of the budgets."""
+        budgets = (
+            (self.max_input_tokens, usage.total_input_tokens),
+            (self.max_output_tokens, usage.output_tokens),
+            (self.max_total_tokens, usage.total_tokens),
+        )
+        return any(limit is not None and used >= limit for limit, used in budgets)
 
 
 @dataclass
@@ -137,8 +166,9 @@ class LoopState:
 
     Attributes:
         messages: The history as message params (JSON-able), valid to send again.
-        usage: Token usage so far.
-        turns: Model responses so far.
+        usage: Token usage so far (`usage.requests` counts every model request).
+        turns: Model turns so far, counted as `max_turns` counts them: a `pause_turn`
+            continuation is part of the turn it continues.
         tool_calls: Tool calls so far.
         last_message: The last response.
     """
@@ -148,13 +178,6 @@ class LoopState:
     turns: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     last_message: Message | None = None
-
-
-@dataclass(frozen=True)
-class CallModel:
-    """Send a request with these `messages.create` parameters."""
-
-    params: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -198,10 +221,9 @@ class AgentLoop:
     Args:
         params: The request parameters other than `messages` (model, max_tokens, tools...).
         messages: The history to start from (copied).
-        max_turns: Most model responses (not counting `pause_turn`) before stopping.
-        max_input_tokens: Stop once the run's total input tokens reach this.
-        max_output_tokens: Stop once the run's output tokens reach this.
-        max_total_tokens: Stop once input plus output tokens reach this.
+        max_turns: Most model turns (a `pause_turn` continuation is not a new turn) before
+            stopping.
+        limits: Token budgets.
     """
 
     def __init__(
@@ -210,16 +232,13 @@ class AgentLoop:
         messages: Sequence[MessageParam],
         *,
         max_turns: int,
-        max_input_tokens: int | None = None,
-        max_output_tokens: int | None = None,
-        max_total_tokens: int | None = None,
+        limits: UsageLimits | None = None,
     ) -> None:
         self.params = dict(params)
         self.state = LoopState(messages=[cast(MessageParam, dict(m)) for m in messages])
         self.max_turns = max_turns
-        self.limits = (max_input_tokens, max_output_tokens, max_total_tokens)
+        self.limits = limits or UsageLimits()
         self._pauses = 0
-        self._counted_turns = 0
         self._pending: list[ToolCall] | None = None
         self._finish: Finish | None = None
 
@@ -236,7 +255,6 @@ class AgentLoop:
     def on_response(self, message: Message) -> None:
         """Take in a model response."""
         state = self.state
-        state.turns += 1
         state.usage.add(message)
         state.last_message = message
         reason = message.stop_reason or "end_turn"
@@ -248,7 +266,7 @@ class AgentLoop:
                 self._finish = Finish("max_turns", state, limit_hit=True)
             return
         self._pauses = 0
-        self._counted_turns += 1
+        state.turns += 1
         calls = [ToolCall.from_block(b) for b in message.content if isinstance(b, ToolUseBlock)]
         if reason == "tool_use" and calls:
             state.messages.append(turn)
@@ -296,15 +314,9 @@ class AgentLoop:
             self._finish = Finish(limit, self.state, limit_hit=True)
 
     def _limit_reached(self) -> str | None:
-        if self._counted_turns >= self.max_turns:
+        if self.state.turns >= self.max_turns:
             return "max_turns"
-        usage = self.state.usage
-        max_in, max_out, max_total = self.limits
-        if (
-            (max_in is not None and usage.total_input_tokens >= max_in)
-            or (max_out is not None and usage.output_tokens >= max_out)
-            or (max_total is not None and usage.total_tokens >= max_total)
-        ):
+        if self.limits.reached(self.state.usage):
             return "usage_limit"
         return None
 

@@ -1,41 +1,30 @@
-"""`Agent` and `AsyncAgent`: the I/O drivers around the sans-IO `AgentLoop`.
+"""`Agent` and `AsyncAgent`: the drivers of an agent run.
 
-Each driver only sends requests, runs tools and calls hooks; every decision is the loop's.
-`run()` is `stream()` without the text events, so both share one code path.
+A run is written once (`AgentBase.run_flow`); each agent only performs the effects it yields:
+it calls the model (streaming text to the caller as it arrives), calls hooks, runs tools, and
+hands events to the caller. `run()` is `stream()` without the caller seeing the events.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Sequence
-from typing import Any
+from typing import Any, Generic
 
 from .._client import Anthropic, AsyncAnthropic
 from .._core.accumulate import TextEvent, ThinkingEvent
-from .._core.loop import AgentLoop, CallModel, Finish, RunTools
-from .._exceptions import APIError
+from .._core.effects import CallHook, CallModel, Emit
+from .._drive import Done, advance
 from .._utils import call_maybe_async
-from ..tools._calls import Planned, ToolResult
 from ..types.message import Message
 from ..types.params import MessageParam
-from ._base import AgentBase
-from ._events import (
-    AgentEvent,
-    RunFinished,
-    TextChunk,
-    ThinkingChunk,
-    ToolCallFinished,
-    ToolCallStarted,
-    TurnFinished,
-)
-from ._hooks import plan_tool_calls
+from ._base import AgentBase, DepsT, Prompt, RunFlow
+from ._events import AgentEvent, RunFinished
 from ._result import RunResult
 
 __all__ = ["Agent", "AsyncAgent"]
 
-Prompt = str | Sequence[Any] | None
 
-
-class Agent(AgentBase[Anthropic]):
+class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
     """A tool-using agent: sends messages, runs the tools the model calls, and repeats.
 
     Args:
@@ -45,7 +34,8 @@ class Agent(AgentBase[Anthropic]):
             dicts for tools the API runs (e.g. web search).
         system: The system prompt (text or text blocks).
         max_tokens: Per response.
-        max_turns: Most model responses per run before it stops with `"max_turns"`.
+        max_turns: Most model turns per run before it stops with `"max_turns"` (a
+            `pause_turn` continuation is part of the turn it continues).
         tool_choice: The API's `tool_choice` (checked against the tools now).
         thinking: The API's `thinking` configuration.
         deps: Dependencies handed to tools through `ToolContext.deps`.
@@ -66,7 +56,7 @@ class Agent(AgentBase[Anthropic]):
         prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = None,
+        deps: DepsT | None = None,
     ) -> RunResult:
         """Run until the model stops (or a limit).
 
@@ -76,87 +66,51 @@ class Agent(AgentBase[Anthropic]):
             messages: An earlier history (e.g. `previous.messages`) to continue.
             deps: Dependencies for this run's tools (default: the agent's `deps`).
         """
-        for event in self._drive(prompt_or_content, messages, deps, streaming=False):
-            if isinstance(event, RunFinished):
-                return event.result
-        raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
+        flow = self.run_flow(prompt_or_content, messages, deps, streaming=False)
+        return _result_of(self._drive(flow))
 
     def stream(
         self,
         prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = None,
+        deps: DepsT | None = None,
     ) -> Generator[AgentEvent, None, None]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
-        yield from self._drive(prompt_or_content, messages, deps, streaming=True)
+        return self._drive(self.run_flow(prompt_or_content, messages, deps, streaming=True))
 
-    def _drive(
-        self,
-        prompt: Prompt,
-        messages: Sequence[MessageParam] | None,
-        deps: Any,
-        *,
-        streaming: bool,
-    ) -> Generator[AgentEvent, None, None]:
-        loop = self.start(prompt, messages)
-        deps = self.deps if deps is None else deps
-        while True:
-            step = loop.next_step()
-            if isinstance(step, Finish):
-                yield RunFinished(self.finish(step))
-                return
-            if isinstance(step, CallModel):
-                try:
-                    message = yield from self._call_model(step, streaming)
-                except APIError as exc:
-                    exc.run_state = self.error_state(loop.state)
-                    raise
-                loop.on_response(message)
-                if self.hooks.on_turn is not None:
-                    call_maybe_async(self.hooks.on_turn, message)
-                yield TurnFinished(message)
-            else:
-                results = yield from self._run_tools(loop, step, deps)
-                loop.on_tool_results(results)
+    def _drive(self, flow: RunFlow) -> Generator[AgentEvent, None, None]:
+        """Perform the run's effects, handing its events to the caller."""
+        value: Any = None
+        error: Exception | None = None
+        while not isinstance(effect := advance(flow, value, error), Done):
+            value, error = None, None
+            try:
+                if isinstance(effect, Emit):
+                    yield effect.event
+                elif isinstance(effect, CallModel):
+                    value = yield from self._call_model(effect)
+                elif isinstance(effect, CallHook):
+                    value = call_maybe_async(effect.fn, *effect.args)
+                else:
+                    value = self.toolbox.execute_all(
+                        effect.plans, deps=effect.deps, messages=effect.messages, usage=effect.usage
+                    )
+            except Exception as exc:
+                error = exc
 
-    def _call_model(self, step: CallModel, streaming: bool) -> Generator[AgentEvent, None, Message]:
-        if not streaming and not self.needs_streaming():
-            message: Message = self.client.messages.create(**step.params)
+    def _call_model(self, effect: CallModel) -> Generator[AgentEvent, None, Message]:
+        if not effect.stream:
+            message: Message = self.client.messages.create(**effect.params)
             return message
-        with self.client.messages.stream(**step.params) as stream:
+        with self.client.messages.stream(**effect.params) as stream:
             for event in stream:
-                if isinstance(event, TextEvent):
-                    yield TextChunk(event.text)
-                elif isinstance(event, ThinkingEvent):
-                    yield ThinkingChunk(event.thinking)
+                if isinstance(event, (TextEvent, ThinkingEvent)):
+                    yield event
             return stream.get_final_message()
 
-    def _run_tools(
-        self, loop: AgentLoop, step: RunTools, deps: Any
-    ) -> Generator[AgentEvent, None, list[ToolResult]]:
-        hooks = self.hooks
-        planning = plan_tool_calls(hooks, self.toolbox, step.calls)
-        try:
-            request = next(planning)
-            while True:
-                request = planning.send(call_maybe_async(request.fn, *request.args))
-        except StopIteration as done:
-            plans: list[Planned | ToolResult] = done.value
-        for plan in plans:
-            yield ToolCallStarted(plan.call)
-        state = loop.state
-        results = self.toolbox.execute_all(
-            plans, deps=deps, messages=state.messages, usage=state.usage
-        )
-        for result in results:
-            if hooks.after_tool_call is not None:
-                call_maybe_async(hooks.after_tool_call, result.call, result)
-            yield ToolCallFinished(result)
-        return results
 
-
-class AsyncAgent(AgentBase[AsyncAnthropic]):
+class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
     """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`)."""
 
     def _default_client(self) -> AsyncAnthropic:
@@ -167,103 +121,57 @@ class AsyncAgent(AgentBase[AsyncAnthropic]):
         prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = None,
+        deps: DepsT | None = None,
     ) -> RunResult:
-        """Run until the model stops (or a limit).
-
-        Args:
-            prompt_or_content: The user's message: text or content blocks. May be left out
-                when `messages` ends with a user turn (resuming a run).
-            messages: An earlier history (e.g. `previous.messages`) to continue.
-            deps: Dependencies for this run's tools (default: the agent's `deps`).
-        """
-        async for event in self._drive(prompt_or_content, messages, deps, streaming=False):
+        """Run until the model stops (or a limit); see `Agent.run`."""
+        flow = self.run_flow(prompt_or_content, messages, deps, streaming=False)
+        async for event in self._drive(flow):
             if isinstance(event, RunFinished):
                 return event.result
         raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
 
-    async def stream(
+    def stream(
         self,
         prompt_or_content: Prompt = None,
         *,
         messages: Sequence[MessageParam] | None = None,
-        deps: Any = None,
+        deps: DepsT | None = None,
     ) -> AsyncIterator[AgentEvent]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
-        async for event in self._drive(prompt_or_content, messages, deps, streaming=True):
-            yield event
+        return self._drive(self.run_flow(prompt_or_content, messages, deps, streaming=True))
 
-    async def _drive(
-        self,
-        prompt: Prompt,
-        messages: Sequence[MessageParam] | None,
-        deps: Any,
-        *,
-        streaming: bool,
-    ) -> AsyncIterator[AgentEvent]:
-        loop = self.start(prompt, messages)
-        deps = self.deps if deps is None else deps
-        while True:
-            step = loop.next_step()
-            if isinstance(step, Finish):
-                yield RunFinished(self.finish(step))
-                return
-            if isinstance(step, CallModel):
-                events: list[AgentEvent] = []
-                try:
-                    async for event in self._call_model(step, streaming, events):
-                        yield event
-                except APIError as exc:
-                    exc.run_state = self.error_state(loop.state)
-                    raise
-                message = events[-1].message  # type: ignore[union-attr]
-                loop.on_response(message)
-                if self.hooks.on_turn is not None:
-                    await _maybe_await(self.hooks.on_turn(message))
-                yield TurnFinished(message)
-            else:
-                results: list[ToolResult] = []
-                async for event in self._run_tools(loop, step, deps, results):
-                    yield event
-                loop.on_tool_results(results)
+    async def _drive(self, flow: RunFlow) -> AsyncIterator[AgentEvent]:
+        """Perform the run's effects, handing its events to the caller."""
+        value: Any = None
+        error: Exception | None = None
+        while not isinstance(effect := advance(flow, value, error), Done):
+            value, error = None, None
+            try:
+                if isinstance(effect, Emit):
+                    yield effect.event
+                elif isinstance(effect, CallModel) and effect.stream:
+                    async with self.client.messages.stream(**effect.params) as stream:
+                        async for event in stream:
+                            if isinstance(event, (TextEvent, ThinkingEvent)):
+                                yield event
+                        value = await stream.get_final_message()
+                elif isinstance(effect, CallModel):
+                    value = await self.client.messages.create(**effect.params)
+                elif isinstance(effect, CallHook):
+                    value = await _maybe_await(effect.fn(*effect.args))
+                else:
+                    value = await self.toolbox.aexecute_all(
+                        effect.plans, deps=effect.deps, messages=effect.messages, usage=effect.usage
+                    )
+            except Exception as exc:
+                error = exc
 
-    async def _call_model(
-        self, step: CallModel, streaming: bool, out: list[AgentEvent]
-    ) -> AsyncIterator[AgentEvent]:
-        """Yields the text events; appends a `TurnFinished` carrying the message to `out`."""
-        if not streaming and not self.needs_streaming():
-            out.append(TurnFinished(await self.client.messages.create(**step.params)))
-            return
-        async with self.client.messages.stream(**step.params) as stream:
-            async for event in stream:
-                if isinstance(event, TextEvent):
-                    yield TextChunk(event.text)
-                elif isinstance(event, ThinkingEvent):
-                    yield ThinkingChunk(event.thinking)
-            out.append(TurnFinished(await stream.get_final_message()))
 
-    async def _run_tools(
-        self, loop: AgentLoop, step: RunTools, deps: Any, out: list[ToolResult]
-    ) -> AsyncIterator[AgentEvent]:
-        hooks = self.hooks
-        planning = plan_tool_calls(hooks, self.toolbox, step.calls)
-        try:
-            request = next(planning)
-            while True:
-                request = planning.send(await _maybe_await(request.fn(*request.args)))
-        except StopIteration as done:
-            plans: list[Planned | ToolResult] = done.value
-        for plan in plans:
-            yield ToolCallStarted(plan.call)
-        state = loop.state
-        results = await self.toolbox.aexecute_all(
-            plans, deps=deps, messages=state.messages, usage=state.usage
-        )
-        for result in results:
-            if hooks.after_tool_call is not None:
-                await _maybe_await(hooks.after_tool_call(result.call, result))
-            yield ToolCallFinished(result)
-        out.extend(results)
+def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult:
+    for event in events:
+        if isinstance(event, RunFinished):
+            return event.result
+    raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -1,25 +1,38 @@
-"""What `Agent` and `AsyncAgent` share: configuration, checks, request parameters."""
+"""What `Agent` and `AsyncAgent` share: configuration, checks, and the run itself.
+
+A run is written once, as `AgentBase.run_flow`: a generator that asks for the effects it needs
+(`CallModel`, `CallHook`, `RunTools`, `Emit`; see `agentkit._core.effects`) and receives their
+results. `Agent` performs them synchronously, `AsyncAgent` with `await`; every decision is the
+flow's, or the sans-IO `AgentLoop`'s.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from typing import Any, Generic, TypeAlias
 
-from .._core.loop import AgentLoop, Finish, LoopState, append_user_content
+from typing_extensions import TypeVar
+
+from .._core.effects import CallHook, CallModel, Emit, RunTools
+from .._core.loop import AgentLoop, Finish, LoopState, UsageLimits, append_user_content
 from .._core.request import NON_STREAMING_MAX_SECONDS, expected_seconds
-from .._exceptions import UsageError
+from .._exceptions import APIError, UsageError
 from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
 from ..types.params import MessageParam
 from ..types.request_params import MessageCreateParams
-from ._hooks import Hooks
+from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
+from ._hooks import Hooks, plan_tool_calls
 from ._result import RunLimitExceeded, RunResult
 
-__all__ = ["UNSET", "AgentBase"]
+__all__ = ["AgentBase", "DepsT", "Prompt", "RunFlow"]
 
-UNSET: Any = object()
-"""Marks an argument that was not passed (None is a valid `deps`)."""
+Prompt: TypeAlias = str | Sequence[Any] | None
+"""A run's user message: text, content blocks, or None to resume a history."""
+
+RunFlow: TypeAlias = Generator[CallModel | CallHook | RunTools | Emit, Any, None]
+"""An agent run as a generator of effects."""
 
 _MANAGED = frozenset(
     {"model", "messages", "max_tokens", "tools", "tool_choice", "system", "thinking", "stream"}
@@ -31,9 +44,11 @@ _EXTRA_PARAMS = (
 
 
 ClientT = TypeVar("ClientT")
+DepsT = TypeVar("DepsT", default=None)
+"""The type of an agent's `deps` (what its tools get as `ToolContext.deps`)."""
 
 
-class AgentBase(Generic[ClientT]):
+class AgentBase(Generic[ClientT, DepsT]):
     """Configuration shared by both agents (see `Agent` for the arguments)."""
 
     client: ClientT
@@ -53,7 +68,7 @@ class AgentBase(Generic[ClientT]):
         max_turns: int = 10,
         tool_choice: Mapping[str, Any] | None = None,
         thinking: Mapping[str, Any] | None = None,
-        deps: Any = None,
+        deps: DepsT = None,  # type: ignore[assignment]
         hooks: Hooks | Mapping[str, Any] | None = None,
         cache: bool = False,
         raise_on_limit: bool = False,
@@ -84,7 +99,11 @@ class AgentBase(Generic[ClientT]):
         self.hooks = Hooks(**hooks) if isinstance(hooks, Mapping) else (hooks or Hooks())
         self.cache = cache
         self.raise_on_limit = raise_on_limit
-        self.limits = (max_input_tokens, max_output_tokens, max_total_tokens)
+        self.limits = UsageLimits(
+            max_input_tokens=max_input_tokens,
+            max_output_tokens=max_output_tokens,
+            max_total_tokens=max_total_tokens,
+        )
         self.create_params = _checked_params(create_params)
         self._check_tool_choice()
         self.client = client if client is not None else self._default_client()
@@ -152,9 +171,7 @@ class AgentBase(Generic[ClientT]):
             self.request_params(),
             history,  # type: ignore[arg-type]
             max_turns=self.max_turns,
-            max_input_tokens=self.limits[0],
-            max_output_tokens=self.limits[1],
-            max_total_tokens=self.limits[2],
+            limits=self.limits,
         )
         if prompt is not None and prompt != "":
             append_user_content(loop.state.messages, prompt)
@@ -176,6 +193,45 @@ class AgentBase(Generic[ClientT]):
     def error_state(state: LoopState) -> RunResult:
         """The run so far, attached to an API error as `run_state`."""
         return RunResult.from_state(state, "error")
+
+    def run_flow(
+        self,
+        prompt: Prompt,
+        messages: Sequence[MessageParam] | None,
+        deps: DepsT | None,
+        *,
+        streaming: bool,
+    ) -> RunFlow:
+        """One run, as the effects it needs: the model, hooks, tools, and events for the caller.
+
+        Ends after emitting `RunFinished`; an API error carries the run so far as `run_state`.
+        """
+        loop = self.start(prompt, messages)
+        run_deps = self.deps if deps is None else deps
+        stream = streaming or self.needs_streaming()
+        while not isinstance(step := loop.next_step(), Finish):
+            if isinstance(step, CallModel):
+                try:
+                    message = yield CallModel(step.params, stream=stream)
+                except APIError as exc:
+                    exc.run_state = self.error_state(loop.state)
+                    raise
+                loop.on_response(message)
+                if self.hooks.on_turn is not None:
+                    yield CallHook(self.hooks.on_turn, (message,))
+                yield Emit(TurnFinished(message))
+                continue
+            plans = yield from plan_tool_calls(self.hooks, self.toolbox, step.calls)
+            for plan in plans:
+                yield Emit(ToolCallStarted(plan.call))
+            state = loop.state
+            results = yield RunTools(plans, run_deps, state.messages, state.usage)
+            for result in results:
+                if self.hooks.after_tool_call is not None:
+                    yield CallHook(self.hooks.after_tool_call, (result.call, result))
+                yield Emit(ToolCallFinished(result))
+            loop.on_tool_results(results)
+        yield Emit(RunFinished(self.finish(step)))
 
 
 def _positive(name: str, value: object) -> None:

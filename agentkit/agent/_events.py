@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from ..tools._calls import ToolCall, ToolResult
+from .._core.accumulate import TextEvent, ThinkingEvent
+from .._core.tool_calls import ToolCall, ToolResult
 from ..types.message import Message, Usage
 
 if TYPE_CHECKING:
@@ -22,20 +23,13 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class TextChunk:
-    """Text from the model, as it streams."""
+TextChunk = TextEvent
+"""Text from the model as it streams: the stream helper's own `TextEvent` (`text` is the new
+piece, `snapshot` the block so far). The same event reaches you from `client.messages.stream()`
+and from `agent.stream()`; `TextChunk` is its name in agent code."""
 
-    text: str
-    type: Literal["text"] = "text"
-
-
-@dataclass(frozen=True)
-class ThinkingChunk:
-    """Thinking text from the model, as it streams."""
-
-    thinking: str
-    type: Literal["thinking"] = "thinking"
+ThinkingChunk = ThinkingEvent
+"""Thinking text as it streams: the stream helper's `ThinkingEvent` (see `TextChunk`)."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +129,6 @@ class RunFinished:
 
 
 AgentEvent: TypeAlias = (
-    TextChunk | ThinkingChunk | ToolCallStarted | ToolCallFinished | TurnFinished | RunFinished
+    TextEvent | ThinkingEvent | ToolCallStarted | ToolCallFinished | TurnFinished | RunFinished
 )
 """Any event of `agent.stream(...)`."""

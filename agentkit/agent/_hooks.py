@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from ..tools._calls import Planned, ToolCall, ToolResult
+from .._core.effects import CallHook
+from .._core.tool_calls import ToolCall, ToolResult
+from ..tools._calls import Planned
 from ..tools._toolbox import Toolbox
 from ..types.message import Message
 
@@ -18,7 +20,6 @@ __all__ = [
     "Allow",
     "Deny",
     "Hooks",
-    "HookCall",
     "ReplaceInput",
     "ToolDecision",
     "allow",
@@ -97,7 +98,7 @@ def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:
         decision = Deny()
     if isinstance(decision, Deny):
         text = f"The tool call was denied and did not run: {decision.reason}"
-        return ToolResult(call, text, is_error=True)
+        return ToolResult(call=call, content=text, is_error=True)
     if isinstance(decision, ReplaceInput):
         return dataclasses.replace(call, input=dict(decision.input), input_error=None)
     raise TypeError(
@@ -106,36 +107,28 @@ def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:
     )
 
 
-@dataclass(frozen=True)
-class HookCall:
-    """A hook to call (sync or async), asked for by `plan_tool_calls`."""
-
-    fn: Callable[..., Any]
-    args: tuple[Any, ...]
-
-
 def plan_tool_calls(
     hooks: Hooks, toolbox: Toolbox, calls: list[ToolCall]
-) -> Generator[HookCall, Any, list[Planned | ToolResult]]:
+) -> Generator[CallHook, Any, list[Planned | ToolResult]]:
     """Decide, without calling any hook itself, what to do with one turn's tool calls.
 
     Yields each hook call needed (`before_tool_call`, then `approve` for tools that require
     approval) and takes its result back through `send()`; returns the calls ready to run and
-    the ones already answered (denied, invalid, refused approval). Both agents drive it: the
-    sync one calls the hooks directly, the async one awaits them.
+    the ones already answered (denied, invalid, refused approval). Part of the run flow
+    (`AgentBase.run_flow`), which both agents drive.
     """
     plans: list[Planned | ToolResult] = []
     for call in calls:
         decision = None
         if hooks.before_tool_call is not None:
-            decision = yield HookCall(hooks.before_tool_call, (call,))
+            decision = yield CallHook(hooks.before_tool_call, (call,))
         item = apply_decision(call, decision)
         plans.append(toolbox.plan(item) if isinstance(item, ToolCall) else item)
     for i, plan in enumerate(plans):
         if isinstance(plan, Planned) and plan.tool.requires_approval:
             approved = False
             if hooks.approve is not None:
-                approved = bool((yield HookCall(hooks.approve, (plan.call,))))
+                approved = bool((yield CallHook(hooks.approve, (plan.call,))))
             if not approved:
                 plans[i] = approval_refused(plan.call, asked=hooks.approve is not None)
     return plans
@@ -150,4 +143,4 @@ def approval_refused(call: ToolCall, *, asked: bool) -> ToolResult:
             f"The tool {call.name!r} requires approval and no approver is configured; "
             "it did not run."
         )
-    return ToolResult(call, text, is_error=True)
+    return ToolResult(call=call, content=text, is_error=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pydantic
 import pydantic_core
 
+from .._core.tool_calls import ToolContent
 from ..types.params import ImageBlockParam
 
 __all__ = [
@@ -23,8 +23,6 @@ __all__ = [
 DEFAULT_MAX_RESULT_CHARS = 100_000
 """Tool results longer than this many characters keep their head and tail only."""
 
-ToolContent = str | list[dict[str, Any]] | None
-"""`tool_result` content: text, content blocks, or nothing."""
 
 _BLOCK_TYPES = frozenset({"text", "image", "document", "search_result"})
 _IMAGE_SIGNATURES = (

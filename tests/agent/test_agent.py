@@ -270,10 +270,10 @@ def test_pause_turn_is_sent_back_unchanged(kind: str) -> None:
     )
     model = ScriptedModel([paused, "Found it."])
     web_search = {"type": "web_search_20250305", "name": "web_search"}
-    result = run(kind, model, tools=[web_search], max_turns=1)
+    result = run(kind, model, tools=[web_search], max_turns=1)  # the continuation is no new turn
     assert result.stop_reason == "end_turn"
     assert result.text == "Found it."
-    assert result.turns == 2
+    assert (result.turns, result.usage.requests) == (1, 2)
     second = model.requests[1]["messages"]
     assert second[-1]["role"] == "assistant"
     assert second[-1]["content"][0]["type"] == "server_tool_use"

@@ -60,7 +60,7 @@ def test_tool_use_then_results_then_next_request() -> None:
     step = loop.next_step()
     assert isinstance(step, RunTools)
     assert step.calls == [ToolCall("toolu_1", "t", {"x": 1})]
-    loop.on_tool_results([ToolResult(step.calls[0], "42")])
+    loop.on_tool_results([ToolResult(call=step.calls[0], content="42")])
     request = loop.next_step()
     assert isinstance(request, CallModel)
     assert request.params["messages"][-1] == {
