@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
-from types import TracebackType
 from typing import Any
 
 import httpx
@@ -55,12 +54,23 @@ class _MessageStreamBase:
 
     _stream_class: type[Stream] | type[AsyncStream]
 
-    def __init__(self, response: APIResponse[Any], sender: Sender | AsyncSender) -> None:
+    def __init__(
+        self,
+        response: APIResponse[Any],
+        sender: Sender | AsyncSender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+    ) -> None:
         self._api_response = response
         self._policy = sender.client._retry_policy
         self._retries = response.retries_taken
         self._accumulator = MessageAccumulator()
         self._stream: Any = response.parse()
+        self._iterator = self._events(self._flow(prepared), sender.performer(timeout, True))
+
+    def _events(self, flow: StreamFlow, perform: Any) -> Any:
+        """The interpreter of `_flow` (sync or async): reading hands events to the caller."""
+        raise NotImplementedError
 
     @property
     def response(self) -> httpx.Response:
@@ -115,16 +125,7 @@ class MessageStream(_MessageStreamBase, ClosingContext):
     """A streamed message: iterate for events, or use `text_stream` / `get_final_message()`."""
 
     _stream_class = Stream
-
-    def __init__(
-        self,
-        response: APIResponse[Stream],
-        sender: Sender,
-        prepared: PreparedRequest,
-        timeout: TimeoutTypes | NotGiven,
-    ) -> None:
-        super().__init__(response, sender)
-        self._iterator = self._events(self._flow(prepared), sender.performer(timeout, True))
+    _iterator: Generator[MessageStreamEvent, None, None]
 
     def _events(
         self, flow: StreamFlow, perform: Callable[[RequestEffect], Any]
@@ -178,21 +179,11 @@ class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
     """The async twin of `MessageStream` (`async for`, `await get_final_message()`)."""
 
     _stream_class = AsyncStream
-
-    def __init__(
-        self,
-        response: APIResponse[AsyncStream],
-        sender: AsyncSender,
-        prepared: PreparedRequest,
-        timeout: TimeoutTypes | NotGiven,
-    ) -> None:
-        super().__init__(response, sender)
-        self._iterator = self._events(self._flow(prepared), sender.performer(timeout, True))
+    _iterator: AsyncGenerator[MessageStreamEvent, None]
 
     async def _events(
         self, flow: StreamFlow, perform: Callable[[RequestEffect], Awaitable[Any]]
     ) -> AsyncGenerator[MessageStreamEvent, None]:
-        """The interpreter of `_flow`: reading hands events to the caller as they come."""
         value: Any = None
         error: Exception | None = None
         while not isinstance(effect := advance(flow, value, error), Done):
@@ -273,12 +264,7 @@ class MessageStreamManager:
         self._stream = MessageStream(first, sender, prepared, timeout)
         return self._stream
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self._stream is not None:
             self._stream.close()
 
@@ -298,11 +284,6 @@ class AsyncMessageStreamManager:
         self._stream = AsyncMessageStream(first, sender, prepared, timeout)
         return self._stream
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._stream is not None:
             await self._stream.close()

@@ -54,6 +54,7 @@ __all__ = [
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
@@ -65,7 +66,7 @@ def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
     required = set.intersection(*(set(td.__required_keys__) for td in typed_dicts))  # type: ignore[attr-defined]
     hints: dict[str, Any] = {}
     for td in typed_dicts:
-        for name, annotation in typing.get_type_hints(td).items():
+        for name, annotation in typing.get_type_hints(td, localns={"httpx": httpx}).items():
             hints.setdefault(name, annotation)
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [
@@ -149,12 +150,14 @@ class Messages:
     def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_create(self._sender.client, params)
         parser = _create_parser(prepared, Stream)
-        return self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+        response = self._sender.request(prepared, parser, timeout=timeout)
+        return response if raw else response.parse()
 
     def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_count_tokens(self._sender.client, params)
         parser = model_parser(MessageTokensCount)
-        return self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+        response = self._sender.request(prepared, parser, timeout=timeout)
+        return response if raw else response.parse()
 
     create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
     stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
@@ -197,12 +200,14 @@ class AsyncMessages:
     async def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_create(self._sender.client, params)
         parser = _create_parser(prepared, AsyncStream)
-        return await self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+        response = await self._sender.request(prepared, parser, timeout=timeout)
+        return response if raw else response.parse()
 
     async def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_count_tokens(self._sender.client, params)
         parser = model_parser(MessageTokensCount)
-        return await self._sender.call(prepared, parser, timeout=timeout, raw=raw)
+        response = await self._sender.request(prepared, parser, timeout=timeout)
+        return response if raw else response.parse()
 
     create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
     stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
@@ -216,6 +221,13 @@ def _raw_call(method: Callable[..., Any]) -> Callable[..., Any]:
     return impl
 
 
+def _wraps(wrapper: _F, method: Callable[..., Any]) -> _F:
+    """`wrapper` named, documented and signed like the bound `method` (without `self`)."""
+    functools.update_wrapper(wrapper, method)
+    wrapper.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
+    return wrapper
+
+
 def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
     """A sync resource method returning its `APIResponse`."""
     raw_call = _raw_call(method)
@@ -223,9 +235,7 @@ def _raw(method: Callable[_P, _R]) -> Callable[_P, APIResponse[_R]]:
     def wrapped(*args: _P.args, **params: _P.kwargs) -> APIResponse[_R]:
         return cast(APIResponse[_R], raw_call(params, raw=True))
 
-    functools.update_wrapper(wrapped, method)
-    wrapped.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
-    return wrapped
+    return _wraps(wrapped, method)
 
 
 def _async_raw(
@@ -237,9 +247,7 @@ def _async_raw(
     async def wrapped(*args: _P.args, **params: _P.kwargs) -> APIResponse[_R]:
         return cast(APIResponse[_R], await raw_call(params, raw=True))
 
-    functools.update_wrapper(wrapped, method)
-    wrapped.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
-    return wrapped
+    return _wraps(wrapped, method)
 
 
 class MessagesWithRawResponse:

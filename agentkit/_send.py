@@ -9,7 +9,7 @@ The resources (`messages`) and the stream helper send through their client's sen
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 
@@ -37,18 +37,6 @@ class Sender:
     def __init__(self, client: BaseClient[httpx.Client]) -> None:
         self.client = client
         self.http = client._http
-
-    def call(
-        self,
-        prepared: PreparedRequest,
-        parser: Callable[[httpx.Response], Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        raw: bool,
-    ) -> Any:
-        """`request()`, then the parsed result (or, with `raw`, the `APIResponse` itself)."""
-        response = self.request(prepared, parser, timeout=timeout)
-        return response if raw else response.parse()
 
     def request(
         self,
@@ -107,18 +95,6 @@ class AsyncSender:
         self.client = client
         self.http = client._http
 
-    async def call(
-        self,
-        prepared: PreparedRequest,
-        parser: Callable[[httpx.Response], Any],
-        *,
-        timeout: TimeoutTypes | NotGiven,
-        raw: bool,
-    ) -> Any:
-        """`request()`, then the parsed result (or, with `raw`, the `APIResponse` itself)."""
-        response = await self.request(prepared, parser, timeout=timeout)
-        return response if raw else response.parse()
-
     async def request(
         self,
         prepared: PreparedRequest,
@@ -128,7 +104,7 @@ class AsyncSender:
         retries_taken: int = 0,
         defer_read: bool = False,
     ) -> APIResponse[_T]:
-        """Send with retries; the successful response, or its typed error raised."""
+        """See `Sender.request`."""
         flow = request_flow(prepared, self.client._retry_policy, retries_taken=retries_taken)
         response, retries = await adrive(flow, self.performer(timeout, defer_read))
         return APIResponse(response, parser, retries_taken=retries)
@@ -136,7 +112,7 @@ class AsyncSender:
     def performer(
         self, timeout: TimeoutTypes | NotGiven, defer_read: bool
     ) -> Callable[[RequestEffect], Awaitable[httpx.Response | None]]:
-        """The interpreter of `request_flow`'s effects for one call."""
+        """See `Sender.performer`."""
         http_timeout = self.client.request_timeout(timeout)
 
         async def perform(effect: RequestEffect) -> httpx.Response | None:

@@ -5,12 +5,15 @@ One definition serves the sync and async clients (`**params: Unpack[...]`), the 
 """
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import httpx
 from typing_extensions import Required, TypedDict
 
 from .._types import Body, Headers, NotGiven, Query
+
+if TYPE_CHECKING:
+    import httpx
+
 from .params import (
     CacheControlEphemeral,
     ContainerParam,
@@ -42,7 +45,7 @@ class RequestOptions(TypedDict, total=False):
     """Query-string parameters added to this request."""
     extra_body: Body | None
     """JSON fields merged over the body; for parameters agentkit does not know yet."""
-    timeout: float | httpx.Timeout | NotGiven | None
+    timeout: "float | httpx.Timeout | NotGiven | None"
     """This request's timeout in seconds (or an `httpx.Timeout`); `None` for no limit."""
 
 
