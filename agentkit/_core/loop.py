@@ -258,7 +258,7 @@ class AgentLoop:
         state.usage.add(message)
         state.last_message = message
         reason = message.stop_reason or "end_turn"
-        turn = self._assistant_turn(message)
+        turn, earlier_calls = self._assistant_turn(message)
         if reason == "pause_turn":
             self._pauses += 1
             state.messages.append(turn)
@@ -267,7 +267,9 @@ class AgentLoop:
             return
         self._pauses = 0
         state.turns += 1
-        calls = [ToolCall.from_block(b) for b in message.content if isinstance(b, ToolUseBlock)]
+        calls = earlier_calls + [
+            ToolCall.from_block(b) for b in message.content if isinstance(b, ToolUseBlock)
+        ]
         if reason == "tool_use" and calls:
             state.messages.append(turn)
             self._pending = calls
@@ -277,8 +279,8 @@ class AgentLoop:
             state.messages.append(final_turn)
         self._finish = Finish(reason, state)
 
-    def _assistant_turn(self, message: Message) -> MessageParam:
-        """The turn to store: the response, continuing a paused turn when there is one.
+    def _assistant_turn(self, message: Message) -> tuple[MessageParam, list[ToolCall]]:
+        """The turn to store, and the tool calls of the paused turn it continues (if any).
 
         After `pause_turn` the paused turn is sent back as the last message and the response
         continues it; the API treats the two as one assistant turn, so they are stored as one
@@ -286,17 +288,24 @@ class AgentLoop:
         """
         turn = message.to_param()
         messages = self.state.messages
-        if messages and messages[-1]["role"] == "assistant":
-            previous: Any = messages.pop()["content"]
-            if isinstance(previous, str):
-                previous = [{"type": "text", "text": previous}]
-            merged: Any = {"role": "assistant", "content": [*previous, *turn["content"]]}
-            return cast(MessageParam, merged)
-        return turn
+        if not messages or messages[-1]["role"] != "assistant":
+            return turn, []
+        previous: Any = messages.pop()["content"]
+        if isinstance(previous, str):
+            previous = [{"type": "text", "text": previous}]
+        merged: Any = {"role": "assistant", "content": [*previous, *turn["content"]]}
+        earlier = [
+            ToolCall.from_block(b)
+            for b in previous
+            if isinstance(b, Mapping) and b.get("type") == "tool_use"
+        ]
+        return cast(MessageParam, merged), earlier
 
     def on_tool_results(self, results: Sequence[ToolResult]) -> None:
         """Take in the results of the pending calls (one per call, in call order)."""
-        pending = self._pending or []
+        if self._pending is None:
+            raise ValueError("no tool calls are pending: on_tool_results() follows RunTools")
+        pending = self._pending
         by_id = {r.call.id: r for r in results}
         missing = [c.id for c in pending if c.id not in by_id]
         if missing:

