@@ -63,7 +63,8 @@ def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
     A key is required only when every TypedDict requires it (`stream` is optional in
     `create`, though the streaming variant requires it).
     """
-    required = set.intersection(*(set(td.__required_keys__) for td in typed_dicts))  # type: ignore[attr-defined]
+    keys = (frozenset(getattr(td, "__required_keys__")) for td in typed_dicts)  # noqa: B009
+    required = frozenset.intersection(*keys)
     hints: dict[str, Any] = {}
     for td in typed_dicts:
         for name, annotation in typing.get_type_hints(td, localns={"httpx": httpx}).items():
@@ -91,6 +92,19 @@ CREATE_SIGNATURE = CREATE_SIGNATURE.replace(
 )
 STREAM_SIGNATURE = _signature_of(MessageCreateParams)
 COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
+_SIGNATURES = {
+    "create": CREATE_SIGNATURE,
+    "stream": STREAM_SIGNATURE,
+    "count_tokens": COUNT_SIGNATURE,
+}
+_C = TypeVar("_C", bound=type)
+
+
+def _signed(cls: _C) -> _C:
+    """Give the class's `create` / `stream` / `count_tokens` their parameters' signatures."""
+    for name, signature in _SIGNATURES.items():
+        vars(vars(cls)[name])["__signature__"] = signature
+    return cls
 
 
 def _create_parser(prepared: PreparedRequest, stream_cls: type[Stream] | type[AsyncStream]) -> Any:
@@ -98,6 +112,7 @@ def _create_parser(prepared: PreparedRequest, stream_cls: type[Stream] | type[As
     return stream_cls if prepared.stream else model_parser(Message)
 
 
+@_signed
 class Messages:
     """`client.messages`: create messages, stream them, count tokens."""
 
@@ -131,7 +146,8 @@ class Messages:
             APIStatusError: The API answered with an error (a subclass per status).
             APIConnectionError: No response arrived after the retries.
         """
-        return self._create(params, raw=False)  # type: ignore[no-any-return]
+        message: Message | Stream = self._create(params, raw=False)
+        return message
 
     def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager:
         """Stream a message: `with client.messages.stream(...) as stream: ...`.
@@ -145,7 +161,8 @@ class Messages:
 
     def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
-        return self._count_tokens(params, raw=False)  # type: ignore[no-any-return]
+        count: MessageTokensCount = self._count_tokens(params, raw=False)
+        return count
 
     def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_create(self._sender.client, params)
@@ -159,11 +176,8 @@ class Messages:
         response = self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
 
-    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
 
-
+@_signed
 class AsyncMessages:
     """`client.messages` of `AsyncAnthropic`: create messages, stream them, count tokens."""
 
@@ -186,7 +200,8 @@ class AsyncMessages:
     async def create(self, **params: Unpack[MessageCreateParamsStreaming]) -> AsyncStream: ...
     async def create(self, **params: Any) -> Message | AsyncStream:
         """Send a conversation and get the model's next message (see `Messages.create`)."""
-        return await self._create(params, raw=False)  # type: ignore[no-any-return]
+        message: Message | AsyncStream = await self._create(params, raw=False)
+        return message
 
     def stream(self, **params: Unpack[MessageCreateParams]) -> AsyncMessageStreamManager:
         """Stream a message: `async with client.messages.stream(...) as stream: ...`."""
@@ -195,7 +210,8 @@ class AsyncMessages:
 
     async def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
-        return await self._count_tokens(params, raw=False)  # type: ignore[no-any-return]
+        count: MessageTokensCount = await self._count_tokens(params, raw=False)
+        return count
 
     async def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_create(self._sender.client, params)
@@ -209,14 +225,10 @@ class AsyncMessages:
         response = await self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
 
-    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
-
 
 def _raw_call(method: Callable[..., Any]) -> Callable[..., Any]:
     """The internal twin of a bound resource method, which takes `raw=` (`create` → `_create`)."""
-    owner = method.__self__  # type: ignore[attr-defined]
+    owner: object = getattr(method, "__self__")  # noqa: B009 - a bound method's owner
     impl: Callable[..., Any] = getattr(owner, "_" + method.__name__)
     return impl
 
@@ -224,7 +236,7 @@ def _raw_call(method: Callable[..., Any]) -> Callable[..., Any]:
 def _wraps(wrapper: _F, method: Callable[..., Any]) -> _F:
     """`wrapper` named, documented and signed like the bound `method` (without `self`)."""
     functools.update_wrapper(wrapper, method)
-    wrapper.__signature__ = inspect.signature(method)  # type: ignore[attr-defined]
+    vars(wrapper)["__signature__"] = inspect.signature(method)
     return wrapper
 
 
@@ -284,6 +296,7 @@ def _aread_then(
     return parse
 
 
+@_signed
 class MessagesWithStreamingResponse:
     """`client.messages.with_streaming_response`: the response before its body is read.
 
@@ -335,11 +348,8 @@ class MessagesWithStreamingResponse:
                 response.parse().close()
             first.http_response.close()
 
-    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
 
-
+@_signed
 class AsyncMessagesWithStreamingResponse:
     """`client.messages.with_streaming_response` of the async client (`async with`)."""
 
@@ -392,10 +402,6 @@ class AsyncMessagesWithStreamingResponse:
             if response._is_parsed:
                 await (await response.parse()).close()
             await first.http_response.aclose()
-
-    create.__signature__ = CREATE_SIGNATURE  # type: ignore[attr-defined]
-    stream.__signature__ = STREAM_SIGNATURE  # type: ignore[attr-defined]
-    count_tokens.__signature__ = COUNT_SIGNATURE  # type: ignore[attr-defined]
 
 
 def _as_async(
