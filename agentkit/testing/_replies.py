@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._exceptions import AgentkitError
+from .._exceptions import ScriptExhaustedError
 
 __all__ = [
     "ErrorReply",
@@ -16,10 +16,6 @@ __all__ = [
     "Reply",
     "ScriptExhaustedError",
 ]
-
-
-class ScriptExhaustedError(AgentkitError):
-    """A `ScriptedModel` received a request after its last reply."""
 
 
 class ModelRequest(dict[str, Any]):
