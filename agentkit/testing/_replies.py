@@ -1,4 +1,4 @@
-"""What a model can answer with, and the faults it can inject."""
+"""What a model can answer with, the faults it can inject, and the answer on the wire."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from .._exceptions import ScriptExhaustedError
 
 __all__ = [
     "ErrorReply",
+    "Exchange",
     "Fault",
     "ModelRequest",
     "RawReply",
@@ -176,3 +177,22 @@ class Fault:
     def cut(cls, after: int = 2) -> Fault:
         """Drop a stream's connection after `after` events."""
         return cls(cut_after=after)
+
+
+@dataclass
+class Exchange:
+    """One answer on the wire, before a transport or server sends it.
+
+    Attributes:
+        status: HTTP status.
+        headers: Response headers.
+        body: The JSON (or raw) body, when not streaming events.
+        events: The SSE events, when streaming.
+        fault: The fault to inject while sending (delay, reset, cut, error event).
+    """
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    events: list[bytes] | None = None
+    fault: Fault | None = None
