@@ -342,8 +342,8 @@ def _as_reply(answer: Any) -> Reply:
 def _as_json_reply(raw: RawReply) -> RawReply:
     """A recorded SSE body as the single JSON message the API sends without streaming."""
     from .._core.accumulate import MessageAccumulator
-    from .._core.events import decode_event
     from .._core.sse import SSEDecoder
+    from .._core.stream_decoder import decode_event
 
     decoder, accumulator = SSEDecoder(), MessageAccumulator()
     events = decoder.feed(raw.body)
