@@ -3,7 +3,12 @@
 ```
 AgentkitError                       the root: catch this to catch everything below
 ├── UsageError                      misuse caught locally, before any request is sent
+│   └── UnresolvedTypeError         a tool's type hint names something not defined (yet)
 ├── ToolError                       raised by a tool to hand the model an error result
+├── RunLimitExceeded                an agent run hit max_turns or a token budget
+│                                   (with raise_on_limit=True); the partial run on .result
+├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
+├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
 └── APIError                        talking to the API failed
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
     │   └── APITimeoutError         the request timed out
@@ -26,22 +31,29 @@ AgentkitError                       the root: catch this to catch everything bel
             └── OverloadedError             529 overloaded_error
 ```
 
-The class of an `APIStatusError` is picked from one table (`STATUS_ERRORS`), by the HTTP status,
-or, for an `error` event inside a stream (HTTP 200), by the error's `type`.
+Statuses, API error types and classes live in one table, `ERROR_TABLE` (rows
+`(status, error_type, class)`); every map is derived from it: `STATUS_ERRORS` (status → class),
+`ERROR_TYPE_STATUS` (error type → status) and `STATUS_ERROR_TYPE` (status → error type, for the
+offline models' error bodies). `error_status` says which status an error counts as: the HTTP
+status, or for an `error` event inside a 200 stream, the status its type comes with.
+`error_class_for` picks the class by that status; the retry policy decides by it too.
+
+This module is a leaf: it imports nothing from agentkit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     import httpx
 
-    from ._core.response import RateLimits
-
 __all__ = [
+    "ERROR_TABLE",
+    "ERROR_TYPE_STATUS",
     "STATUS_ERRORS",
+    "STATUS_ERROR_TYPE",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -51,8 +63,10 @@ __all__ = [
     "AnthropicError",
     "AuthenticationError",
     "BadRequestError",
+    "CassetteMismatchError",
     "ConflictError",
     "ContentTooLargeError",
+    "ErrorRow",
     "GatewayTimeoutError",
     "InternalServerError",
     "NotFoundError",
@@ -62,12 +76,16 @@ __all__ = [
     "RateLimitError",
     "RequestTimeoutError",
     "RequestTooLargeError",
+    "RunLimitExceeded",
+    "ScriptExhaustedError",
     "ServiceUnavailableError",
     "StreamProtocolError",
     "ToolError",
     "UnprocessableEntityError",
+    "UnresolvedTypeError",
     "UsageError",
-    "status_error_class",
+    "error_class_for",
+    "error_status",
 ]
 
 
@@ -86,6 +104,10 @@ class UsageError(AgentkitError):
     """
 
 
+class UnresolvedTypeError(UsageError):
+    """A type hint names something not defined (yet)."""
+
+
 class ToolError(AgentkitError):
     """Raise inside a tool to send the model an error result with exactly this content.
 
@@ -99,6 +121,33 @@ class ToolError(AgentkitError):
             content if isinstance(content, str) else [dict(block) for block in content]
         )
         super().__init__(content if isinstance(content, str) else "tool error (content blocks)")
+
+
+class RunLimitExceeded(AgentkitError):
+    """A run hit `max_turns` or a token budget, with `raise_on_limit=True`.
+
+    Attributes:
+        result: The run so far, a `RunResult` (history complete and resumable).
+        limit: `"max_turns"` or `"usage_limit"`.
+    """
+
+    def __init__(self, result: Any) -> None:
+        self.result: Any = result
+        self.run_state: Any = result
+        """The same as `result` (the name API errors use for the run so far)."""
+        self.limit: str = result.stop_reason
+        super().__init__(
+            f"the run stopped at its limit ({result.stop_reason}) after {result.turns} turn(s); "
+            "the partial result is on .result; pass .result.messages as messages= to resume."
+        )
+
+
+class ScriptExhaustedError(AgentkitError):
+    """A `ScriptedModel` received a request after its last reply."""
+
+
+class CassetteMismatchError(AgentkitError):
+    """A request had no recording in the cassette (replay mode)."""
 
 
 class APIError(AgentkitError):
@@ -175,6 +224,10 @@ class APIStatusError(APIError):
             `retry-after`, if present.
     """
 
+    rate_limits_parser: ClassVar[Callable[[Mapping[str, str]], Any] | None] = None
+    """Parses response headers into a `RateLimits` for `rate_limits` when the error was built
+    without them (an error you construct with `response=`); agentkit's core installs it."""
+
     def __init__(
         self,
         message: str | None = None,
@@ -184,6 +237,7 @@ class APIStatusError(APIError):
         status_code: int | None = None,
         request_id: str | None = None,
         retry_after: float | None = None,
+        rate_limits: Any = None,
     ) -> None:
         error = body.get("error") if isinstance(body, dict) else None
         error = error if isinstance(error, dict) else {}
@@ -205,6 +259,7 @@ class APIStatusError(APIError):
             response.headers.get("anthropic-workspace-id") if response is not None else None
         )
         self.retry_after = retry_after
+        self._rate_limits: Any = rate_limits
         request = response.request if response is not None and _has_request(response) else None
         super().__init__(message or self._describe(body), request=request, body=body)
 
@@ -223,11 +278,21 @@ class APIStatusError(APIError):
         return self.api_message
 
     @property
-    def rate_limits(self) -> RateLimits:
-        """The `anthropic-ratelimit-*` and `retry-after` headers of the response, parsed."""
-        from ._core.response import parse_rate_limits
+    def rate_limits(self) -> Any:
+        """The `anthropic-ratelimit-*` and `retry-after` headers of the response, parsed.
 
-        return parse_rate_limits(self.response.headers if self.response is not None else {})
+        A `RateLimits`: computed by the client when it builds the error, or parsed from
+        `response.headers` on first access for an error built with `response=`.
+        """
+        if self._rate_limits is None:
+            parse = APIStatusError.rate_limits_parser
+            if parse is None:
+                raise RuntimeError(
+                    "rate_limits needs agentkit's header parser, which loads with the client: "
+                    "import agentkit._core.response first"
+                )
+            self._rate_limits = parse(self.response.headers if self.response is not None else {})
+        return self._rate_limits
 
     def _describe(self, body: object | None) -> str:
         head = str(self.status_code)
@@ -302,54 +367,77 @@ class OverloadedError(InternalServerError):
     """529: the API is overloaded; retried by default with backoff."""
 
 
-STATUS_ERRORS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    402: PaymentRequiredError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-    408: RequestTimeoutError,
-    409: ConflictError,
-    413: RequestTooLargeError,
-    422: UnprocessableEntityError,
-    429: RateLimitError,
-    500: InternalServerError,
-    503: ServiceUnavailableError,
-    504: GatewayTimeoutError,
-    529: OverloadedError,
-}
-"""The one table that picks an error class from an HTTP status."""
+class ErrorRow(NamedTuple):
+    """One row of `ERROR_TABLE`."""
+
+    status: int
+    """The HTTP status."""
+    error_type: str | None
+    """The API's `error.type` that comes with it (None when the API documents none)."""
+    cls: type[APIStatusError]
+    """The class raised for it."""
+
+
+ERROR_TABLE: tuple[ErrorRow, ...] = (
+    ErrorRow(400, "invalid_request_error", BadRequestError),
+    ErrorRow(401, "authentication_error", AuthenticationError),
+    ErrorRow(402, "billing_error", PaymentRequiredError),
+    ErrorRow(403, "permission_error", PermissionDeniedError),
+    ErrorRow(404, "not_found_error", NotFoundError),
+    ErrorRow(408, None, RequestTimeoutError),
+    ErrorRow(409, "conflict_error", ConflictError),
+    ErrorRow(413, "request_too_large", RequestTooLargeError),
+    ErrorRow(422, None, UnprocessableEntityError),
+    ErrorRow(429, "rate_limit_error", RateLimitError),
+    ErrorRow(500, "api_error", InternalServerError),
+    ErrorRow(503, None, ServiceUnavailableError),
+    ErrorRow(504, "timeout_error", GatewayTimeoutError),
+    ErrorRow(529, "overloaded_error", OverloadedError),
+)
+"""The one table of error statuses, API error types and classes; every map below is derived."""
+
+STATUS_ERRORS: dict[int, type[APIStatusError]] = {row.status: row.cls for row in ERROR_TABLE}
+"""The class of each HTTP status (derived from `ERROR_TABLE`)."""
 
 ERROR_TYPE_STATUS: dict[str, int] = {
-    "invalid_request_error": 400,
-    "authentication_error": 401,
-    "billing_error": 402,
-    "permission_error": 403,
-    "not_found_error": 404,
-    "conflict_error": 409,
-    "request_too_large": 413,
-    "rate_limit_error": 429,
-    "api_error": 500,
-    "timeout_error": 504,
-    "overloaded_error": 529,
+    row.error_type: row.status for row in ERROR_TABLE if row.error_type is not None
 }
-"""The HTTP status each documented `error.type` comes with (used for errors inside streams)."""
+"""The HTTP status each documented `error.type` comes with (derived from `ERROR_TABLE`)."""
+
+STATUS_ERROR_TYPE: dict[int, str] = {
+    row.status: row.error_type for row in ERROR_TABLE if row.error_type is not None
+}
+"""The `error.type` the API sends with each status (derived from `ERROR_TABLE`)."""
+
+_UNKNOWN_ERROR_STATUS = 500
+"""The status an error inside a stream counts as when its type is missing or unknown."""
 
 
-def status_error_class(status_code: int, error_type: str | None = None) -> type[APIStatusError]:
-    """Pick the `APIStatusError` subclass for a status code (and, mid-stream, an error type).
+def error_status(status_code: int, error_type: str | None = None) -> int:
+    """The status an error counts as, for its class and for the retry decision.
+
+    An HTTP error status (>= 400) is itself. Below 400, the error came as an `error` event
+    inside a 200 stream: it counts as the status its `error_type` comes with (500 when the type
+    is missing or unknown).
+    """
+    if status_code >= 400:
+        return status_code
+    return ERROR_TYPE_STATUS.get(error_type or "", _UNKNOWN_ERROR_STATUS)
+
+
+def error_class_for(status_code: int, error_type: str | None = None) -> type[APIStatusError]:
+    """The `APIStatusError` subclass for an error status (and, mid-stream, an error type).
 
     Args:
         status_code: The HTTP status.
         error_type: The body's `error.type`; decides the class when the status is not an
-            error status (an `error` event inside a 200 stream).
+            error status (an `error` event inside a 200 stream), see `error_status`.
     """
-    if status_code < 400 and error_type is not None:
-        status_code = ERROR_TYPE_STATUS.get(error_type, 500)
-    cls = STATUS_ERRORS.get(status_code)
+    status = error_status(status_code, error_type)
+    cls = STATUS_ERRORS.get(status)
     if cls is not None:
         return cls
-    if status_code >= 500:
+    if status >= 500:
         return InternalServerError
     return APIStatusError
 

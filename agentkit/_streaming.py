@@ -11,7 +11,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 
 import httpx
 
-from ._core.events import StreamDecoder
+from ._core.stream_decoder import StreamDecoder
 from ._types import AsyncClosingContext, ClosingContext
 from .types.stream_events import RawMessageStreamEvent
 

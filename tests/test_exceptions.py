@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -30,7 +33,14 @@ from agentkit import (
     UsageError,
 )
 from agentkit._core.response import make_status_error
-from agentkit._exceptions import status_error_class
+from agentkit._exceptions import (
+    ERROR_TABLE,
+    ERROR_TYPE_STATUS,
+    STATUS_ERROR_TYPE,
+    STATUS_ERRORS,
+    error_class_for,
+    error_status,
+)
 from tests.helpers import FIXTURES
 
 EXPECTED = {
@@ -123,7 +133,7 @@ def test_non_json_error_body() -> None:
     ],
 )
 def test_status_table(status: int, cls: type[APIStatusError]) -> None:
-    assert status_error_class(status) is cls
+    assert error_class_for(status) is cls
 
 
 @pytest.mark.parametrize(
@@ -137,7 +147,7 @@ def test_status_table(status: int, cls: type[APIStatusError]) -> None:
     ],
 )
 def test_error_types_inside_a_stream(error_type: str, cls: type[APIStatusError]) -> None:
-    assert status_error_class(200, error_type) is cls
+    assert error_class_for(200, error_type) is cls
 
 
 def test_tree() -> None:
@@ -186,3 +196,129 @@ def test_connection_errors_have_useful_defaults() -> None:
     assert "streaming" in str(APITimeoutError())
     assert str(APIConnectionError()) == "Connection error."
     assert Path(agentkit._exceptions.__file__).name == "_exceptions.py"
+
+
+# --- one table --------------------------------------------------------------------------------
+
+
+def test_every_map_is_derived_from_the_one_table() -> None:
+    statuses = [row.status for row in ERROR_TABLE]
+    types = [row.error_type for row in ERROR_TABLE if row.error_type is not None]
+    assert len(set(statuses)) == len(statuses)
+    assert len(set(types)) == len(types)
+    assert STATUS_ERRORS == {row.status: row.cls for row in ERROR_TABLE}
+    assert ERROR_TYPE_STATUS == {
+        row.error_type: row.status for row in ERROR_TABLE if row.error_type
+    }
+    assert STATUS_ERROR_TYPE == {
+        row.status: row.error_type for row in ERROR_TABLE if row.error_type
+    }
+    for row in ERROR_TABLE:
+        assert error_class_for(row.status) is row.cls
+        assert error_class_for(row.status, "whatever_error") is row.cls  # the status decides
+        if row.error_type is not None:
+            assert error_class_for(200, row.error_type) is row.cls
+
+
+def test_the_table_is_drawn_in_the_tree() -> None:
+    lines = (agentkit._exceptions.__doc__ or "").splitlines()
+    for row in ERROR_TABLE:
+        (line,) = [line for line in lines if f" {row.cls.__name__} " in line]
+        assert str(row.status) in line.split()
+        if row.error_type is not None:
+            assert line.split()[-1] == row.error_type
+
+
+@pytest.mark.parametrize("status", [200, 0, 204, 399])
+def test_below_400_the_error_type_decides(status: int) -> None:
+    for error_type, type_status in ERROR_TYPE_STATUS.items():
+        assert error_status(status, error_type) == type_status
+    assert error_status(status, "something_new") == 500
+    assert error_status(status, None) == 500
+    assert error_class_for(status, None) is InternalServerError
+
+
+@pytest.mark.parametrize("status", [400, 418, 429, 500, 599])
+def test_from_400_the_status_decides(status: int) -> None:
+    assert error_status(status) == status
+    assert error_status(status, "overloaded_error") == status
+
+
+# --- a leaf -------------------------------------------------------------------------------------
+
+
+def test_exceptions_module_imports_nothing_from_agentkit() -> None:
+    code = (
+        "import sys, agentkit._exceptions; "
+        "print(' '.join(m for m in sys.modules if m.startswith('agentkit')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(out.stdout.split()) - {"agentkit._exceptions"}
+    assert loaded <= {"agentkit", "agentkit._version"}  # the package itself
+    tree = ast.parse(Path(agentkit._exceptions.__file__).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0
+            assert not (node.module or "").startswith("agentkit")
+        elif isinstance(node, ast.Import):
+            assert not any(alias.name.startswith("agentkit") for alias in node.names)
+
+
+def test_every_error_class_is_defined_in_the_exceptions_module() -> None:
+    import agentkit.agent
+    import agentkit.cli
+    import agentkit.testing
+    import agentkit.testing.server
+    import agentkit.tools
+
+    def subclasses(cls: type[AgentkitError]) -> list[type[AgentkitError]]:
+        found = [cls]
+        for sub in cls.__subclasses__():
+            found += subclasses(sub)
+        return found
+
+    ours = [c for c in subclasses(AgentkitError) if c.__module__.startswith("agentkit")]
+    assert {c.__module__ for c in ours} == {"agentkit._exceptions"}
+    assert {c.__name__ for c in ours} <= set(agentkit._exceptions.__all__)
+
+
+def test_errors_keep_their_public_paths() -> None:
+    import agentkit.agent._result
+    import agentkit.testing
+    import agentkit.testing._cassette
+    import agentkit.testing._replies
+
+    exc = agentkit._exceptions
+    assert agentkit.RunLimitExceeded is agentkit.agent.RunLimitExceeded is exc.RunLimitExceeded
+    assert agentkit.agent._result.RunLimitExceeded is exc.RunLimitExceeded
+    assert agentkit.testing.ScriptExhaustedError is exc.ScriptExhaustedError
+    assert agentkit.testing._replies.ScriptExhaustedError is exc.ScriptExhaustedError
+    assert agentkit.testing.CassetteMismatchError is exc.CassetteMismatchError
+    assert agentkit.testing._cassette.CassetteMismatchError is exc.CassetteMismatchError
+    assert issubclass(exc.UnresolvedTypeError, UsageError)
+
+
+def test_run_limit_exceeded_carries_the_run() -> None:
+    class Run:
+        stop_reason = "max_turns"
+        turns = 3
+
+    run = Run()
+    error = agentkit.RunLimitExceeded(run)
+    assert error.result is run
+    assert error.run_state is run
+    assert error.limit == "max_turns"
+    assert "(max_turns) after 3 turn(s)" in str(error)
+
+
+def test_rate_limits_on_an_error_built_with_response() -> None:
+    response = httpx.Response(
+        429,
+        headers={"anthropic-ratelimit-tokens-remaining": "12000", "retry-after-ms": "1500"},
+        json={"type": "error", "error": {"type": "rate_limit_error", "message": "slow"}},
+    )
+    error = RateLimitError(response=response, body=response.json())
+    assert error.rate_limits.tokens.remaining == 12000
+    assert error.rate_limits.retry_after == 1.5
+    assert error.rate_limits is error.rate_limits  # parsed once
+    assert RateLimitError(body=None).rate_limits.tokens.remaining is None

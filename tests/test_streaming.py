@@ -34,9 +34,9 @@ from agentkit import (
     TextEvent,
     UsageError,
 )
-from agentkit._core.events import StreamDecoder, decode_event
 from agentkit._core.retry import RetryPolicy
 from agentkit._core.sse import ServerSentEvent
+from agentkit._core.stream_decoder import StreamDecoder, decode_event
 from agentkit.testing import RecordedSleeps
 from agentkit.types.content import TextBlock, ToolUseBlock, UnknownBlock
 from agentkit.types.stream_events import (

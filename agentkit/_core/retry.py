@@ -1,16 +1,18 @@
 """When to retry a failed request, and how long to wait first (PROTOCOL §5, §7.4).
 
 Pure functions of the response status, its headers and the number of retries already taken;
-the drivers only sleep and resend.
+the drivers only sleep and resend. The header parsing (`parse_retry_after`,
+`server_retry_verdict`) lives in `headers` and is re-exported here.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+
+from .._exceptions import APIConnectionError, APIStatusError, error_status
+from .headers import parse_retry_after, server_retry_verdict
 
 __all__ = [
     "INITIAL_RETRY_DELAY",
@@ -54,48 +56,6 @@ class RetryDecision:
     delay: float = 0.0
     retry_after: float | None = None
     reason: str = ""
-
-
-def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait, or None when it did not (validly) ask.
-
-    Reads `retry-after-ms` (milliseconds) first, then `retry-after` as seconds (a decimal
-    number) or as an HTTP date. A date in the past means "now" (0.0).
-
-    Args:
-        headers: Response headers (case-insensitive mapping or lower-case keys).
-        now: The current Unix time, for tests; defaults to `time.time()`.
-    """
-    raw_ms = _header(headers, "retry-after-ms")
-    if raw_ms is not None:
-        ms = _to_float(raw_ms)
-        if ms is not None and ms >= 0:
-            return ms / 1000.0
-    raw = _header(headers, "retry-after")
-    if raw is None:
-        return None
-    seconds = _to_float(raw)
-    if seconds is not None:
-        return seconds if seconds >= 0 else None
-    try:
-        when = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
-
-
-def server_retry_verdict(headers: Mapping[str, str]) -> bool | None:
-    """The server's own verdict from `x-should-retry`, or None when it gave none."""
-    raw = _header(headers, "x-should-retry")
-    if raw is None:
-        return None
-    value = raw.strip().lower()
-    if value == "true":
-        return True
-    if value == "false":
-        return False
-    return None
 
 
 def backoff_delay(retries_taken: int, rand: float) -> float:
@@ -180,16 +140,12 @@ class RetryPolicy:
                 `APIStatusError` of an `error` event.
             content_delivered: Whether a content delta already reached the caller.
         """
-        from .._exceptions import ERROR_TYPE_STATUS, APIConnectionError, APIStatusError
-
         if content_delivered:
             return RetryDecision(False, reason="content already delivered")
         if isinstance(error, APIConnectionError):
             return self.for_connection_error(retries_taken)
         if isinstance(error, APIStatusError):
-            status = error.status_code
-            if status < 400:
-                status = ERROR_TYPE_STATUS.get(error.type or "", 500)
+            status = error_status(error.status_code, error.type)
             return self.for_status(retries_taken, status, {}, error_code=error.error_code)
         return RetryDecision(False, reason=f"{type(error).__name__} is not retryable")
 
@@ -199,20 +155,3 @@ class RetryPolicy:
             return RetryDecision(False, reason="retries exhausted")
         delay = backoff_delay(retries_taken, self.rand())
         return RetryDecision(True, delay=delay, reason="connection error")
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    value = headers.get(name)
-    if value is None:
-        value = headers.get(name.title())
-    return value
-
-
-def _to_float(raw: str) -> float | None:
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        return None
-    if value != value or value in (float("inf"), float("-inf")):
-        return None
-    return value

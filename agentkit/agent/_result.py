@@ -1,4 +1,8 @@
-"""`RunResult`: what an agent run produced, ready to print, save and resume."""
+"""`RunResult`: what an agent run produced, ready to print, save and resume.
+
+`RunLimitExceeded` (defined with every other error in `agentkit._exceptions`) is re-exported
+here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._core.loop import LoopState, RunUsage, ToolCallRecord
-from .._exceptions import AgentkitError
+from .._exceptions import RunLimitExceeded
 from ..types.content import TextBlock
 from ..types.message import Message
 from ..types.params import MessageParam
@@ -73,22 +77,3 @@ class RunResult:
     def to_json(self, *, indent: int | None = 2) -> str:
         """The result as JSON text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, default=str)
-
-
-class RunLimitExceeded(AgentkitError):
-    """A run hit `max_turns` or a token budget, with `raise_on_limit=True`.
-
-    Attributes:
-        result: The run so far (history complete and resumable).
-        limit: `"max_turns"` or `"usage_limit"`.
-    """
-
-    def __init__(self, result: RunResult) -> None:
-        self.result = result
-        self.run_state = result
-        """The same as `result` (the name API errors use for the run so far)."""
-        self.limit = result.stop_reason
-        super().__init__(
-            f"the run stopped at its limit ({result.stop_reason}) after {result.turns} turn(s); "
-            "the partial result is on .result; pass .result.messages as messages= to resume."
-        )

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from .._exceptions import AgentkitError, UsageError
+from .._exceptions import CassetteMismatchError, UsageError
 
 if TYPE_CHECKING:
     from .._client import Anthropic, AsyncAnthropic
@@ -30,10 +30,6 @@ Mode = Literal["replay", "record", "auto"]
 REDACTED = "<redacted>"
 _SECRET_HEADER = re.compile(r"key|token|secret|auth|cookie|password", re.IGNORECASE)
 _FORMAT_VERSION = 1
-
-
-class CassetteMismatchError(AgentkitError):
-    """A request had no recording in the cassette (replay mode)."""
 
 
 def cassette(

@@ -13,14 +13,23 @@ import itertools
 import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from .._exceptions import STATUS_ERROR_TYPE
 from .._utils import run_async_in_thread
 from ..types._base import BaseModel
 from ._protocol import RequestProblem, check_count_tokens, check_request
-from ._replies import ErrorReply, Fault, ModelRequest, RawReply, Reply, ScriptExhaustedError
+from ._replies import (
+    ErrorReply,
+    Exchange,
+    Fault,
+    ModelRequest,
+    RawReply,
+    Reply,
+    ScriptExhaustedError,
+)
 from ._schema_gen import example_for
+from ._transport import ModelTransport
 from ._wire import count_input_tokens, count_output_tokens, encode_stream
 
 if TYPE_CHECKING:
@@ -45,39 +54,6 @@ ReplyLike: TypeAlias = (
 `RawReply` bytes or an `ErrorReply`."""
 
 FaultPlan: TypeAlias = "Sequence[Fault | None] | Callable[[int, ModelRequest], Fault | None]"
-
-_ERROR_TYPES = {
-    400: "invalid_request_error",
-    401: "authentication_error",
-    402: "billing_error",
-    403: "permission_error",
-    404: "not_found_error",
-    409: "conflict_error",
-    413: "request_too_large",
-    429: "rate_limit_error",
-    500: "api_error",
-    504: "timeout_error",
-    529: "overloaded_error",
-}
-
-
-@dataclass
-class Exchange:
-    """One answer on the wire, before a transport or server sends it.
-
-    Attributes:
-        status: HTTP status.
-        headers: Response headers.
-        body: The JSON (or raw) body, when not streaming events.
-        events: The SSE events, when streaming.
-        fault: The fault to inject while sending (delay, reset, cut, error event).
-    """
-
-    status: int
-    headers: dict[str, str]
-    body: bytes = b""
-    events: list[bytes] | None = None
-    fault: Fault | None = None
 
 
 class MockModel:
@@ -222,7 +198,7 @@ class MockModel:
             headers["retry-after"] = f"{error.retry_after:g}"
         if error.should_retry is not None:
             headers["x-should-retry"] = str(error.should_retry).lower()
-        error_type = error.type or _ERROR_TYPES.get(error.status, "api_error")
+        error_type = error.type or STATUS_ERROR_TYPE.get(error.status, "api_error")
         request_id = self._next_id("req")
         body = {
             "type": "error",
@@ -308,14 +284,10 @@ class MockModel:
 
     def transport(self) -> httpx.BaseTransport:
         """An `httpx` transport serving this model (sync clients)."""
-        from ._transport import ModelTransport
-
         return ModelTransport(self)
 
     def async_transport(self) -> httpx.AsyncBaseTransport:
         """An `httpx` transport serving this model (async clients)."""
-        from ._transport import ModelTransport
-
         return ModelTransport(self)
 
     def client(self, **options: Any) -> Anthropic:
@@ -370,8 +342,8 @@ def _as_reply(answer: Any) -> Reply:
 def _as_json_reply(raw: RawReply) -> RawReply:
     """A recorded SSE body as the single JSON message the API sends without streaming."""
     from .._core.accumulate import MessageAccumulator
-    from .._core.events import decode_event
     from .._core.sse import SSEDecoder
+    from .._core.stream_decoder import decode_event
 
     decoder, accumulator = SSEDecoder(), MessageAccumulator()
     events = decoder.feed(raw.body)

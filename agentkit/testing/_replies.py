@@ -1,4 +1,4 @@
-"""What a model can answer with, and the faults it can inject."""
+"""What a model can answer with, the faults it can inject, and the answer on the wire."""
 
 from __future__ import annotations
 
@@ -6,20 +6,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._exceptions import AgentkitError
+from .._exceptions import ScriptExhaustedError
 
 __all__ = [
     "ErrorReply",
+    "Exchange",
     "Fault",
     "ModelRequest",
     "RawReply",
     "Reply",
     "ScriptExhaustedError",
 ]
-
-
-class ScriptExhaustedError(AgentkitError):
-    """A `ScriptedModel` received a request after its last reply."""
 
 
 class ModelRequest(dict[str, Any]):
@@ -180,3 +177,22 @@ class Fault:
     def cut(cls, after: int = 2) -> Fault:
         """Drop a stream's connection after `after` events."""
         return cls(cut_after=after)
+
+
+@dataclass
+class Exchange:
+    """One answer on the wire, before a transport or server sends it.
+
+    Attributes:
+        status: HTTP status.
+        headers: Response headers.
+        body: The JSON (or raw) body, when not streaming events.
+        events: The SSE events, when streaming.
+        fault: The fault to inject while sending (delay, reset, cut, error event).
+    """
+
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    events: list[bytes] | None = None
+    fault: Fault | None = None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Protocol
 
 import anyio
 import httpx
 
-from ._models import Exchange, MockModel
-from ._replies import Fault
+from ._replies import Exchange, Fault
 
 __all__ = ["ModelTransport"]
 
@@ -92,10 +92,22 @@ def _fail_early(exchange: Exchange, request: httpx.Request, waited: float | None
         raise httpx.ConnectError("connection reset by peer (injected fault)", request=request)
 
 
-class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Serves a model to an `httpx.Client` or `httpx.AsyncClient`, without any network."""
+class ExchangeModel(Protocol):
+    """What a transport serves: a model answering HTTP requests (a `MockModel`)."""
 
-    def __init__(self, model: MockModel) -> None:
+    def exchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> Exchange: ...
+
+    async def aexchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+    ) -> Exchange: ...
+
+
+class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Serves a model (a `MockModel`) to an `httpx.Client` or `httpx.AsyncClient`, offline."""
+
+    def __init__(self, model: ExchangeModel) -> None:
         self.model = model
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

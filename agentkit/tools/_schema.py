@@ -22,7 +22,7 @@ from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from .._exceptions import UsageError
+from .._exceptions import UnresolvedTypeError, UsageError
 from ._docstrings import parse_docstring
 
 __all__ = [
@@ -234,10 +234,6 @@ def _typeddict_compat(cls: type) -> type:
         clone.__module__ = cls.__module__
         _converted[cls] = clone
     return _converted[cls]
-
-
-class UnresolvedTypeError(UsageError):
-    """A type hint names something not defined (yet)."""
 
 
 def _type_hints(fn: Callable[..., Any], localns: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 import jsonschema
 import pydantic
 
-from .._exceptions import UsageError
+from .._exceptions import UnresolvedTypeError, UsageError
 from ..types.params import CacheControlEphemeral, ToolParam
 from ._context import ToolContext
 from ._docstrings import parse_docstring
@@ -28,7 +28,6 @@ from ._results import DEFAULT_MAX_RESULT_CHARS
 from ._schema import (
     InputSpec,
     Parameter,
-    UnresolvedTypeError,
     build_input_spec,
     model_input_schema,
 )

@@ -24,7 +24,7 @@ from agentkit._core.accumulate import (
     TextEvent,
     ThinkingEvent,
 )
-from agentkit._core.events import StreamDecoder
+from agentkit._core.stream_decoder import StreamDecoder
 from agentkit.types.content import (
     ServerToolUseBlock,
     TextBlock,

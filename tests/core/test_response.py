@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from agentkit import OverloadedError, RateLimitError
+import pytest
+
+from agentkit import APIStatusError, InternalServerError, OverloadedError, RateLimitError
+from agentkit._core import headers, response
 from agentkit._core.response import decode_error_body, error_from_body, parse_rate_limits
+from agentkit._exceptions import ERROR_TABLE, ErrorRow
 from tests.helpers import load_json
 
 
@@ -64,3 +68,37 @@ def test_error_from_body_reads_retry_after_from_headers() -> None:
     assert error.retry_after == 12.0
     assert error.request_id == "req_h"
     assert str(error) == ("429 rate_limit_error: slow down (request_id=req_h)")
+
+
+def test_rate_limit_parsing_lives_in_headers_and_is_re_exported() -> None:
+    assert response.parse_rate_limits is headers.parse_rate_limits
+    assert response.RateLimits is headers.RateLimits
+    assert response.RateLimit is headers.RateLimit
+    assert APIStatusError.rate_limits_parser is headers.parse_rate_limits
+
+
+def test_error_from_body_attaches_the_rate_limits_of_its_headers() -> None:
+    error = error_from_body(
+        429,
+        {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}},
+        headers={"anthropic-ratelimit-requests-remaining": "7", "retry-after": "2"},
+    )
+    assert error.response is None
+    assert error.rate_limits.requests.remaining == 7
+    assert error.rate_limits.retry_after == 2.0
+
+
+@pytest.mark.parametrize("row", ERROR_TABLE, ids=lambda row: str(row.status))
+def test_error_events_map_by_type_like_their_status(row: ErrorRow) -> None:
+    status, error_type, cls = row
+    body = {"type": "error", "error": {"type": error_type, "message": "x"}}
+    assert type(error_from_body(status, body)) is cls
+    if error_type is not None:
+        event = error_from_body(200, body)
+        assert type(event) is cls
+        assert event.status_code == 200
+
+
+def test_an_error_event_without_a_type_is_a_server_error() -> None:
+    error = error_from_body(200, {"type": "error", "error": {"message": "?"}})
+    assert type(error) is InternalServerError

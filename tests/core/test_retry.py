@@ -5,12 +5,16 @@ from email.utils import format_datetime
 
 import pytest
 
+from agentkit import APIStatusError
+from agentkit._core import headers, retry
+from agentkit._core.response import error_from_body
 from agentkit._core.retry import (
     RetryPolicy,
     backoff_delay,
     parse_retry_after,
     server_retry_verdict,
 )
+from agentkit._exceptions import ERROR_TABLE, ErrorRow
 
 NOW = 1_764_000_000.0  # a fixed "current time" for HTTP-date parsing
 
@@ -149,3 +153,26 @@ def test_jitter_reduces_delay_by_at_most_a_quarter() -> None:
     policy = RetryPolicy(rand=lambda: 0.999)
     delay = policy.for_status(0, 500, {}).delay
     assert 0.375 <= delay < 0.5
+
+
+def test_header_parsing_lives_in_headers_and_is_re_exported() -> None:
+    assert retry.parse_retry_after is headers.parse_retry_after
+    assert retry.server_retry_verdict is headers.server_retry_verdict
+
+
+@pytest.mark.parametrize(
+    "row", [row for row in ERROR_TABLE if row.error_type], ids=lambda row: str(row.status)
+)
+def test_a_stream_error_event_retries_like_the_status_of_its_type(row: ErrorRow) -> None:
+    policy = RetryPolicy(rand=lambda: 0.0)
+    event = error_from_body(200, {"type": "error", "error": {"type": row.error_type}})
+    streamed = policy.for_stream_failure(0, event, content_delivered=False)
+    assert streamed == policy.for_status(0, row.status, {})
+
+
+def test_a_stream_error_event_without_a_type_retries_like_a_500() -> None:
+    policy = RetryPolicy(rand=lambda: 0.0)
+    error = APIStatusError(status_code=200, body={"type": "error", "error": {}})
+    assert policy.for_stream_failure(0, error, content_delivered=False) == policy.for_status(
+        0, 500, {}
+    )

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from agentkit import NOT_GIVEN, APIError, Toolbox, tool
 from agentkit._core.accumulate import MessageAccumulator
-from agentkit._core.events import StreamDecoder
 from agentkit._core.request import build_body, encode_json
 from agentkit._core.sse import SSEDecoder
+from agentkit._core.stream_decoder import StreamDecoder
 from agentkit.testing import encode_stream
 from agentkit.types import Message
 

@@ -6,11 +6,13 @@ validated by the model like the API would, and answered with JSON or the exact S
 
 from __future__ import annotations
 
+import ast
 import datetime
 import enum
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, cast
 
 import anyio
@@ -20,6 +22,7 @@ import jsonschema
 import pydantic
 import pytest
 
+import agentkit.testing._transport
 from agentkit import (
     Anthropic,
     AsyncAnthropic,
@@ -42,7 +45,7 @@ from agentkit import (
     ToolUseBlock,
 )
 from agentkit._core.accumulate import MessageAccumulator
-from agentkit._exceptions import APIStatusError
+from agentkit._exceptions import ERROR_TABLE, APIStatusError, ErrorRow, error_class_for
 from agentkit.testing import (
     EchoModel,
     ErrorReply,
@@ -598,6 +601,21 @@ def test_answer_an_error(
     assert error.api_message == f"nope {status}"
     assert error.request_id == "req_test_0001"
     assert len(model.requests) == 1
+
+
+@pytest.mark.parametrize("row", ERROR_TABLE, ids=lambda row: str(row.status))
+def test_an_error_body_for_every_status_of_the_table(kind: str, row: ErrorRow) -> None:
+    model = FunctionModel(lambda r: ErrorReply(row.status))
+    error = expect_error(kind, model, row.cls)
+    assert error.type == (row.error_type or "api_error")
+    assert error_class_for(error.status_code, error.type) is row.cls
+
+
+def test_models_and_transport_import_one_way() -> None:
+    tree = ast.parse(Path(agentkit.testing._transport.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert "_models" not in imported
+    assert ModelTransport(TestModel()).model is not None
 
 
 def test_error_reply_headers(kind: str) -> None:

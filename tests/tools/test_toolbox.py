@@ -24,8 +24,8 @@ from agentkit import (
     tool,
 )
 from agentkit._core.accumulate import MessageAccumulator
-from agentkit._core.events import StreamDecoder
 from agentkit._core.loop import RunUsage
+from agentkit._core.stream_decoder import StreamDecoder
 from agentkit.tools import default_error_formatter, image
 from agentkit.tools._calls import Planned
 from agentkit.tools._context import empty_context
