@@ -173,9 +173,9 @@ class InputSpec:
     Attributes:
         model: The pydantic model that validates and converts the input.
         schema: The JSON Schema sent to the API.
-        parameters: The parameters in signature order (context parameter excluded).
+        parameters: The parameters in signature order (the context parameter and a method's
+            `self`/`cls` excluded).
         context_param: Name of the parameter that receives the `ToolContext`, if any.
-        bound_first: Whether the first parameter is `self`/`cls` (a method, bound later).
         documented_unknown: Parameters the docstring documents but the signature lacks.
         context_position: When the context parameter is positional-only, its index among
             the positional arguments (it cannot be passed by keyword).
@@ -185,7 +185,6 @@ class InputSpec:
     schema: dict[str, Any]
     parameters: tuple[Parameter, ...]
     context_param: str | None
-    bound_first: bool
     documented_unknown: tuple[str, ...]
     context_position: int | None = None
 
@@ -284,7 +283,6 @@ def build_input_spec(
     parameters: list[Parameter] = []
     context_param: str | None = None
     context_position: int | None = None
-    bound_first = False
     for index, param in enumerate(signature.parameters.values()):
         if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             star = "*" if param.kind is inspect.Parameter.VAR_POSITIONAL else "**"
@@ -294,8 +292,7 @@ def build_input_spec(
                 "parameter typed as a dict or a pydantic model)."
             )
         if index == 0 and param.name in ("self", "cls") and param.name not in hints:
-            bound_first = True
-            continue
+            continue  # a method's self/cls: bound later, not in the schema
         annotation = _compat(hints.get(param.name, Any))
         if _is_context(annotation, context_type):
             context_param = param.name
@@ -319,7 +316,6 @@ def build_input_spec(
         schema,
         tuple(parameters),
         context_param,
-        bound_first,
         documented_unknown,
         context_position,
     )

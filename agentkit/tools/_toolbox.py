@@ -248,7 +248,7 @@ class Toolbox:
 
         async def one(planned: Planned) -> None:
             async with limiter:
-                outcomes[id(planned)] = await _arun(planned, context, limiter)
+                outcomes[id(planned)] = await _arun(planned, context)
 
         async with anyio.create_task_group() as group:
             for plan in plans:
@@ -330,7 +330,7 @@ def _thread_main(
     planned: Planned, context: ToolContext[Any], slot: list[Outcome], changed: threading.Event
 ) -> None:
     if planned.tool.is_async:
-        outcome = anyio.run(_arun, planned, context, None)
+        outcome = anyio.run(_arun, planned, context)
     else:
         outcome = _run_inline(planned, context)
     slot.append(outcome)
@@ -341,9 +341,7 @@ def _boxed(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     return (fn(*args, **kwargs),)
 
 
-async def _arun(
-    planned: Planned, context: ToolContext[Any], limiter: anyio.CapacityLimiter | None
-) -> Outcome:
+async def _arun(planned: Planned, context: ToolContext[Any]) -> Outcome:
     """Run one call under its timeout; a sync function goes to a worker thread."""
     outcome = Outcome()
     args, kwargs = planned.arguments(context)
