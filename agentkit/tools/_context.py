@@ -38,4 +38,10 @@ class ToolContext(Generic[DepsT]):
 
     def with_call(self, tool_use_id: str, tool_name: str) -> ToolContext[DepsT]:
         """A copy for one tool call."""
-        return ToolContext(self.deps, tool_use_id, tool_name, self.messages, self.usage)
+        return ToolContext(
+            deps=self.deps,
+            tool_use_id=tool_use_id,
+            tool_name=tool_name,
+            messages=self.messages,
+            usage=self.usage,
+        )

@@ -149,7 +149,7 @@ def strip_titles(schema: Any) -> Any:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Parameter:
     """One parameter the model fills in.
 
@@ -166,7 +166,7 @@ class Parameter:
     default: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InputSpec:
     """A function's input, as seen by the model and by the validator.
 
@@ -305,19 +305,21 @@ def build_input_spec(
             extra["description"] = docs[param.name]
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[field_name] = (annotation, Field(default, alias=param.name, **extra))
-        parameters.append(Parameter(param.name, field_name, param.kind, param.default))
+        parameters.append(
+            Parameter(name=param.name, field=field_name, kind=param.kind, default=param.default)
+        )
     model = _create_model(name, fields)
     schema = _object_schema(model, name)
     documented_unknown = tuple(
         doc for doc in docs if doc not in signature.parameters and doc.lstrip("*") != ""
     )
     return InputSpec(
-        model,
-        schema,
-        tuple(parameters),
-        context_param,
-        documented_unknown,
-        context_position,
+        model=model,
+        schema=schema,
+        parameters=tuple(parameters),
+        context_param=context_param,
+        documented_unknown=documented_unknown,
+        context_position=context_position,
     )
 
 

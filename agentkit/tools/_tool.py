@@ -52,7 +52,7 @@ class ToolDefinitionWarning(UserWarning):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoundCall:
     """A validated call, ready to run: the arguments for the tool's function.
 
@@ -283,8 +283,8 @@ class Tool(Generic[P, R]):
                 instance = self._model.model_validate(tool_input)
             except pydantic.ValidationError as exc:
                 return self._invalid(_pydantic_problems(exc))
-            return BoundCall((instance,), {})
-        return BoundCall((), dict(tool_input))
+            return BoundCall(args=(instance,), kwargs={})
+        return BoundCall(args=(), kwargs=dict(tool_input))
 
     def _invalid(self, problems: list[str]) -> str:
         lines = "\n".join(f"- {p}" for p in problems)
@@ -339,7 +339,12 @@ class Tool(Generic[P, R]):
         for param in spec.parameters:
             if param.kind is not inspect.Parameter.POSITIONAL_ONLY and param.field in given:
                 kwargs[param.name] = getattr(instance, param.field)
-        return BoundCall(tuple(args), kwargs, spec.context_param, spec.context_position)
+        return BoundCall(
+            args=tuple(args),
+            kwargs=kwargs,
+            context_param=spec.context_param,
+            context_position=spec.context_position,
+        )
 
 
 def _value(instance: pydantic.BaseModel, param: Parameter, given: set[str]) -> Any:

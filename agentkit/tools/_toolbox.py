@@ -178,7 +178,7 @@ class Toolbox:
     def _context(
         self, deps: Any, messages: Sequence[MessageParam], usage: RunUsage | None
     ) -> ToolContext[Any]:
-        return ToolContext(deps, messages=tuple(messages), usage=usage)
+        return ToolContext(deps=deps, messages=tuple(messages), usage=usage)
 
     # -- sync driver -----------------------------------------------------------------------------
 

@@ -935,7 +935,7 @@ def test_from_schema() -> None:
         "description": "Weather.",
     }
     bound = made.bind({"city": "Paris", "unit": "c"})
-    assert bound == BoundCall((), {"city": "Paris", "unit": "c"})
+    assert bound == BoundCall(args=(), kwargs={"city": "Paris", "unit": "c"})
     problem = made.bind({"unit": "k"})
     assert isinstance(problem, str)
     assert "'city' is a required property" in problem
