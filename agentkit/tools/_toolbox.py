@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 import anyio
 import anyio.to_thread
+from typing_extensions import Unpack
 
 from .._exceptions import UsageError
 from .._utils import call_maybe_async
 from ..types.content import ToolUseBlock
-from ..types.params import CacheControlEphemeral, MessageParam, ToolParam, ToolResultBlockParam
+from ..types.params import MessageParam, ToolParam, ToolResultBlockParam
 from ._calls import (
     ErrorFormatter,
     Outcome,
@@ -36,7 +37,7 @@ from ._calls import (
     plan_call,
 )
 from ._context import ToolContext
-from ._results import DEFAULT_MAX_RESULT_CHARS
+from ._options import ToolOptions, check_option_names
 from ._tool import Tool
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ class Toolbox:
         self.format_error: ErrorFormatter = format_error or default_error_formatter
         localns = _caller_locals()
         for item in tools:
-            self._add(item, localns, {})
+            self._add(item, localns, ToolOptions())
 
     @classmethod
     def from_object(cls, obj: object, **options: Any) -> Toolbox:
@@ -96,23 +97,27 @@ class Toolbox:
     # -- registry ------------------------------------------------------------------------------
 
     def add(
-        self, fn_or_tool: Tool[..., Any] | Callable[..., Any], **options: Any
+        self, fn_or_tool: Tool[..., Any] | Callable[..., Any], **options: Unpack[ToolOptions]
     ) -> Tool[..., Any]:
-        """Register a tool (or a function, made a tool with `options`); names must be unique."""
+        """Register a tool (or a function, made a tool with `options`); names must be unique.
+
+        `options` are the `ToolOptions` (for a function only).
+        """
+        check_option_names("Toolbox.add", options)
         return self._add(fn_or_tool, _caller_locals(), options)
 
     def _add(
         self,
         fn_or_tool: Tool[..., Any] | Callable[..., Any],
         localns: dict[str, Any] | None,
-        options: dict[str, Any],
+        options: ToolOptions,
     ) -> Tool[..., Any]:
         if isinstance(fn_or_tool, Tool) and options:
             raise UsageError("options apply to functions; this is already a Tool.")
         item = (
             fn_or_tool
             if isinstance(fn_or_tool, Tool)
-            else Tool.from_function(fn_or_tool, **{"localns": localns, **options})
+            else Tool.from_function(fn_or_tool, localns=localns, **options)
         )
         if item.name in self._tools:
             raise UsageError(
@@ -125,20 +130,13 @@ class Toolbox:
     @overload
     def tool(self, fn: Callable[P, R], /) -> Tool[P, R]: ...
     @overload
-    def tool(
-        self,
-        /,
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        strict: bool = False,
-        cache_control: CacheControlEphemeral | None = None,
-        timeout: float | None = None,
-        max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
-        requires_approval: bool = False,
-    ) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
-    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
-        """Decorator: `@tools.tool` or `@tools.tool(name=..., ...)` defines and registers."""
+    def tool(self, /, **options: Unpack[ToolOptions]) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
+    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Unpack[ToolOptions]) -> Any:
+        """Decorator: `@tools.tool` or `@tools.tool(**options)` defines and registers.
+
+        `options` are the `ToolOptions`, as for `@tool`.
+        """
+        check_option_names("Toolbox.tool", options)
         localns = _caller_locals()  # like @tool: types local to the caller resolve
         if fn is not None:
             return self._add(fn, localns, options)
