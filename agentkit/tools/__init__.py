@@ -1,6 +1,8 @@
 """Tools by decorator: `@tool`, `Tool`, `Toolbox`, `ToolContext`, and the image helper.
 
 ```python
+from typing import Literal
+
 from agentkit.tools import tool
 
 @tool

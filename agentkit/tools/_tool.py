@@ -59,7 +59,8 @@ class BoundCall:
     """A validated call, ready to run: the arguments for the tool's function.
 
     Attributes:
-        args: Positional arguments (positional-only parameters).
+        args: Positional arguments (positional-only parameters, or the model instance for a
+            `from_model` tool).
         kwargs: Keyword arguments.
         context_param: The parameter to receive the `ToolContext`, if any.
         context_position: Where the context goes in `args` when its parameter is
@@ -395,6 +396,7 @@ def tool(
     Raises:
         UsageError: The function cannot be a tool (e.g. `*args`, an invalid name, a type
             without a JSON Schema), with the reason.
+        TypeError: A keyword that is not a `ToolOptions` key.
     """
     check_option_names("tool", options)
     frame = sys._getframe(1)
@@ -407,7 +409,7 @@ def tool(
 
 
 def _user_stacklevel() -> int:
-    """The `stacklevel` that points a warning at the first frame outside this package."""
+    """The `stacklevel` that points a warning at the first frame outside `agentkit.tools`."""
     frame = sys._getframe(1)
     level = 1
     while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(

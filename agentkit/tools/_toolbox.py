@@ -1,11 +1,14 @@
 """`Toolbox`: a registry of tools that runs one turn's tool calls, sync or async.
 
 Both drivers share `plan_call` / `finish_call`; they differ only in how a function runs:
-- `run_all` (sync): one call runs inline; several run concurrently on worker threads (async
-  tools on a thread with their own event loop). A call past its timeout is answered with an
-  error and no longer waited for.
-- `arun_all` (async, anyio): calls run in a task group; sync tools on worker threads
-  (`anyio.to_thread`), async tools cancelled at their timeout.
+- `execute_all` (sync; `run` and `run_all` use it): a lone call to a sync tool without a
+  timeout runs inline; otherwise the calls run concurrently on daemon threads (an async tool
+  on its thread's own event loop). A call past its timeout is answered with an error and no
+  longer waited for.
+- `aexecute_all` (async, anyio; `arun` and `arun_all` use it): calls run in a task group; sync
+  tools on worker threads (`anyio.to_thread`, abandoned at their timeout), async tools
+  cancelled at their timeout.
+At most `max_concurrency` calls run at once in either.
 """
 
 from __future__ import annotations
@@ -84,7 +87,10 @@ class Toolbox:
 
     @classmethod
     def from_object(cls, obj: object, **options: Any) -> Toolbox:
-        """A toolbox of the `@tool` methods of `obj` (bound to it), in definition order."""
+        """A toolbox of the `@tool` methods of `obj` (bound to it), in definition order.
+
+        Base classes' methods come first; `options` are `Toolbox(...)`'s keywords.
+        """
         box = cls(**options)
         for klass in reversed(type(obj).__mro__):
             for name, value in vars(klass).items():
@@ -200,7 +206,11 @@ class Toolbox:
         usage: RunUsage | None = None,
         max_concurrency: int | None = None,
     ) -> list[ToolResult]:
-        """Like `run_all`, returning `ToolResult`s (output, duration, exception)."""
+        """Like `run_all`, returning `ToolResult`s (output, duration, exception).
+
+        `blocks` may include calls already planned (`plan`) or answered; `max_concurrency`
+        overrides the toolbox's limit for this turn.
+        """
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         runnable = [p for p in plans if isinstance(p, Planned)]
