@@ -108,7 +108,7 @@ class Tool(Generic[P, R]):
     ) -> None:
         check_option_names("Tool", options)
         _check_name(name)
-        # the options: a new one is a key of `ToolOptions` and a line here
+        # the options: a new one is a key of `BaseToolOptions` (_options.py) and a line here
         self.strict: bool = options.get("strict", False)
         self.cache_control = options.get("cache_control")
         self.timeout = options.get("timeout")
