@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 
 from typing_extensions import Self
 
@@ -58,8 +58,6 @@ Body = Mapping[str, object]
 
 TimeoutTypes: TypeAlias = "float | httpx.Timeout | None"
 """A timeout in seconds, an `httpx.Timeout`, or `None` for no timeout."""
-
-JSONObject = dict[str, Any]
 
 
 class ClosingContext:

@@ -1,7 +1,7 @@
 r"""Server-sent events: bytes in, events out (WHATWG SSE, PROTOCOL §6.1), with no I/O.
 
 `SSEDecoder.feed` takes network chunks of any size and split anywhere (inside a line, a UTF-8
-character or a `\\r\\n` pair) and returns the events completed so far. Work is linear in the bytes
+character or a `\r\n` pair) and returns the events completed so far. Work is linear in the bytes
 fed: a partial line is kept as a list of pieces and joined once, when its end arrives.
 """
 
@@ -28,7 +28,7 @@ class ServerSentEvent:
 
     Attributes:
         event: The `event:` field (`"message"` when the stream gave none).
-        data: The `data:` lines joined with `\\n`.
+        data: The `data:` lines joined with `\n`.
     """
 
     event: str
@@ -38,9 +38,12 @@ class ServerSentEvent:
 class SSEDecoder:
     """An incremental SSE parser. Feed it bytes; it returns complete events.
 
-    Comment lines (`:` first) and the `id` and `retry` fields are ignored. An event is
-    dispatched at a blank line; an unterminated event at end of stream is dropped, as browsers
-    and the official SDKs do.
+    Comment lines (`:` first) and the `id` and `retry` fields are ignored. `feed` returns an
+    event only once the blank line that ends it has arrived; until then its lines stay buffered
+    (`pending()` is true). The decoder does not see the end of the stream: a last event whose
+    blank line never comes is lost unless the caller then calls `flush()`, which returns it (its
+    data possibly cut short) for the caller to keep or drop. An event without `data` lines is
+    never returned.
 
     Args:
         max_line_bytes: Raise `SSELineTooLongError` when one line exceeds this many bytes.
@@ -188,10 +191,13 @@ class SSEDecoder:
         return ServerSentEvent(event or "message", data)
 
     def flush(self) -> ServerSentEvent | None:
-        """At end of stream: the last event when only its terminating line ends are missing.
+        """At end of stream: the buffered last event that no blank line ended, if any.
 
-        Strictly, such an event is dropped; some recorded streams end that way, so the stream
-        decoder offers it and keeps it only when its data is complete JSON.
+        A last line without its line end counts as a whole line. The event is returned when it
+        has at least one `data` line (otherwise None, and its `event` name is discarded); whether
+        its data is complete is not checked. A strict WHATWG parser would drop it; some recorded
+        streams end without the final blank line, so the stream decoder calls this and keeps the
+        event only when its data is complete JSON. The buffer is empty afterwards.
         """
         if self._partial:
             line = b"".join(self._partial)

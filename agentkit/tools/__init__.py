@@ -1,6 +1,8 @@
 """Tools by decorator: `@tool`, `Tool`, `Toolbox`, `ToolContext`, and the image helper.
 
 ```python
+from typing import Literal
+
 from agentkit.tools import tool
 
 @tool
@@ -21,6 +23,8 @@ from ._calls import ToolResult as ToolResult
 from ._calls import default_error_formatter as default_error_formatter
 from ._calls import redacting_formatter as redacting_formatter
 from ._context import ToolContext as ToolContext
+from ._options import BaseToolOptions as BaseToolOptions
+from ._options import ToolOptions as ToolOptions
 from ._results import DEFAULT_MAX_RESULT_CHARS as DEFAULT_MAX_RESULT_CHARS
 from ._results import image as image
 from ._tool import Tool as Tool
@@ -29,6 +33,7 @@ from ._tool import tool as tool
 from ._toolbox import Toolbox as Toolbox
 
 __all__ = [
+    "BaseToolOptions",
     "DEFAULT_MAX_RESULT_CHARS",
     "ErrorFormatter",
     "Tool",
@@ -36,6 +41,7 @@ __all__ = [
     "ToolContext",
     "ToolDefinitionWarning",
     "ToolError",
+    "ToolOptions",
     "ToolResult",
     "Toolbox",
     "default_error_formatter",

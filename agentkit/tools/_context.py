@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from .._core.loop import RunUsage
@@ -38,9 +38,10 @@ class ToolContext(Generic[DepsT]):
 
     def with_call(self, tool_use_id: str, tool_name: str) -> ToolContext[DepsT]:
         """A copy for one tool call."""
-        return ToolContext(self.deps, tool_use_id, tool_name, self.messages, self.usage)
-
-
-def empty_context(tool_use_id: str = "", tool_name: str = "") -> ToolContext[Any]:
-    """A context with no dependencies, for tools run outside an agent."""
-    return ToolContext(None, tool_use_id, tool_name)
+        return ToolContext(
+            deps=self.deps,
+            tool_use_id=tool_use_id,
+            tool_name=tool_name,
+            messages=self.messages,
+            usage=self.usage,
+        )

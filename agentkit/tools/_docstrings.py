@@ -21,7 +21,7 @@ _UNDERLINE = re.compile(r"^\s*-{3,}\s*$")
 _PARAM_KINDS = frozenset({"param", "parameter", "arg", "argument", "key", "keyword"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ParsedDocstring:
     """What a docstring says about a tool.
 
@@ -37,7 +37,7 @@ class ParsedDocstring:
 def parse_docstring(doc: str | None) -> ParsedDocstring:
     """Split a docstring into the tool description and per-parameter descriptions."""
     if not doc or not doc.strip():
-        return ParsedDocstring("")
+        return ParsedDocstring(description="")
     text = inspect.cleandoc(doc)
     parsed = docstring_parser.parse(text)
     parts = [p for p in (parsed.short_description, parsed.long_description) if p]
@@ -49,7 +49,7 @@ def parse_docstring(doc: str | None) -> ParsedDocstring:
         for p in parsed.params
         if p.description and p.args and p.args[0] in _PARAM_KINDS
     }
-    return ParsedDocstring(description, params)
+    return ParsedDocstring(description=description, params=params)
 
 
 def _strip_sections(description: str) -> str:

@@ -149,7 +149,7 @@ def strip_titles(schema: Any) -> Any:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Parameter:
     """One parameter the model fills in.
 
@@ -166,16 +166,16 @@ class Parameter:
     default: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class InputSpec:
     """A function's input, as seen by the model and by the validator.
 
     Attributes:
         model: The pydantic model that validates and converts the input.
         schema: The JSON Schema sent to the API.
-        parameters: The parameters in signature order (context parameter excluded).
+        parameters: The parameters in signature order (the context parameter and a method's
+            `self`/`cls` excluded).
         context_param: Name of the parameter that receives the `ToolContext`, if any.
-        bound_first: Whether the first parameter is `self`/`cls` (a method, bound later).
         documented_unknown: Parameters the docstring documents but the signature lacks.
         context_position: When the context parameter is positional-only, its index among
             the positional arguments (it cannot be passed by keyword).
@@ -185,7 +185,6 @@ class InputSpec:
     schema: dict[str, Any]
     parameters: tuple[Parameter, ...]
     context_param: str | None
-    bound_first: bool
     documented_unknown: tuple[str, ...]
     context_position: int | None = None
 
@@ -280,7 +279,6 @@ def build_input_spec(
     parameters: list[Parameter] = []
     context_param: str | None = None
     context_position: int | None = None
-    bound_first = False
     for index, param in enumerate(signature.parameters.values()):
         if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             star = "*" if param.kind is inspect.Parameter.VAR_POSITIONAL else "**"
@@ -290,8 +288,7 @@ def build_input_spec(
                 "parameter typed as a dict or a pydantic model)."
             )
         if index == 0 and param.name in ("self", "cls") and param.name not in hints:
-            bound_first = True
-            continue
+            continue  # a method's self/cls: bound later, not in the schema
         annotation = _compat(hints.get(param.name, Any))
         if _is_context(annotation, context_type):
             context_param = param.name
@@ -304,20 +301,21 @@ def build_input_spec(
             extra["description"] = docs[param.name]
         default = ... if param.default is inspect.Parameter.empty else param.default
         fields[field_name] = (annotation, Field(default, alias=param.name, **extra))
-        parameters.append(Parameter(param.name, field_name, param.kind, param.default))
+        parameters.append(
+            Parameter(name=param.name, field=field_name, kind=param.kind, default=param.default)
+        )
     model = _create_model(name, fields)
     schema = _object_schema(model, name)
     documented_unknown = tuple(
         doc for doc in docs if doc not in signature.parameters and doc.lstrip("*") != ""
     )
     return InputSpec(
-        model,
-        schema,
-        tuple(parameters),
-        context_param,
-        bound_first,
-        documented_unknown,
-        context_position,
+        model=model,
+        schema=schema,
+        parameters=tuple(parameters),
+        context_param=context_param,
+        documented_unknown=documented_unknown,
+        context_position=context_position,
     )
 
 

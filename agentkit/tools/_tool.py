@@ -19,11 +19,13 @@ from typing import Any, Generic, ParamSpec, TypeVar, overload
 
 import jsonschema
 import pydantic
+from typing_extensions import Unpack
 
 from .._exceptions import UnresolvedTypeError, UsageError
-from ..types.params import CacheControlEphemeral, ToolParam
+from ..types.params import ToolParam
 from ._context import ToolContext
 from ._docstrings import parse_docstring
+from ._options import BaseToolOptions, ToolOptions, check_option_names
 from ._results import DEFAULT_MAX_RESULT_CHARS
 from ._schema import (
     InputSpec,
@@ -51,12 +53,13 @@ class ToolDefinitionWarning(UserWarning):
     """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class BoundCall:
     """A validated call, ready to run: the arguments for the tool's function.
 
     Attributes:
-        args: Positional arguments (positional-only parameters).
+        args: Positional arguments (positional-only parameters, or the model instance for a
+            `from_model` tool).
         kwargs: Keyword arguments.
         context_param: The parameter to receive the `ToolContext`, if any.
         context_position: Where the context goes in `args` when its parameter is
@@ -86,6 +89,8 @@ class Tool(Generic[P, R]):
         max_result_chars: Longer results keep their head and tail only.
         requires_approval: Only run after an approval callback says yes (agent loop).
         warnings: Decoration-time warnings about this tool's definition.
+
+    The options (`strict` to `requires_approval`) are the `ToolOptions` given, or their defaults.
     """
 
     def __init__(
@@ -97,15 +102,18 @@ class Tool(Generic[P, R]):
         input_schema: Mapping[str, Any],
         spec: InputSpec | None = None,
         model: type[pydantic.BaseModel] | None = None,
-        strict: bool = False,
-        cache_control: CacheControlEphemeral | None = None,
-        timeout: float | None = None,
-        max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
-        requires_approval: bool = False,
         warnings_: list[str] | None = None,
+        **options: Unpack[BaseToolOptions],
     ) -> None:
+        check_option_names("Tool", options)
         _check_name(name)
-        _check_options(timeout, max_result_chars)
+        # the options: a new one is a key of `BaseToolOptions` (_options.py) and a line here
+        self.strict: bool = options.get("strict", False)
+        self.cache_control = options.get("cache_control")
+        self.timeout = options.get("timeout")
+        self.max_result_chars = options.get("max_result_chars", DEFAULT_MAX_RESULT_CHARS)
+        self.requires_approval: bool = options.get("requires_approval", False)
+        _check_options(self.timeout, self.max_result_chars)
         schema = dict(input_schema)
         _check_schema(name, schema)
         notes: list[str] = list(warnings_ or [])
@@ -114,12 +122,7 @@ class Tool(Generic[P, R]):
         self.description = description or None
         self.validation_schema: dict[str, Any] = schema
         """The schema the model's input is checked against (the full, non-strict one)."""
-        self.input_schema: dict[str, Any] = to_strict(schema, notes) if strict else schema
-        self.strict = strict
-        self.cache_control = cache_control
-        self.timeout = timeout
-        self.max_result_chars = max_result_chars
-        self.requires_approval = requires_approval
+        self.input_schema: dict[str, Any] = to_strict(schema, notes) if self.strict else schema
         self.warnings: list[str] = notes
         self._spec = spec
         self._model = model
@@ -140,34 +143,27 @@ class Tool(Generic[P, R]):
         cls,
         fn: Callable[P, R],
         *,
-        name: str | None = None,
-        description: str | None = None,
-        strict: bool = False,
-        cache_control: CacheControlEphemeral | None = None,
-        timeout: float | None = None,
-        max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
-        requires_approval: bool = False,
         localns: Mapping[str, Any] | None = None,
         defer_unresolved: bool = True,
+        **options: Unpack[ToolOptions],
     ) -> Tool[P, R]:
         """A tool whose schema comes from `fn`'s signature and docstring.
 
         A type hint naming a class defined later in the module (a forward reference) is
         resolved when the tool is first used instead; still undefined then, it raises
         `UsageError`.
+
+        Args:
+            fn: The function (sync or async).
+            localns: Names for resolving string annotations, besides `fn`'s module globals.
+            defer_unresolved: Build the tool on first use when a type hint names a class not
+                defined yet (otherwise raise `UsageError` now).
+            **options: The tool's options (`ToolOptions`).
         """
+        check_option_names("Tool.from_function", options)
         if not callable(fn):
             raise UsageError(f"@tool needs a function, got {fn!r}")
         docs = parse_docstring(inspect.getdoc(fn))
-        options = {
-            "name": name,
-            "description": description,
-            "strict": strict,
-            "cache_control": cache_control,
-            "timeout": timeout,
-            "max_result_chars": max_result_chars,
-            "requires_approval": requires_approval,
-        }
         try:
             spec = build_input_spec(fn, docs=docs.params, context_type=ToolContext, localns=localns)
         except UnresolvedTypeError:
@@ -178,18 +174,17 @@ class Tool(Generic[P, R]):
             f"the docstring documents parameter {doc!r}, which the function does not have"
             for doc in spec.documented_unknown
         ]
+        name = options.pop("name", None)
+        description = options.pop("description", None)
+        others: BaseToolOptions = options  # the rest
         return cls(
             fn,
             name=name or str(getattr(fn, "__name__", "")),
             description=description if description is not None else docs.description,
             input_schema=spec.schema,
             spec=spec,
-            strict=strict,
-            cache_control=cache_control,
-            timeout=timeout,
-            max_result_chars=max_result_chars,
-            requires_approval=requires_approval,
             warnings_=notes,
+            **others,
         )
 
     @classmethod
@@ -200,11 +195,12 @@ class Tool(Generic[P, R]):
         fn: Callable[..., Any],
         *,
         description: str | None = None,
-        **options: Any,
+        **options: Unpack[BaseToolOptions],
     ) -> Tool[..., Any]:
         """A tool from a hand-written JSON Schema; `fn` is called with the input as keywords.
 
-        The schema is checked against the JSON Schema 2020-12 metaschema now.
+        The schema is checked against the JSON Schema 2020-12 metaschema now. `options` are
+        the `ToolOptions` other than `name` and `description`.
         """
         return cls(fn, name=name, description=description, input_schema=input_schema, **options)
 
@@ -213,12 +209,16 @@ class Tool(Generic[P, R]):
         cls,
         model: type[pydantic.BaseModel],
         fn: Callable[..., Any],
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        **options: Any,
+        **options: Unpack[ToolOptions],
     ) -> Tool[..., Any]:
-        """A tool whose input is described by a pydantic model; `fn` receives the instance."""
+        """A tool whose input is described by a pydantic model; `fn` receives the instance.
+
+        The name defaults to the model class's in snake_case, the description to its docstring.
+        """
+        check_option_names("Tool.from_model", options)
+        name = options.pop("name", None)
+        description = options.pop("description", None)
+        others: BaseToolOptions = options  # the rest
         schema = model_input_schema(model)
         schema.setdefault("type", "object")
         if description is None:
@@ -229,7 +229,7 @@ class Tool(Generic[P, R]):
             description=description,
             input_schema=schema,
             model=model,
-            **options,
+            **others,
         )
 
     # -- the function, unchanged ------------------------------------------------------------
@@ -282,8 +282,8 @@ class Tool(Generic[P, R]):
                 instance = self._model.model_validate(tool_input)
             except pydantic.ValidationError as exc:
                 return self._invalid(_pydantic_problems(exc))
-            return BoundCall((instance,), {})
-        return BoundCall((), dict(tool_input))
+            return BoundCall(args=(instance,), kwargs={})
+        return BoundCall(args=(), kwargs=dict(tool_input))
 
     def _invalid(self, problems: list[str]) -> str:
         lines = "\n".join(f"- {p}" for p in problems)
@@ -338,7 +338,12 @@ class Tool(Generic[P, R]):
         for param in spec.parameters:
             if param.kind is not inspect.Parameter.POSITIONAL_ONLY and param.field in given:
                 kwargs[param.name] = getattr(instance, param.field)
-        return BoundCall(tuple(args), kwargs, spec.context_param, spec.context_position)
+        return BoundCall(
+            args=tuple(args),
+            kwargs=kwargs,
+            context_param=spec.context_param,
+            context_position=spec.context_position,
+        )
 
 
 def _value(instance: pydantic.BaseModel, param: Parameter, given: set[str]) -> Any:
@@ -349,7 +354,7 @@ class _DeferredTool(Tool[P, R]):
     """A tool whose type hints name classes not defined yet: built on first use."""
 
     def __init__(
-        self, fn: Callable[P, R], options: dict[str, Any], localns: Mapping[str, Any] | None
+        self, fn: Callable[P, R], options: ToolOptions, localns: Mapping[str, Any] | None
     ) -> None:
         name = options.get("name") or str(getattr(fn, "__name__", ""))
         _check_name(name)
@@ -374,61 +379,36 @@ class _DeferredTool(Tool[P, R]):
 @overload
 def tool(fn: Callable[P, R], /) -> Tool[P, R]: ...
 @overload
+def tool(**options: Unpack[ToolOptions]) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
 def tool(
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    strict: bool = False,
-    cache_control: CacheControlEphemeral | None = None,
-    timeout: float | None = None,
-    max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
-    requires_approval: bool = False,
-) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
-def tool(
-    fn: Callable[P, R] | None = None,
-    /,
-    *,
-    name: str | None = None,
-    description: str | None = None,
-    strict: bool = False,
-    cache_control: CacheControlEphemeral | None = None,
-    timeout: float | None = None,
-    max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
-    requires_approval: bool = False,
+    fn: Callable[P, R] | None = None, /, **options: Unpack[ToolOptions]
 ) -> Tool[P, R] | Callable[[Callable[P, R]], Tool[P, R]]:
     """Make a function (sync or async) a tool the model can call.
 
-    Use as `@tool` or `@tool(name=..., description=..., strict=..., cache_control=...,
-    timeout=..., max_result_chars=..., requires_approval=...)`. The name defaults to the
-    function's, the description to its docstring (parameter sections removed), and the input
-    schema comes from the signature: type hints, defaults, `Annotated[..., Field(...)]`, and
-    the docstring's parameter descriptions.
+    Use as `@tool` or `@tool(**options)`, with the keywords of `ToolOptions` (`name`,
+    `description`, `strict`, `cache_control`, `timeout`, `max_result_chars`,
+    `requires_approval`). The name defaults to the function's, the description to its docstring
+    (parameter, returns and raises sections removed), and the input schema comes from the
+    signature: type hints, defaults, `Annotated[..., Field(...)]`, and the docstring's
+    parameter descriptions.
 
     Raises:
         UsageError: The function cannot be a tool (e.g. `*args`, an invalid name, a type
             without a JSON Schema), with the reason.
+        TypeError: A keyword that is not a `ToolOptions` key.
     """
+    check_option_names("tool", options)
     frame = sys._getframe(1)
     localns = dict(frame.f_locals) if frame.f_locals is not frame.f_globals else None
 
     def decorate(func: Callable[P, R]) -> Tool[P, R]:
-        return Tool.from_function(
-            func,
-            name=name,
-            description=description,
-            strict=strict,
-            cache_control=cache_control,
-            timeout=timeout,
-            max_result_chars=max_result_chars,
-            requires_approval=requires_approval,
-            localns=localns,
-        )
+        return Tool.from_function(func, localns=localns, **options)
 
     return decorate if fn is None else decorate(fn)
 
 
 def _user_stacklevel() -> int:
-    """The `stacklevel` that points a warning at the first frame outside this package."""
+    """The `stacklevel` that points a warning at the first frame outside `agentkit.tools`."""
     frame = sys._getframe(1)
     level = 1
     while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(

@@ -1,11 +1,14 @@
 """`Toolbox`: a registry of tools that runs one turn's tool calls, sync or async.
 
 Both drivers share `plan_call` / `finish_call`; they differ only in how a function runs:
-- `run_all` (sync): one call runs inline; several run concurrently on worker threads (async
-  tools on a thread with their own event loop). A call past its timeout is answered with an
-  error and no longer waited for.
-- `arun_all` (async, anyio): calls run in a task group; sync tools on worker threads
-  (`anyio.to_thread`), async tools cancelled at their timeout.
+- `execute_all` (sync; `run` and `run_all` use it): a lone call to a sync tool without a
+  timeout runs inline; otherwise the calls run concurrently on daemon threads (an async tool
+  on its thread's own event loop). A call past its timeout is answered with an error and no
+  longer waited for.
+- `aexecute_all` (async, anyio; `arun` and `arun_all` use it): calls run in a task group; sync
+  tools on worker threads (`anyio.to_thread`, abandoned at their timeout), async tools
+  cancelled at their timeout.
+At most `max_concurrency` calls run at once in either.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
 
 import anyio
 import anyio.to_thread
+from typing_extensions import Unpack
 
 from .._exceptions import UsageError
 from .._utils import call_maybe_async
 from ..types.content import ToolUseBlock
-from ..types.params import CacheControlEphemeral, MessageParam, ToolParam, ToolResultBlockParam
+from ..types.params import MessageParam, ToolParam, ToolResultBlockParam
 from ._calls import (
     ErrorFormatter,
     Outcome,
@@ -36,7 +40,7 @@ from ._calls import (
     plan_call,
 )
 from ._context import ToolContext
-from ._results import DEFAULT_MAX_RESULT_CHARS
+from ._options import ToolOptions, check_option_names
 from ._tool import Tool
 
 if TYPE_CHECKING:
@@ -79,11 +83,14 @@ class Toolbox:
         self.format_error: ErrorFormatter = format_error or default_error_formatter
         localns = _caller_locals()
         for item in tools:
-            self._add(item, localns, {})
+            self._add(item, localns, ToolOptions())
 
     @classmethod
     def from_object(cls, obj: object, **options: Any) -> Toolbox:
-        """A toolbox of the `@tool` methods of `obj` (bound to it), in definition order."""
+        """A toolbox of the `@tool` methods of `obj` (bound to it), in definition order.
+
+        Base classes' methods come first; `options` are `Toolbox(...)`'s keywords.
+        """
         box = cls(**options)
         for klass in reversed(type(obj).__mro__):
             for name, value in vars(klass).items():
@@ -96,23 +103,27 @@ class Toolbox:
     # -- registry ------------------------------------------------------------------------------
 
     def add(
-        self, fn_or_tool: Tool[..., Any] | Callable[..., Any], **options: Any
+        self, fn_or_tool: Tool[..., Any] | Callable[..., Any], **options: Unpack[ToolOptions]
     ) -> Tool[..., Any]:
-        """Register a tool (or a function, made a tool with `options`); names must be unique."""
+        """Register a tool (or a function, made a tool with `options`); names must be unique.
+
+        `options` are the `ToolOptions` (for a function only).
+        """
+        check_option_names("Toolbox.add", options)
         return self._add(fn_or_tool, _caller_locals(), options)
 
     def _add(
         self,
         fn_or_tool: Tool[..., Any] | Callable[..., Any],
         localns: dict[str, Any] | None,
-        options: dict[str, Any],
+        options: ToolOptions,
     ) -> Tool[..., Any]:
         if isinstance(fn_or_tool, Tool) and options:
             raise UsageError("options apply to functions; this is already a Tool.")
         item = (
             fn_or_tool
             if isinstance(fn_or_tool, Tool)
-            else Tool.from_function(fn_or_tool, **{"localns": localns, **options})
+            else Tool.from_function(fn_or_tool, localns=localns, **options)
         )
         if item.name in self._tools:
             raise UsageError(
@@ -125,20 +136,13 @@ class Toolbox:
     @overload
     def tool(self, fn: Callable[P, R], /) -> Tool[P, R]: ...
     @overload
-    def tool(
-        self,
-        /,
-        *,
-        name: str | None = None,
-        description: str | None = None,
-        strict: bool = False,
-        cache_control: CacheControlEphemeral | None = None,
-        timeout: float | None = None,
-        max_result_chars: int = DEFAULT_MAX_RESULT_CHARS,
-        requires_approval: bool = False,
-    ) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
-    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Any) -> Any:
-        """Decorator: `@tools.tool` or `@tools.tool(name=..., ...)` defines and registers."""
+    def tool(self, /, **options: Unpack[ToolOptions]) -> Callable[[Callable[P, R]], Tool[P, R]]: ...
+    def tool(self, fn: Callable[..., Any] | None = None, /, **options: Unpack[ToolOptions]) -> Any:
+        """Decorator: `@tools.tool` or `@tools.tool(**options)` defines and registers.
+
+        `options` are the `ToolOptions`, as for `@tool`.
+        """
+        check_option_names("Toolbox.tool", options)
         localns = _caller_locals()  # like @tool: types local to the caller resolve
         if fn is not None:
             return self._add(fn, localns, options)
@@ -178,7 +182,7 @@ class Toolbox:
     def _context(
         self, deps: Any, messages: Sequence[MessageParam], usage: RunUsage | None
     ) -> ToolContext[Any]:
-        return ToolContext(deps, messages=tuple(messages), usage=usage)
+        return ToolContext(deps=deps, messages=tuple(messages), usage=usage)
 
     # -- sync driver -----------------------------------------------------------------------------
 
@@ -202,7 +206,11 @@ class Toolbox:
         usage: RunUsage | None = None,
         max_concurrency: int | None = None,
     ) -> list[ToolResult]:
-        """Like `run_all`, returning `ToolResult`s (output, duration, exception)."""
+        """Like `run_all`, returning `ToolResult`s (output, duration, exception).
+
+        `blocks` may include calls already planned (`plan`) or answered; `max_concurrency`
+        overrides the toolbox's limit for this turn.
+        """
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         runnable = [p for p in plans if isinstance(p, Planned)]
@@ -248,7 +256,7 @@ class Toolbox:
 
         async def one(planned: Planned) -> None:
             async with limiter:
-                outcomes[id(planned)] = await _arun(planned, context, limiter)
+                outcomes[id(planned)] = await _arun(planned, context)
 
         async with anyio.create_task_group() as group:
             for plan in plans:
@@ -330,7 +338,7 @@ def _thread_main(
     planned: Planned, context: ToolContext[Any], slot: list[Outcome], changed: threading.Event
 ) -> None:
     if planned.tool.is_async:
-        outcome = anyio.run(_arun, planned, context, None)
+        outcome = anyio.run(_arun, planned, context)
     else:
         outcome = _run_inline(planned, context)
     slot.append(outcome)
@@ -341,9 +349,7 @@ def _boxed(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     return (fn(*args, **kwargs),)
 
 
-async def _arun(
-    planned: Planned, context: ToolContext[Any], limiter: anyio.CapacityLimiter | None
-) -> Outcome:
+async def _arun(planned: Planned, context: ToolContext[Any]) -> Outcome:
     """Run one call under its timeout; a sync function goes to a worker thread."""
     outcome = Outcome()
     args, kwargs = planned.arguments(context)

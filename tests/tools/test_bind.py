@@ -280,7 +280,7 @@ def test_plain_string_parameters_are_never_decoded() -> None:
     bound = tool(note).bind({"text": '{"a": 1}', "extra": "[1, 2]"})
     assert isinstance(bound, BoundCall)
     assert bound.kwargs == {"text": '{"a": 1}', "extra": "[1, 2]"}
-    assert weather.bind({"city": '["Paris"]'}) == BoundCall((), {"city": '["Paris"]'})
+    assert weather.bind({"city": '["Paris"]'}) == BoundCall(args=(), kwargs={"city": '["Paris"]'})
 
 
 def test_enum_parameters_are_not_decoded() -> None:
@@ -299,7 +299,9 @@ def test_hand_written_schemas_decode_json_strings_too() -> None:
     }
     made = Tool.from_schema("find", schema, dict)
     bound = made.bind({"filters": '{"x": 1}', "name": '{"y": 2}', "unknown": "[]"})
-    assert bound == BoundCall((), {"filters": {"x": 1}, "name": '{"y": 2}', "unknown": "[]"})
+    assert bound == BoundCall(
+        args=(), kwargs={"filters": {"x": 1}, "name": '{"y": 2}', "unknown": "[]"}
+    )
 
 
 def test_a_very_deep_ref_chain_is_not_followed() -> None:
@@ -310,7 +312,9 @@ def test_a_very_deep_ref_chain_is_not_followed() -> None:
     # too deep to know an object is expected: the string is passed to validation unchanged
     assert problems(made.bind({"x": "{}"})) == ["x: '{}' is not of type 'object'"]
     short = {"type": "object", "properties": {"x": {"$ref": "#/$defs/A11"}}, "$defs": defs}
-    assert Tool.from_schema("short", short, dict).bind({"x": "{}"}) == BoundCall((), {"x": {}})
+    assert Tool.from_schema("short", short, dict).bind({"x": "{}"}) == BoundCall(
+        args=(), kwargs={"x": {}}
+    )
 
 
 # --- pydantic conversion ---------------------------------------------------------------------
@@ -393,9 +397,9 @@ def test_the_function_receives_converted_values() -> None:
 
 
 def test_omitted_parameters_use_the_function_defaults() -> None:
-    assert weather.bind({"city": "Paris"}) == BoundCall((), {"city": "Paris"})
+    assert weather.bind({"city": "Paris"}) == BoundCall(args=(), kwargs={"city": "Paris"})
     assert weather.bind({"city": "Paris", "unit": "f"}) == BoundCall(
-        (), {"city": "Paris", "unit": "f"}
+        args=(), kwargs={"city": "Paris", "unit": "f"}
     )
 
 
@@ -405,7 +409,7 @@ def test_keyword_only_parameters_are_passed_by_keyword() -> None:
 
     made = tool(search)
     bound = made.bind({"exact": True, "query": "q"})
-    assert bound == BoundCall((), {"query": "q", "exact": True})
+    assert bound == BoundCall(args=(), kwargs={"query": "q", "exact": True})
     assert (
         Toolbox([made]).run({"id": "t", "name": "search", "input": {"query": "q", "exact": False}})[
             "content"
@@ -438,7 +442,7 @@ def test_positional_only_parameters(
     fn: Any, tool_input: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any], content: str
 ) -> None:
     made = tool(fn)
-    assert made.bind(tool_input) == BoundCall(args, kwargs)
+    assert made.bind(tool_input) == BoundCall(args=args, kwargs=kwargs)
     result = Toolbox([made]).run({"id": "t", "name": fn.__name__, "input": tool_input})
     assert result == {"type": "tool_result", "tool_use_id": "t", "content": content}
 

@@ -124,7 +124,7 @@ PARAMS = {"city": 'The city name, e.g. "Paris".', "unit": 'Temperature unit, "c"
 @pytest.mark.parametrize("fn", [google, numpy, rest, epydoc], ids=lambda f: f.__name__)
 def test_all_four_styles(fn: object) -> None:
     parsed = parse_docstring(fn.__doc__)
-    assert parsed == ParsedDocstring(DESCRIPTION, PARAMS)
+    assert parsed == ParsedDocstring(description=DESCRIPTION, params=PARAMS)
     made = tool(fn)  # type: ignore[call-overload]
     assert made.description == DESCRIPTION
     assert_no_leak(made.description)
@@ -141,13 +141,13 @@ def test_all_four_styles(fn: object) -> None:
 
 
 def test_no_docstring() -> None:
-    assert parse_docstring(None) == ParsedDocstring("", {})
-    assert parse_docstring("") == ParsedDocstring("", {})
-    assert parse_docstring("   \n  ") == ParsedDocstring("", {})
+    assert parse_docstring(None) == ParsedDocstring(description="", params={})
+    assert parse_docstring("") == ParsedDocstring(description="", params={})
+    assert parse_docstring("   \n  ") == ParsedDocstring(description="", params={})
 
 
 def test_summary_only() -> None:
-    assert parse_docstring("Ping the server.") == ParsedDocstring("Ping the server.")
+    assert parse_docstring("Ping the server.") == ParsedDocstring(description="Ping the server.")
 
 
 def test_only_sections_gives_an_empty_description() -> None:
@@ -226,7 +226,7 @@ def test_returns_and_raises_are_not_parameters() -> None:
         :raises ValueError: Sometimes.
         """
     )
-    assert parsed == ParsedDocstring("Summary.", {"x": "The x.", "y": "The y."})
+    assert parsed == ParsedDocstring(description="Summary.", params={"x": "The x.", "y": "The y."})
 
 
 def test_undocumented_parameters_get_no_description() -> None:

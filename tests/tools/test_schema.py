@@ -886,6 +886,51 @@ def test_options_are_kept() -> None:
     assert tool(s_str).max_result_chars == agentkit.tools.DEFAULT_MAX_RESULT_CHARS == 100_000
 
 
+def test_every_option_is_kept_with_its_default() -> None:
+    options = agentkit.tools.ToolOptions.__optional_keys__
+    assert options == agentkit.tools.BaseToolOptions.__optional_keys__ | {"name", "description"}
+    made = tool(s_str)
+    for option in options:  # a new ToolOptions key needs its line in Tool.__init__
+        assert hasattr(made, option), option
+    assert (made.strict, made.cache_control, made.requires_approval) == (False, None, False)
+
+
+class _Query(BaseModel):
+    q: str
+
+
+_MISSPELT: dict[str, Any] = {"timout": 5}  # typed Any: mypy would refuse the keyword
+
+
+@pytest.mark.parametrize(
+    ("make", "where"),
+    [
+        (lambda: tool(**_MISSPELT), "tool"),
+        (lambda: Tool.from_function(s_str, **_MISSPELT), "Tool.from_function"),
+        (lambda: Tool.from_model(_Query, repr, **_MISSPELT), "Tool.from_model"),
+        (lambda: Tool.from_schema("q", WEATHER_SCHEMA, dict, **_MISSPELT), "Tool"),
+        (lambda: Toolbox().add(s_str, **_MISSPELT), "Toolbox.add"),
+        (lambda: Toolbox().tool(**_MISSPELT), "Toolbox.tool"),
+    ],
+)
+def test_a_misspelt_option_is_a_type_error(make: Callable[[], object], where: str) -> None:
+    message = (
+        rf"^{where}\(\) got an unexpected keyword argument 'timout' \(did you mean 'timeout'\?\)$"
+    )
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+def test_options_are_checked_keywords_for_type_checkers() -> None:
+    # mypy --strict reports each call (an unneeded ignore would fail the type check)
+    with pytest.raises(TypeError):
+        tool(timeout="5", bogus=1)  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        Toolbox().add(s_str, bogus=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Tool.from_schema("q", WEATHER_SCHEMA, dict, name="other")  # type: ignore[misc]
+
+
 def test_local_types_resolve_under_string_annotations() -> None:
     class Local(BaseModel):
         a: int
@@ -935,7 +980,7 @@ def test_from_schema() -> None:
         "description": "Weather.",
     }
     bound = made.bind({"city": "Paris", "unit": "c"})
-    assert bound == BoundCall((), {"city": "Paris", "unit": "c"})
+    assert bound == BoundCall(args=(), kwargs={"city": "Paris", "unit": "c"})
     problem = made.bind({"unit": "k"})
     assert isinstance(problem, str)
     assert "'city' is a required property" in problem

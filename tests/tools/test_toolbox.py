@@ -28,7 +28,6 @@ from agentkit._core.loop import RunUsage
 from agentkit._core.stream_decoder import StreamDecoder
 from agentkit.tools import default_error_formatter, image
 from agentkit.tools._calls import Planned
-from agentkit.tools._context import empty_context
 from agentkit.types.params import MessageParam
 
 
@@ -1108,6 +1107,6 @@ def test_context_helpers() -> None:
     assert (call.deps, call.tool_use_id, call.tool_name) == (base.deps, "toolu_x", "where")
     assert (call.messages, call.usage) == (base.messages, base.usage)
     assert (base.tool_use_id, base.tool_name) == ("", "")
-    empty = empty_context("toolu_y", "echo")
-    assert (empty.deps, empty.tool_use_id, empty.tool_name) == (None, "toolu_y", "echo")
+    empty: ToolContext[None] = ToolContext(None)
+    assert (empty.deps, empty.tool_use_id, empty.tool_name) == (None, "", "")
     assert (tuple(empty.messages), empty.usage) == ((), None)
