@@ -128,8 +128,16 @@ class BaseClient(Generic[HttpT]):
             isinstance(timeout, (int, float)) and float(timeout) == 600.0
         ) or timeout == DEFAULT_TIMEOUT
         configure_logging_from_env()
+        self._owns_http_client = http_client is None
+        self._http: HttpT = self._checked_http_client(http_client)
+        self._init_resources()
+
+    def _checked_http_client(self, http_client: HttpT | None) -> HttpT:
+        """The user's httpx client when it is of the right kind, else a new one of ours."""
         expected = self._http_class
-        if http_client is not None and not isinstance(http_client, expected):
+        if http_client is None:
+            return expected(limits=DEFAULT_LIMITS)  # type: ignore[return-value]
+        if not isinstance(http_client, expected):
             other_http, other = (
                 ("Client", "Anthropic")
                 if expected is httpx.AsyncClient
@@ -139,9 +147,7 @@ class BaseClient(Generic[HttpT]):
                 f"http_client must be an httpx.{expected.__name__} for {type(self).__name__}, "
                 f"got {type(http_client).__name__} (an httpx.{other_http} goes with {other})."
             )
-        self._owns_http_client = http_client is None
-        self._http: HttpT = http_client or expected(limits=DEFAULT_LIMITS)  # type: ignore[assignment]
-        self._init_resources()
+        return http_client
 
     def _init_resources(self) -> None:
         """Attach the API resources (`messages`)."""
