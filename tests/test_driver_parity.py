@@ -1190,34 +1190,13 @@ def check(outcome: Outcome, expect: Mapping[str, Any]) -> None:
 
 
 # Differences found between the drivers (the library is not fixed here): which rows they affect.
-RUN_LEAVES_GENERATOR = (
-    "AsyncAgent.run() returns at RunFinished without closing its _drive async generator; on "
-    "trio that generator is garbage collected unexhausted and trio reports a ResourceWarning "
-    "(an error under filterwarnings=error); Agent.run's sync generator is closed silently"
-)
-
-
-def known_difference(scenario: Scenario, backend: str) -> str | None:
-    """Why this row differs between the drivers on `backend`, if it is known to."""
-    finishes = scenario.expect.get("error", "raises") is None
-    if scenario.surface == "agent.run" and finishes and backend == "trio":
-        return RUN_LEAVES_GENERATOR
-    return None
-
-
 def cases() -> list[Any]:
-    """Every row with every async backend, the known differences marked."""
-    params = []
-    for row_id, scenario in ROWS:
-        for backend in ASYNC_BACKENDS:
-            reason = known_difference(scenario, backend)
-            marks = (
-                [pytest.mark.xfail(raises=AssertionError, strict=True, reason=reason)]
-                if reason is not None
-                else []
-            )
-            params.append(pytest.param(scenario, backend, id=f"{row_id}[{backend}]", marks=marks))
-    return params
+    """Every row with every async backend."""
+    return [
+        pytest.param(scenario, backend, id=f"{row_id}[{backend}]")
+        for row_id, scenario in ROWS
+        for backend in ASYNC_BACKENDS
+    ]
 
 
 @pytest.mark.parametrize(("scenario", "backend"), cases())

@@ -125,10 +125,11 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
     ) -> RunResult:
         """Run until the model stops (or a limit); see `Agent.run`."""
         flow = self.run_flow(prompt_or_content, messages, deps, streaming=False)
-        async for event in self._drive(flow):
+        result = None
+        async for event in self._drive(flow):  # to the end: nothing is left to finalise
             if isinstance(event, RunFinished):
-                return event.result
-        raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
+                result = event.result
+        return _finished(result)
 
     def stream(
         self,
@@ -168,10 +169,17 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
 
 
 def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult:
-    for event in events:
+    result = None
+    for event in events:  # to the end: nothing is left to finalise
         if isinstance(event, RunFinished):
-            return event.result
-    raise AssertionError("unreachable: a run always finishes")  # pragma: no cover
+            result = event.result
+    return _finished(result)
+
+
+def _finished(result: RunResult | None) -> RunResult:
+    if result is None:  # pragma: no cover - a run's flow always ends with RunFinished
+        raise AssertionError("the run ended without a result")
+    return result
 
 
 async def _maybe_await(value: Any) -> Any:
