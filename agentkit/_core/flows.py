@@ -1,9 +1,9 @@
 """The request protocol, written once: send, and on a retryable failure wait and send again.
 
-`request_flow` yields `Send` and `Sleep` effects (see `effects`); the client drivers in
-`_client.py` perform them. A failure to get any response reaches the flow as the
-`APIConnectionError` the driver translated it into (thrown into the generator); an error
-response reaches it as the response itself, with its body read.
+`request_flow` yields `Send` and `Sleep` effects (see `effects`); the senders in `_send.py`
+perform them (for the stream helper's re-sends too). A failure to get any response reaches the
+flow as the `APIConnectionError` the driver translated it into (thrown into the generator); an
+error response reaches it as the response itself, with its body read.
 """
 
 from __future__ import annotations
