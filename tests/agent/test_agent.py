@@ -92,11 +92,6 @@ def _reset_calls() -> None:
     CALLS.clear()
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def run(kind: str, model: MockModel, prompt: Any = "Go", **options: Any) -> RunResult:
     """One run with a sync or async agent; `messages=` / `deps=` go to run()."""
     run_kwargs = {k: options.pop(k) for k in ("messages", "deps") if k in options}
@@ -149,7 +144,6 @@ def test_two_turn_tool_loop(kind: str) -> None:
     assert result.text == "Tool results: get_weather: example: 21c; add: 2"
     assert [c.name for c in result.tool_calls] == ["get_weather", "add"]
     assert all(not c.is_error for c in result.tool_calls)
-    assert all(c.duration >= 0 for c in result.tool_calls)
     assert result.usage.requests == 2
     assert result.usage.input_tokens > 0
     assert result.usage.output_tokens > 0
@@ -485,7 +479,6 @@ def test_stream_events_in_order(kind: str) -> None:
         False,
         "example: 21c",
     )
-    assert finished.duration >= 0
     turn = next(e for e in seen if isinstance(e, TurnFinished))
     assert turn.usage.output_tokens > 0
 
@@ -575,10 +568,9 @@ def test_agent_parity() -> None:
         assert list(inspect.signature(public(Agent)[name]).parameters) == list(
             inspect.signature(public(AsyncAgent)[name]).parameters
         )
-    sync_init = inspect.signature(Agent.__init__).parameters
-    async_init = inspect.signature(AsyncAgent.__init__).parameters
-    assert list(sync_init) == list(async_init)
-    assert [p.default for p in sync_init.values()] == [p.default for p in async_init.values()]
+    # no constructor of their own: AgentBase's serves both, so their parameters are the same
+    assert "__init__" not in vars(Agent)
+    assert "__init__" not in vars(AsyncAgent)
 
 
 def test_model_request_unused() -> None:

@@ -49,9 +49,7 @@ HTTPX_ASYNC_GENERATORS_ON_TRIO = (
 )
 
 
-@pytest.fixture(params=["sync", "asyncio", "trio"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+pytestmark = pytest.mark.kinds("sync", "asyncio", "trio")  # the async client on each loop
 
 
 def model_with(faults: Any, text: str = ANSWER, **options: Any) -> FunctionModel:

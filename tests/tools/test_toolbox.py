@@ -1037,7 +1037,6 @@ def test_execute_all_results() -> None:
     assert ok.content == '{"rows":[1,2]}'
     assert not ok.is_error
     assert ok.ran
-    assert ok.duration >= 0
     assert ok.exception is None
 
     assert failed.is_error
@@ -1045,7 +1044,6 @@ def test_execute_all_results() -> None:
     assert isinstance(failed.exception, RuntimeError)
     assert str(failed.exception) == "kaput"
     assert failed.output is None
-    assert failed.duration >= 0
 
     for result in (unknown, invalid):
         assert result.is_error
@@ -1061,7 +1059,6 @@ async def test_aexecute_all_results() -> None:
     box = Toolbox([shout, kaput])
     ok, failed = await box.aexecute_all([use("shout", {"text": "a"}), use("kaput")])
     assert (ok.output, ok.content, ok.ran, ok.is_error) == ("A", "A", True, False)
-    assert ok.duration >= 0
     assert isinstance(failed.exception, RuntimeError)
     assert failed.ran
 
