@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-import time
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -154,20 +154,23 @@ def test_two_turn_tool_loop(kind: str) -> None:
 
 
 def test_parallel_calls_answer_in_call_order(kind: str) -> None:
+    finished = {label: threading.Event() for label in ("L0", "L1", "L2")}
+
     @tool
-    def sleepy(seconds: float, label: str) -> str:
-        """Sleep then echo."""
-        time.sleep(seconds)
+    def after(label: str, previous: str = "") -> str:
+        """Echo the label once the call labelled `previous` has finished."""
+        if previous and not finished[previous].wait(5):
+            return f"{label}: {previous} never finished"
+        finished[label].set()
         return label
 
+    # they finish in the order L1, L2, L0: possible only if they run at once
     calls = [
-        tool_use("sleepy", {"seconds": s, "label": f"L{i}"}, f"toolu_{i}")
-        for i, s in enumerate([0.2, 0.0, 0.1])
+        tool_use("after", {"label": label, "previous": previous}, f"toolu_{i}")
+        for i, (label, previous) in enumerate([("L0", "L2"), ("L1", ""), ("L2", "L1")])
     ]
     model = ScriptedModel([calls, "done"])
-    started = time.perf_counter()
-    result = run(kind, model, tools=[sleepy])
-    assert time.perf_counter() - started < 1.0  # concurrently, not 0.3 s in a row... or worse
+    result = run(kind, model, tools=[after])
     answer = model.requests[1]["messages"][2]["content"]
     assert [b["tool_use_id"] for b in answer] == ["toolu_0", "toolu_1", "toolu_2"]
     assert [b["content"] for b in answer] == ["L0", "L1", "L2"]
