@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 import anyio
 import httpx
@@ -152,6 +152,11 @@ class Harness:
             lambda c: c.messages.count_tokens(**params),
             lambda c: c.messages.count_tokens(**params),
         )
+
+
+def harness(kind: str, *responses: Responder, **client_kwargs: Any) -> Harness:
+    """A `Harness` for the `kind` client ("sync" or "async") answering with `responses`."""
+    return Harness(cast(Kind, kind), Recorder(*responses), **client_kwargs)
 
 
 def user(text: str) -> list[MessageParam]:

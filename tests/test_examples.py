@@ -6,8 +6,12 @@ import io
 import runpy
 import subprocess
 import sys
+import threading
 from pathlib import Path
+from types import SimpleNamespace
 
+import anyio
+import anyio.to_thread
 import pytest
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -42,16 +46,23 @@ def test_example_runs_offline(
         assert expected in out, (expected, out)
 
 
-def test_async_example_runs_its_tools_concurrently() -> None:
-    sys.path.insert(0, str(EXAMPLES))
-    try:
-        module = runpy.run_path(str(EXAMPLES / "async_parallel_tools.py"))
-        import anyio
+def test_async_example_runs_its_tools_concurrently(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    module = runpy.run_path(str(EXAMPLES / "async_parallel_tools.py"))
+    # the three tools wait for one another instead of sleeping: they pass only if run at once
+    three = threading.Barrier(3, timeout=5)
+    met: list[float] = []
 
-        elapsed = anyio.run(module["amain"], [])
-    finally:
-        sys.path.remove(str(EXAMPLES))
-    assert elapsed < 1.2  # three 0.5 s calls at once, not one after another
+    async def meet(seconds: float) -> None:
+        await anyio.to_thread.run_sync(three.wait)
+        met.append(seconds)
+
+    monkeypatch.setitem(module["amain"].__globals__, "anyio", SimpleNamespace(sleep=meet))
+    anyio.run(module["amain"], [])
+    assert met == [0.5] * 3
+    assert "3 tool calls of 0.5 s each" in capsys.readouterr().out
 
 
 def test_quickstart_as_a_script() -> None:

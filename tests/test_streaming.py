@@ -61,6 +61,7 @@ from tests.helpers import (
     Recorder,
     SSEReply,
     error,
+    harness,
     message_body,
     ok,
     sse_bytes,
@@ -102,15 +103,6 @@ DELTA_CLASSES: dict[str, type] = {
 
 
 # --- fixtures and helpers --------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def harness(kind: str, *responses: Any, **client_kwargs: Any) -> Harness:
-    return Harness(kind, Recorder(*responses), **client_kwargs)  # type: ignore[arg-type]
 
 
 def create_stream(client: Anthropic) -> Stream:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-import time
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -92,11 +92,6 @@ def _reset_calls() -> None:
     CALLS.clear()
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def run(kind: str, model: MockModel, prompt: Any = "Go", **options: Any) -> RunResult:
     """One run with a sync or async agent; `messages=` / `deps=` go to run()."""
     run_kwargs = {k: options.pop(k) for k in ("messages", "deps") if k in options}
@@ -149,7 +144,6 @@ def test_two_turn_tool_loop(kind: str) -> None:
     assert result.text == "Tool results: get_weather: example: 21c; add: 2"
     assert [c.name for c in result.tool_calls] == ["get_weather", "add"]
     assert all(not c.is_error for c in result.tool_calls)
-    assert all(c.duration >= 0 for c in result.tool_calls)
     assert result.usage.requests == 2
     assert result.usage.input_tokens > 0
     assert result.usage.output_tokens > 0
@@ -160,20 +154,23 @@ def test_two_turn_tool_loop(kind: str) -> None:
 
 
 def test_parallel_calls_answer_in_call_order(kind: str) -> None:
+    finished = {label: threading.Event() for label in ("L0", "L1", "L2")}
+
     @tool
-    def sleepy(seconds: float, label: str) -> str:
-        """Sleep then echo."""
-        time.sleep(seconds)
+    def after(label: str, previous: str = "") -> str:
+        """Echo the label once the call labelled `previous` has finished."""
+        if previous and not finished[previous].wait(5):
+            return f"{label}: {previous} never finished"
+        finished[label].set()
         return label
 
+    # they finish in the order L1, L2, L0: possible only if they run at once
     calls = [
-        tool_use("sleepy", {"seconds": s, "label": f"L{i}"}, f"toolu_{i}")
-        for i, s in enumerate([0.2, 0.0, 0.1])
+        tool_use("after", {"label": label, "previous": previous}, f"toolu_{i}")
+        for i, (label, previous) in enumerate([("L0", "L2"), ("L1", ""), ("L2", "L1")])
     ]
     model = ScriptedModel([calls, "done"])
-    started = time.perf_counter()
-    result = run(kind, model, tools=[sleepy])
-    assert time.perf_counter() - started < 1.0  # concurrently, not 0.3 s in a row... or worse
+    result = run(kind, model, tools=[after])
     answer = model.requests[1]["messages"][2]["content"]
     assert [b["tool_use_id"] for b in answer] == ["toolu_0", "toolu_1", "toolu_2"]
     assert [b["content"] for b in answer] == ["L0", "L1", "L2"]
@@ -485,7 +482,6 @@ def test_stream_events_in_order(kind: str) -> None:
         False,
         "example: 21c",
     )
-    assert finished.duration >= 0
     turn = next(e for e in seen if isinstance(e, TurnFinished))
     assert turn.usage.output_tokens > 0
 
@@ -575,10 +571,9 @@ def test_agent_parity() -> None:
         assert list(inspect.signature(public(Agent)[name]).parameters) == list(
             inspect.signature(public(AsyncAgent)[name]).parameters
         )
-    sync_init = inspect.signature(Agent.__init__).parameters
-    async_init = inspect.signature(AsyncAgent.__init__).parameters
-    assert list(sync_init) == list(async_init)
-    assert [p.default for p in sync_init.values()] == [p.default for p in async_init.values()]
+    # no constructor of their own: AgentBase's serves both, so their parameters are the same
+    assert "__init__" not in vars(Agent)
+    assert "__init__" not in vars(AsyncAgent)
 
 
 def test_model_request_unused() -> None:

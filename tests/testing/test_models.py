@@ -89,9 +89,7 @@ PARAMS: dict[str, Any] = {
 # --- running one scenario on the sync client, or the async one on asyncio / trio ---------------
 
 
-@pytest.fixture(params=["sync", "asyncio", "trio"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+pytestmark = pytest.mark.kinds("sync", "asyncio", "trio")
 
 
 def run(

@@ -27,11 +27,6 @@ USER = {"role": "user", "content": "Hi"}
 BASIC: dict[str, Any] = {"model": "m", "max_tokens": 10, "messages": [USER]}
 
 
-@pytest.fixture(params=["sync", "async"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def send(kind: str, model: MockModel, body: dict[str, Any]) -> Message:
     """`messages.create(**body)` through the model's sync or async client (no retries)."""
     if kind == "sync":
