@@ -1,4 +1,4 @@
-"""Run every benchmark: `python -m bench [--quick] [--json FILE] [--markdown FILE]`.
+"""Run every benchmark: `python -m bench [--quick] [--only NAME] [--json FILE] [--markdown FILE]`.
 
 Installs nothing: the `bench` extra brings the official `anthropic` SDK and pydantic-ai. Each
 benchmark starts its own loopback server process, alternates contenders, repeats, and reports
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import agent_loop, client, imports, memory, streaming
+from bench._harness import smoke_mode
 
 
 def _capture(fn: Any, argv: list[str]) -> tuple[Any, str]:
@@ -41,36 +42,51 @@ def main(argv: list[str] | None = None) -> int:
     """Run everything, print the tables, optionally write JSON and Markdown."""
     parser = argparse.ArgumentParser(description="agentkit benchmarks")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke run")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["imports", "client", "streaming", "agent_loop", "memory"],
+        help="run only this benchmark (repeatable; default: all)",
+    )
     parser.add_argument("--json", type=Path, help="write all figures to this JSON file")
     parser.add_argument("--markdown", type=Path, help="write the tables to this Markdown file")
     args = parser.parse_args(argv)
     q = args.quick
+    if q:
+        smoke_mode()
     plan = [
-        ("import time and RSS", imports.main, ["--runs", "3" if q else "15"]),
+        ("imports", "import time and RSS", imports.main, ["--runs", "1" if q else "15"]),
         (
+            "client",
             "client: create",
             client.main,
-            ["--requests", "20" if q else "500", "--repeat", "1" if q else "5"],
+            ["--requests", "20" if q else "500", "--repeat", "1" if q else "5"]
+            + (["--ceiling-seconds", "0.1"] if q else []),
         ),
-        ("streaming", streaming.main, ["--quick"] if q else ["--repeat", "5"]),
+        ("streaming", "streaming", streaming.main, ["--quick"] if q else ["--repeat", "5"]),
         (
+            "agent_loop",
             "agent loop",
             agent_loop.main,
-            ["--runs", "3" if q else "100", "--repeat", "1" if q else "5"],
+            ["--runs", "3" if q else "100", "--repeat", "1" if q else "5"]
+            + (["--tool-seconds", "0.02"] if q else []),
         ),
         (
+            "memory",
             "memory",
             memory.main,
             ["--requests", "20" if q else "1000", "--runs", "10" if q else "500"],
         ),
     ]
+    plan = [step for step in plan if args.only is None or step[0] in args.only]
+    only = "".join(f" --only {name}" for name in args.only or ())
     figures: dict[str, Any] = {}
     report = [
         "# agentkit benchmarks\n",
         f"Run {datetime.date.today().isoformat()} on {machine()}.",
-        f"Command: `python -m bench{' --quick' if q else ''}`\n",
+        f"Command: `python -m bench{' --quick' if q else ''}{only}`\n",
     ]
-    for title, fn, fn_argv in plan:
+    for _, title, fn, fn_argv in plan:
         print(f"# {title}", flush=True)
         result, text = _capture(fn, fn_argv)
         print(text, flush=True)

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import time
 from collections.abc import Callable
@@ -135,6 +136,8 @@ def sdk_tool_runner(
 
 def pydantic_ai_agent(base_url: str, runs: int) -> Callable[[], object] | None:
     """`runs` runs of pydantic-ai's Agent.run in one event loop; None if not installed."""
+    if importlib.util.find_spec("pydantic_ai") is None:
+        return None  # known before importing the official SDK (a second and more)
     try:
         import anthropic
         from pydantic_ai import Agent as PAgent
@@ -182,19 +185,19 @@ def bench_loop(base_url: str, runs: int, repeat: int) -> dict[str, Result]:
     return run_alternating(contenders, repeat=repeat, warmup=0, units=runs, memory=False)
 
 
-def bench_parallel(base_url: str, repeat: int) -> dict[str, Result]:
-    """One turn calling 10 tools that each sleep 0.2 s."""
+def bench_parallel(base_url: str, repeat: int, seconds: float = 0.2) -> dict[str, Result]:
+    """One turn calling 10 tools that each sleep `seconds`."""
     from anthropic import beta_tool
 
     from agentkit import tool
 
     def sleeper(i: int) -> Callable[[], str]:
         def sleep() -> str:
-            time.sleep(0.2)
+            time.sleep(seconds)
             return f"slept {i}"
 
         sleep.__name__ = f"sleep{i}"
-        sleep.__doc__ = "Sleep for 0.2 s."
+        sleep.__doc__ = f"Sleep for {seconds} s."
         return sleep
 
     sleepers = [sleeper(i) for i in range(10)]
@@ -212,10 +215,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Agent-loop benchmarks.")
     parser.add_argument("--runs", type=int, default=100, help="runs per measurement")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--tool-seconds", type=float, default=0.2, help="parallel tools' sleep")
     args = parser.parse_args(argv)
     with loopback_server() as base_url:
         loop = bench_loop(base_url, args.runs, args.repeat)
-        parallel = bench_parallel(base_url, max(1, min(args.repeat, 3)))
+        parallel = bench_parallel(base_url, max(1, min(args.repeat, 3)), args.tool_seconds)
     print(
         table(
             f"2-turn tool loop, {args.runs} runs per measurement (rate = runs/s)",
@@ -231,7 +235,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         )
     print(
         table(
-            "parallel tools: 10 tools sleeping 0.2 s in one turn",
+            f"parallel tools: 10 tools sleeping {args.tool_seconds} s in one turn",
             parallel,
             ["anthropic tool_runner"],
             "turns",

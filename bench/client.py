@@ -169,9 +169,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="Client benchmarks.")
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--ceiling-seconds", type=float, default=1.0, help="server ceiling run")
     args = parser.parse_args(argv)
     with loopback_server() as base_url:
-        ceiling = server_ceiling(base_url)
+        ceiling = server_ceiling(base_url, args.ceiling_seconds)
         results = run(base_url, args.requests, args.repeat)
     print(f"bench server ceiling: {ceiling:,.0f} req/s (2 raw-socket client processes)")
     names = {

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from bench import sse_data
-from bench._harness import Result, run_alternating, table
+from bench._harness import Result, run_alternating, smoke_mode, table
 from bench._server_process import loopback_server
 
 CHUNK = 16 * 1024
@@ -159,10 +159,10 @@ def bench_tool(
     return run_alternating(contenders, repeat=repeat, units=chunks)
 
 
-def linearity(repeat: int, *, sdk_max_chunks: int) -> list[dict[str, Any]]:
+def linearity(repeat: int, *, sdk_max_chunks: int, first: int = 1000) -> list[dict[str, Any]]:
     """Fixed 200-byte chunks, doubling the chunk count: time should at most about double."""
     rows = []
-    for chunks in (1000, 2000, 4000, 8000):
+    for chunks in (first, 2 * first, 4 * first, 8 * first):
         results = bench_tool(200 * chunks, chunks, repeat, None, sdk=chunks <= sdk_max_chunks)
         rows.append(
             {
@@ -174,11 +174,11 @@ def linearity(repeat: int, *, sdk_max_chunks: int) -> list[dict[str, Any]]:
     return rows
 
 
-def fixed_size_series(repeat: int, size: int = 200_000) -> list[dict[str, Any]]:
+def fixed_size_series(repeat: int, size: int = 200_000, first: int = 1000) -> list[dict[str, Any]]:
     """The same 200 KB tool input in 1k, 2k and 4k chunks (the official SDK re-parses the
     whole buffer at every chunk, so its time grows with the chunk count)."""
     rows = []
-    for chunks in (1000, 2000, 4000):
+    for chunks in (first, 2 * first, 4 * first):
         results = bench_tool(size, chunks, repeat, None)
         rows.append(
             {"chunks": chunks, "bytes": size, **{name: r.median for name, r in results.items()}}
@@ -192,6 +192,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="tiny sizes (smoke test)")
     args = parser.parse_args(argv)
+    if args.quick:
+        smoke_mode()
     deltas, tool_size, tool_chunks = (200, 20_000, 200) if args.quick else (10_000, 2**20, 10_000)
     figures: dict[str, Any] = {}
     text_mem = bench_text(deltas, args.repeat, None)
@@ -231,12 +233,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "chunks",
             )
         )
-    rows = linearity(1 if args.quick else 3, sdk_max_chunks=1000 if args.quick else 4000)
+    if args.quick:
+        rows = linearity(1, sdk_max_chunks=100, first=100)
+    else:
+        rows = linearity(3, sdk_max_chunks=4000)
     print("## linearity: 200-byte input_json chunks, doubling the count (median seconds)\n")
     for row in rows:
         cells = "  ".join(f"{k}={v:.4f}s" for k, v in row.items() if isinstance(v, float))
         print(f"  {row['chunks']:>5} chunks ({row['bytes']:>9,} B): {cells}")
-    series = fixed_size_series(1 if args.quick else 3, 20_000 if args.quick else 200_000)
+    series = fixed_size_series(1, 2_000, first=100) if args.quick else fixed_size_series(3)
     print("\n## one tool input of fixed size, in more and more chunks (median seconds)\n")
     for row in series:
         cells = "  ".join(f"{k}={v:.4f}s" for k, v in row.items() if isinstance(v, float))

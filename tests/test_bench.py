@@ -1,16 +1,67 @@
-"""The benchmark suite runs end to end at tiny size (numbers are produced; timings not judged)."""
+"""The benchmark suite runs end to end at tiny size (numbers are produced; timings not judged).
+
+Marked `bench`: deselected from a plain `pytest` run; `scripts/check` runs them (one test per
+benchmark, so that they spread over the test workers).
+"""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).parent.parent
 
+pytestmark = pytest.mark.bench
 
-def test_every_benchmark_runs_and_produces_numbers(tmp_path: Path) -> None:
+
+def check_imports(figures: Any) -> None:
+    assert figures["agentkit"]["median_s"] > 0
+
+
+def check_client(figures: Any) -> None:
+    assert figures["ceiling"] > 0
+    for kind in ("sync", "async", "async32"):
+        assert figures[kind]["agentkit"]["per_second"] > 0
+
+
+def check_streaming(figures: Any) -> None:
+    assert figures["text_loopback"]["agentkit"]["per_second"] > 0
+    assert figures["tool_memory"]["anthropic SDK"]["median_s"] > 0
+    assert len(figures["linearity"]) == 4
+    assert len(figures["fixed_size"]) == 3
+
+
+def check_agent_loop(figures: Any) -> None:
+    assert {
+        "raw httpx loop",
+        "agentkit Agent",
+        "agentkit AsyncAgent",
+        "anthropic tool_runner",
+    } <= set(figures["loop"])
+    assert figures["parallel"]["agentkit Agent"]["median_s"] > 0
+
+
+def check_memory(figures: Any) -> None:
+    assert figures["agentkit"]["done"] > 0
+
+
+BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
+    "imports": ("import time and RSS", check_imports),
+    "client": ("client: create", check_client),
+    "streaming": ("streaming", check_streaming),
+    "agent_loop": ("agent loop", check_agent_loop),
+    "memory": ("memory", check_memory),
+}
+
+
+@pytest.mark.parametrize("name", list(BENCHMARKS))
+def test_benchmark_runs_and_produces_numbers(name: str, tmp_path: Path) -> None:
     out_json = tmp_path / "figures.json"
     out_md = tmp_path / "results.md"
     result = subprocess.run(
@@ -19,6 +70,8 @@ def test_every_benchmark_runs_and_produces_numbers(tmp_path: Path) -> None:
             "-m",
             "bench",
             "--quick",
+            "--only",
+            name,
             "--json",
             str(out_json),
             "--markdown",
@@ -30,31 +83,11 @@ def test_every_benchmark_runs_and_produces_numbers(tmp_path: Path) -> None:
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    title, check = BENCHMARKS[name]
     figures = json.loads(out_json.read_text())
-    assert set(figures) == {
-        "import time and RSS",
-        "client: create",
-        "streaming",
-        "agent loop",
-        "memory",
-    }
-    assert figures["import time and RSS"]["agentkit"]["median_s"] > 0
-    assert figures["client: create"]["ceiling"] > 0
-    for kind in ("sync", "async", "async32"):
-        assert figures["client: create"][kind]["agentkit"]["per_second"] > 0
-    streams = figures["streaming"]
-    assert streams["text_loopback"]["agentkit"]["per_second"] > 0
-    assert streams["tool_memory"]["anthropic SDK"]["median_s"] > 0
-    assert len(streams["linearity"]) == 4
-    loop = figures["agent loop"]["loop"]
-    assert {
-        "raw httpx loop",
-        "agentkit Agent",
-        "agentkit AsyncAgent",
-        "anthropic tool_runner",
-    } <= set(loop)
-    assert figures["agent loop"]["parallel"]["agentkit Agent"]["median_s"] > 0
-    assert figures["memory"]["agentkit"]["done"] > 0
+    assert set(figures) == {title}
+    check(figures[title])
     report = out_md.read_text()
     assert report.startswith("# agentkit benchmarks")
-    assert "## streaming" in report
+    assert f"Command: `python -m bench --quick --only {name}`" in report
+    assert f"## {title}" in report

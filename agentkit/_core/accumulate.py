@@ -250,7 +250,6 @@ class MessageAccumulator:
         self._blocks: list[_Block] = []
         self._final: Message | None = None
         self._snapshot: Message | None = None
-        self.events_seen = 0
         self.content_deltas = 0
         """Content deltas applied so far (text, JSON, thinking, signature, citation)."""
 
@@ -266,7 +265,6 @@ class MessageAccumulator:
 
     def process(self, event: RawMessageStreamEvent) -> list[MessageStreamEvent]:
         """Apply one raw event; return the events a `MessageStream` yields for it."""
-        self.events_seen += 1
         self._snapshot = None
         kind = event.type
         if self._message is None and kind != "message_start":
@@ -431,20 +429,6 @@ class MessageAccumulator:
         if self._final is None:
             raise StreamProtocolError("the stream has not reached message_stop")
         return self._final
-
-    def block_text(self, index: int) -> str:
-        """The text (or thinking, or input JSON) accumulated for block `index`."""
-        return self._block(index).joined()
-
-    def describe(self) -> str:
-        """What was received, for errors about a stream that ended early."""
-        if self._message is None:
-            return f"{self.events_seen} event(s) and no message_start"
-        return (
-            f"message_start, {len(self._blocks)} content block(s) and "
-            f"{self.content_deltas} content delta(s) ({self.events_seen} events) "
-            "but no message_stop"
-        )
 
 
 def _with_input(

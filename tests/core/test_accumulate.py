@@ -286,7 +286,7 @@ def test_partial_tool_input_in_the_snapshot() -> None:
     block = acc.snapshot().content[0]
     assert isinstance(block, ToolUseBlock)
     assert block.input == {"city": "Par"}
-    assert acc.block_text(0) == '{"city": "Par'
+    assert acc._blocks[0].joined() == '{"city": "Par'  # the raw JSON so far
 
 
 def test_partial_tool_input_that_is_not_an_object_shows_as_empty() -> None:
@@ -697,7 +697,6 @@ def test_counters_and_flags() -> None:
     acc.process(text_delta(0, "a"))
     acc.process(text_delta(0, "b"))
     assert acc.content_deltas == 2
-    assert acc.events_seen == 4
     acc.process(stop(0))
     acc.process(parse(MESSAGE_STOP))
     flags.append((acc.started, acc.done))
@@ -741,40 +740,11 @@ def test_final_message_before_message_stop() -> None:
         MessageAccumulator().final_message()
 
 
-def test_block_text_of_an_unknown_index() -> None:
-    with pytest.raises(StreamProtocolError):
-        MessageAccumulator().block_text(0)
-
-
 def test_stream_protocol_error_is_in_the_error_tree() -> None:
     from agentkit import AgentkitError, APIError
 
     assert issubclass(StreamProtocolError, APIError)
     assert issubclass(StreamProtocolError, AgentkitError)
-
-
-# --- describe --------------------------------------------------------------------------------
-
-
-def test_describe_before_message_start() -> None:
-    acc = MessageAccumulator()
-    assert acc.describe() == "0 event(s) and no message_start"
-    acc.process(PingEvent(type="ping"))
-    assert acc.describe() == "1 event(s) and no message_start"
-
-
-def test_describe_mid_stream() -> None:
-    acc, _ = run(
-        start(0, {"type": "text", "text": ""}),
-        text_delta(0, "a"),
-        text_delta(0, "b"),
-        stop(0),
-        start(1, TOOL),
-        json_delta(0 + 1, "{"),
-    )
-    assert acc.describe() == (
-        "message_start, 2 content block(s) and 3 content delta(s) (7 events) but no message_stop"
-    )
 
 
 # --- linear time, as behaviour ---------------------------------------------------------------
@@ -797,7 +767,7 @@ def test_chunks_are_kept_until_asked_for_then_joined_once() -> None:
     assert block.joined() is text  # a second join does no work
     acc.process(piece)
     assert len(block.chunks) == 2  # later joins start from the collapsed piece
-    assert acc.block_text(0) == "x" * (n + 1)
+    assert block.joined() == "x" * (n + 1)
     assert len(block.chunks) == 1
 
 
