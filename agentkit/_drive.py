@@ -87,14 +87,17 @@ class RecordedSleeps:
     Attributes:
         request: Waits before retrying a request.
         stream: Waits before re-sending a stream that failed before its first delta.
+        delay: Delays injected into offline models' answers (`Fault(delay=...)`); one that
+            outlasts the request's timeout is recorded as the timeout.
     """
 
     request: list[float] = field(default_factory=list)
     stream: list[float] = field(default_factory=list)
+    delay: list[float] = field(default_factory=list)
 
     def record(self, effect: Sleep) -> None:
         """Note one wait."""
-        (self.stream if effect.kind == "stream" else self.request).append(effect.seconds)
+        getattr(self, effect.kind).append(effect.seconds)
 
 
 _recorder: ContextVar[RecordedSleeps | None] = ContextVar("agentkit_sleeps", default=None)
@@ -102,7 +105,7 @@ _recorder: ContextVar[RecordedSleeps | None] = ContextVar("agentkit_sleeps", def
 
 @contextmanager
 def record_sleeps() -> Iterator[RecordedSleeps]:
-    """Within the block, retry waits are recorded instead of slept (for tests)."""
+    """Within the block, retry waits (and injected delays) are recorded instead of slept."""
     recorded = RecordedSleeps()
     token = _recorder.set(recorded)
     try:

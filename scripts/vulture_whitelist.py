@@ -142,9 +142,3 @@ _.user_location
 _.user_profile_id
 _.web_fetch_requests
 _.web_search_requests
-
-# --- NOT false positives: dead code found by this check, in modules others are changing --------
-# Delete each entry together with the code (reported in the hand-off of this change).
-
-_.JSONObject  # agentkit/_types.py: a type alias nothing uses
-_.empty_context  # agentkit/tools/_context.py: unused by agentkit (only its own test calls it)

@@ -60,11 +60,12 @@ class Sleep:
 
     Attributes:
         seconds: How long.
-        kind: What the wait is for: a request retry, or re-sending a failed stream.
+        kind: What the wait is for: a request retry, re-sending a failed stream, or (in
+            `agentkit.testing`) a delay injected into an offline model's answer.
     """
 
     seconds: float
-    kind: Literal["request", "stream"] = "request"
+    kind: Literal["request", "stream", "delay"] = "request"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Protocol
 
-import anyio
 import httpx
 
+from .._core.effects import Sleep
+from .._drive import asleep, sleep
 from ._replies import Exchange, Fault
 
 __all__ = ["ModelTransport"]
@@ -80,11 +80,22 @@ def _response(exchange: Exchange, request: httpx.Request) -> httpx.Response:
     )
 
 
-def _fail_early(exchange: Exchange, request: httpx.Request, waited: float | None) -> None:
+def _injected_wait(exchange: Exchange, request: httpx.Request) -> tuple[float, bool]:
+    """How long an injected delay holds the response, and whether the timeout comes first."""
+    fault = exchange.fault
+    if fault is None or not fault.delay:
+        return 0.0, False
+    timeout = _timeout(request)
+    if timeout is not None and fault.delay >= timeout:
+        return timeout, True
+    return fault.delay, False
+
+
+def _fail_early(exchange: Exchange, request: httpx.Request, timed_out: bool) -> None:
     fault = exchange.fault
     if fault is None:
         return
-    if waited is not None:
+    if timed_out:
         raise httpx.ReadTimeout(
             "timed out waiting for the response (injected delay)", request=request
         )
@@ -113,15 +124,10 @@ class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         exchange = self.model.exchange(request.method, request.url.path, request.headers, body)
-        waited = None
-        if exchange.fault is not None and exchange.fault.delay:
-            timeout = _timeout(request)
-            if timeout is not None and exchange.fault.delay >= timeout:
-                time.sleep(timeout)
-                waited = timeout
-            else:
-                time.sleep(exchange.fault.delay)
-        _fail_early(exchange, request, waited)
+        seconds, timed_out = _injected_wait(exchange, request)
+        if seconds:
+            sleep(Sleep(seconds, "delay"))
+        _fail_early(exchange, request, timed_out)
         return _response(exchange, request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -129,13 +135,8 @@ class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         exchange = await self.model.aexchange(
             request.method, request.url.path, request.headers, body
         )
-        waited = None
-        if exchange.fault is not None and exchange.fault.delay:
-            timeout = _timeout(request)
-            if timeout is not None and exchange.fault.delay >= timeout:
-                await anyio.sleep(timeout)
-                waited = timeout
-            else:
-                await anyio.sleep(exchange.fault.delay)
-        _fail_early(exchange, request, waited)
+        seconds, timed_out = _injected_wait(exchange, request)
+        if seconds:
+            await asleep(Sleep(seconds, "delay"))
+        _fail_early(exchange, request, timed_out)
         return _response(exchange, request)

@@ -1,14 +1,12 @@
 """Fault injection through the real clients: error statuses, stream failures, resets, delays.
 
-Retry waits are recorded instead of slept (the `waits` fixture); injected delays are real but
-short, or recorded too where a test checks them (the `delays` fixture).
+Retry waits and injected delays are recorded instead of slept (the `waits` fixture).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
 import anyio
@@ -16,7 +14,6 @@ import anyio.lowlevel
 import httpx
 import pytest
 
-import agentkit.testing._transport as transport
 from agentkit import (
     Anthropic,
     APIConnectionError,
@@ -368,25 +365,11 @@ def test_reset_once_then_success(kind: str, waits: RecordedSleeps) -> None:
     assert text_of(response.parse()) == ANSWER
 
 
-@pytest.fixture
-def delays(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """The offline transport's waits (an injected delay, or the timeout), recorded, not slept."""
-    waited: list[float] = []
-
-    async def asleep(seconds: float) -> None:
-        waited.append(seconds)
-        await anyio.lowlevel.checkpoint()
-
-    monkeypatch.setattr(transport, "time", SimpleNamespace(sleep=waited.append))
-    monkeypatch.setattr(transport, "anyio", SimpleNamespace(sleep=asleep))
-    return waited
-
-
-def test_delay_past_the_timeout_is_a_timeout(kind: str, delays: list[float]) -> None:
+def test_delay_past_the_timeout_is_a_timeout(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault(delay=30.0)])
     with pytest.raises(APITimeoutError):
         raw_create(kind, model, timeout=0.05, max_retries=0)
-    assert delays == [0.05]  # waited for the timeout, not for the delay
+    assert waits.delay == [0.05]  # waited for the timeout, not for the delay
     assert len(model.requests) == 1
 
 
@@ -397,14 +380,14 @@ def test_delay_past_the_timeout_then_success(kind: str, waits: RecordedSleeps) -
     assert len(waits.request) == 1
 
 
-def test_delay_below_the_timeout_succeeds(kind: str, delays: list[float]) -> None:
+def test_delay_below_the_timeout_succeeds(kind: str, waits: RecordedSleeps) -> None:
     model = model_with([Fault(delay=0.02), Fault(delay=0.02)])
     response = raw_create(kind, model, timeout=10.0)
-    assert delays == [0.02]
+    assert waits.delay == [0.02]
     assert response.retries_taken == 0
     message, _ = stream_final(kind, model, timeout=None)  # no read timeout at all
     assert text_of(message) == ANSWER
-    assert delays == [0.02, 0.02]
+    assert waits.delay == [0.02, 0.02]
 
 
 def test_delay_then_error_status(kind: str, waits: RecordedSleeps) -> None:
