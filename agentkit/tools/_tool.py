@@ -15,9 +15,8 @@ import sys
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, overload
 
-import jsonschema
 import pydantic
 from typing_extensions import Unpack
 
@@ -34,6 +33,9 @@ from ._schema import (
     model_input_schema,
 )
 from ._strict import to_strict
+
+if TYPE_CHECKING:
+    import jsonschema
 
 __all__ = ["NAME_PATTERN", "BoundCall", "Tool", "ToolDefinitionWarning", "tool"]
 
@@ -294,6 +296,8 @@ class Tool(Generic[P, R]):
 
     def _schema_problems(self, tool_input: dict[str, Any]) -> list[str]:
         if self._validator is None:
+            import jsonschema  # loaded on first use: it is a tenth of a second to import
+
             cls = jsonschema.validators.validator_for(self.validation_schema)
             self._validator = cls(self.validation_schema, format_checker=cls.FORMAT_CHECKER)
         errors = sorted(
@@ -437,6 +441,8 @@ def _check_options(timeout: float | None, max_result_chars: int) -> None:
 
 
 def _check_schema(name: str, schema: dict[str, Any]) -> None:
+    import jsonschema  # loaded on first use (see `Tool._schema_problems`)
+
     try:
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
