@@ -136,7 +136,7 @@ class BaseClient(Generic[HttpT]):
         """The user's httpx client when it is of the right kind, else a new one of ours."""
         expected = self._http_class
         if http_client is None:
-            return expected(limits=DEFAULT_LIMITS)  # type: ignore[return-value]
+            return expected(limits=DEFAULT_LIMITS, follow_redirects=True)  # type: ignore[return-value]
         if not isinstance(http_client, expected):
             other_http, other = (
                 ("Client", "Anthropic")

@@ -1,0 +1,51 @@
+"""Behaviour that matches the official `anthropic` SDK, where agentkit used to differ."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentkit import Anthropic, APIConnectionError, AsyncAnthropic
+from agentkit._core.retry import MAX_RETRY_DELAY, RetryPolicy, backoff_delay
+from agentkit.testing import RecordedSleeps
+
+from .helpers import API_KEY, harness, ok
+
+# --- 1. retry waits, transport failures, redirects -------------------------------------------
+
+
+def test_backoff_never_overflows_for_huge_retry_counts() -> None:
+    assert backoff_delay(5000, 0.0) == MAX_RETRY_DELAY
+    decision = RetryPolicy(max_retries=10_000, rand=lambda: 0.0).for_connection_error(1025)
+    assert decision.retry
+    assert decision.delay == MAX_RETRY_DELAY
+
+
+def test_a_client_with_more_than_1024_retries_is_accepted() -> None:
+    with Anthropic(api_key=API_KEY, max_retries=5000) as client:
+        assert client.max_retries == 5000
+
+
+def test_a_plain_exception_from_a_transport_is_a_connection_error_and_retried(
+    kind: str, waits: RecordedSleeps
+) -> None:
+    h = harness(kind, RuntimeError("transport broke"), ok())
+    message = h.create()
+    assert message.content[0].text == "Hello!"
+    assert len(h.handler.requests) == 2
+    assert len(waits.request) == 1
+
+
+def test_a_plain_exception_raises_a_connection_error_once_retries_run_out(
+    kind: str, waits: RecordedSleeps
+) -> None:
+    h = harness(kind, ValueError("nope"), max_retries=1)
+    with pytest.raises(APIConnectionError) as info:
+        h.create()
+    assert isinstance(info.value.__cause__, ValueError)
+    assert len(h.handler.requests) == 2
+
+
+def test_the_default_http_clients_follow_redirects() -> None:
+    with Anthropic(api_key=API_KEY) as client:
+        assert client._http.follow_redirects is True
+    assert AsyncAnthropic(api_key=API_KEY)._http.follow_redirects is True
