@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -25,7 +25,7 @@ from ._exceptions import (
     APITimeoutError,
     UsageError,
 )
-from ._types import Headers, NotGiven, Query, TimeoutTypes
+from ._types import Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
 from .types.message import Message, MessageTokensCount
 
@@ -98,7 +98,7 @@ class BaseClient(Generic[HttpT]):
         api_version: str = DEFAULT_API_VERSION,
         timeout: TimeoutTypes = 600.0,
         max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
+        default_headers: Headers | None = None,
         http_client: HttpT | None = None,
         max_retry_wait: float = 60.0,
     ) -> None:
@@ -117,7 +117,7 @@ class BaseClient(Generic[HttpT]):
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
-        self.default_headers: dict[str, str] = dict(default_headers or {})
+        self.default_headers: dict[str, str | NotGiven | Omit] = dict(default_headers or {})
         self._retry_policy = RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
         self._urls: dict[str, httpx.URL] = {}
         self.max_response_bytes = MAX_RESPONSE_BYTES

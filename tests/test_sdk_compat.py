@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from agentkit import Anthropic, APIConnectionError, AsyncAnthropic
+from agentkit import NOT_GIVEN, Anthropic, APIConnectionError, AsyncAnthropic, Omit, omit
+from agentkit._base_client import USER_AGENT
 from agentkit._core.retry import MAX_RETRY_DELAY, RetryPolicy, backoff_delay
 from agentkit.testing import RecordedSleeps
 
@@ -49,3 +52,34 @@ def test_the_default_http_clients_follow_redirects() -> None:
     with Anthropic(api_key=API_KEY) as client:
         assert client._http.follow_redirects is True
     assert AsyncAnthropic(api_key=API_KEY)._http.follow_redirects is True
+
+
+# --- 2. removing headers whatever their case ----------------------------------------------------
+
+
+@pytest.mark.parametrize("remove", [NOT_GIVEN, omit])
+@pytest.mark.parametrize("name", ["x-api-key", "X-API-KEY", "X-Api-Key"])
+def test_a_call_can_remove_the_api_key_header_in_any_case(
+    kind: str, remove: Any, name: str
+) -> None:
+    h = harness(kind, ok(), default_headers={"Authorization": "Bearer from-proxy"})
+    h.create(extra_headers={name: remove})
+    request = h.handler.requests[0]
+    assert "x-api-key" not in request.headers
+    assert request.headers["authorization"] == "Bearer from-proxy"
+
+
+@pytest.mark.parametrize("remove", [NOT_GIVEN, omit])
+def test_removing_every_credential_header_is_allowed(kind: str, remove: Any) -> None:
+    h = harness(kind, ok(), default_headers={"X-API-KEY": remove})
+    h.create(extra_headers={"AUTHORIZATION": remove, "User-Agent": remove})
+    request = h.handler.requests[0]
+    assert "x-api-key" not in request.headers
+    assert "authorization" not in request.headers
+    assert request.headers.get("user-agent") != USER_AGENT
+
+
+def test_omit_is_falsy_and_exported() -> None:
+    assert not omit
+    assert isinstance(omit, Omit)
+    assert repr(omit) == "omit"
