@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 
 from agentkit import NOT_GIVEN, Anthropic, APIConnectionError, AsyncAnthropic, Omit, omit
@@ -11,7 +13,7 @@ from agentkit._base_client import USER_AGENT
 from agentkit._core.retry import MAX_RETRY_DELAY, RetryPolicy, backoff_delay
 from agentkit.testing import RecordedSleeps
 
-from .helpers import API_KEY, harness, ok
+from .helpers import API_KEY, Recorder, default_params, harness, ok
 
 # --- 1. retry waits, transport failures, redirects -------------------------------------------
 
@@ -83,3 +85,40 @@ def test_omit_is_falsy_and_exported() -> None:
     assert not omit
     assert isinstance(omit, Omit)
     assert repr(omit) == "omit"
+
+
+# --- 3. raw and streaming responses: http_request, is_closed -----------------------------------
+
+
+def test_a_raw_response_has_its_request_and_is_closed(kind: str) -> None:
+    response = harness(kind, ok()).raw_create()
+    assert response.http_request.method == "POST"
+    assert response.http_request.url.path == "/v1/messages"
+    assert response.is_closed
+
+
+def test_a_streaming_response_is_open_until_read_then_closed() -> None:
+    client = Anthropic(
+        api_key=API_KEY,
+        http_client=httpx.Client(transport=httpx.MockTransport(Recorder(ok()))),
+    )
+    with client.messages.with_streaming_response.create(**default_params()) as response:
+        assert response.http_request.url.path == "/v1/messages"
+        assert not response.is_closed
+        response.read()
+        assert response.is_closed
+
+
+def test_an_async_streaming_response_is_open_until_read_then_closed() -> None:
+    async def main() -> None:
+        client = AsyncAnthropic(
+            api_key=API_KEY,
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(Recorder(ok()))),
+        )
+        async with client.messages.with_streaming_response.create(**default_params()) as response:
+            assert response.http_request.url.path == "/v1/messages"
+            assert not response.is_closed
+            await response.read()
+            assert response.is_closed
+
+    anyio.run(main)
