@@ -122,3 +122,50 @@ def test_an_async_streaming_response_is_open_until_read_then_closed() -> None:
             assert response.is_closed
 
     anyio.run(main)
+
+
+# --- 4. default_query, copy(), merging with_options ---------------------------------------------
+
+
+def test_default_query_is_sent_and_merged_with_extra_query(kind: str) -> None:
+    h = harness(kind, ok(), default_query={"beta": "1", "region": "eu"})
+    h.create(extra_query={"region": "us"})
+    assert dict(h.handler.requests[0].url.params) == {"beta": "1", "region": "us"}
+
+
+def test_copy_merges_or_replaces_headers_and_query() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(Recorder(ok())))
+    base = Anthropic(
+        api_key=API_KEY, http_client=http, default_headers={"a": "1"}, default_query={"q": "1"}
+    )
+    merged = base.copy(default_headers={"b": "2"}, default_query={"r": "2"})
+    assert merged.default_headers == {"a": "1", "b": "2"}
+    assert merged.default_query == {"q": "1", "r": "2"}
+    replaced = base.with_options(set_default_headers={"b": "2"}, set_default_query={})
+    assert replaced.default_headers == {"b": "2"}
+    assert replaced.default_query == {}
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        base.copy(default_headers={}, set_default_headers={})
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        base.copy(default_query={}, set_default_query={})
+
+
+def test_a_copy_never_closes_the_original_pool_and_may_take_its_own() -> None:
+    base = Anthropic(api_key=API_KEY)
+    base.copy(max_retries=0).close()
+    assert not base._http.is_closed
+    own = httpx.Client(transport=httpx.MockTransport(Recorder(ok())))
+    copy = base.copy(http_client=own, api_key="other", max_retry_wait=1.0, api_version="x")
+    assert copy._http is own
+    copy.close()
+    assert not own.is_closed
+    base.close()
+    assert base._http.is_closed
+
+
+def test_async_copy_takes_its_own_http_client() -> None:
+    own = httpx.AsyncClient(transport=httpx.MockTransport(Recorder(ok())))
+    base = AsyncAnthropic(api_key=API_KEY)
+    copy = base.copy(http_client=own, default_query={"x": "1"})
+    assert copy._http is own
+    assert copy.default_query == {"x": "1"}
