@@ -59,6 +59,8 @@ if TYPE_CHECKING:
     from ._streaming import Stream as Stream
     from ._types import NOT_GIVEN as NOT_GIVEN
     from ._types import NotGiven as NotGiven
+    from ._types import Omit as Omit
+    from ._types import omit as omit
     from .agent import Agent as Agent
     from .agent import AgentEvent as AgentEvent
     from .agent import Allow as Allow
@@ -178,6 +180,8 @@ _LAZY: dict[str, str] = {
     "AsyncAPIResponse": "._response",
     "NOT_GIVEN": "._types",
     "NotGiven": "._types",
+    "Omit": "._types",
+    "omit": "._types",
     **dict.fromkeys(_EXCEPTIONS.split(), "._exceptions"),
     **dict.fromkeys(_TYPES.split(), ".types"),
 }
@@ -227,6 +231,7 @@ __all__ = [
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
+    "Omit",
     "OverloadedError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -279,6 +284,7 @@ __all__ = [
     "__version__",
     "allow",
     "deny",
+    "omit",
     "replace_input",
     "tool",
 ]

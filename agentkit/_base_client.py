@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -25,7 +25,7 @@ from ._exceptions import (
     APITimeoutError,
     UsageError,
 )
-from ._types import Headers, NotGiven, Query, TimeoutTypes
+from ._types import Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
 from .types.message import Message, MessageTokensCount
 
@@ -83,6 +83,15 @@ def model_parser(cls: type[_M]) -> Callable[[httpx.Response], _M]:
     return parse
 
 
+_MAP_OPTIONS = (
+    "default_headers",
+    "default_query",
+    "http_client",
+    "set_default_headers",
+    "set_default_query",
+)
+
+
 class BaseClient(Generic[HttpT]):
     """Configuration and request building shared by `Anthropic` and `AsyncAnthropic`."""
 
@@ -98,9 +107,10 @@ class BaseClient(Generic[HttpT]):
         api_version: str = DEFAULT_API_VERSION,
         timeout: TimeoutTypes = 600.0,
         max_retries: int = 2,
-        default_headers: Mapping[str, str] | None = None,
+        default_headers: Headers | None = None,
         http_client: HttpT | None = None,
         max_retry_wait: float = 60.0,
+        default_query: Query | None = None,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise UsageError(f"max_retries must be an integer >= 0, got {max_retries!r}.")
@@ -117,7 +127,8 @@ class BaseClient(Generic[HttpT]):
         self.timeout = timeout
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
-        self.default_headers: dict[str, str] = dict(default_headers or {})
+        self.default_headers: dict[str, str | NotGiven | Omit] = dict(default_headers or {})
+        self.default_query: dict[str, object] = dict(default_query or {})
         self._retry_policy = RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
         self._urls: dict[str, httpx.URL] = {}
         self.max_response_bytes = MAX_RESPONSE_BYTES
@@ -136,7 +147,7 @@ class BaseClient(Generic[HttpT]):
         """The user's httpx client when it is of the right kind, else a new one of ours."""
         expected = self._http_class
         if http_client is None:
-            return expected(limits=DEFAULT_LIMITS)  # type: ignore[return-value]
+            return expected(limits=DEFAULT_LIMITS, follow_redirects=True)  # type: ignore[return-value]
         if not isinstance(http_client, expected):
             other_http, other = (
                 ("Client", "Anthropic")
@@ -153,14 +164,51 @@ class BaseClient(Generic[HttpT]):
         """Attach the API resources (`messages`)."""
         raise NotImplementedError
 
-    def with_options(self, **options: Any) -> Self:
+    def with_options(
+        self,
+        *,
+        http_client: HttpT | None = None,
+        default_headers: Headers | None = None,
+        set_default_headers: Headers | None = None,
+        default_query: Query | None = None,
+        set_default_query: Query | None = None,
+        **options: Any,
+    ) -> Self:
         """A copy of this client with some options changed, sharing its connection pool.
 
-        Accepts the constructor's keyword arguments except `http_client`.
+        Accepts the constructor's keyword arguments (as the official SDK's `copy`).
+        `default_headers` / `default_query` are merged over this client's;
+        `set_default_headers` / `set_default_query` replace them. The copy never closes the
+        connection pool it shares; given `http_client=`, it sends with that one instead.
         """
-        copy = type(self)(**self._options(**options), http_client=self._http)
+        if default_headers is not None and set_default_headers is not None:
+            raise ValueError(
+                "The `default_headers` and `set_default_headers` arguments are mutually exclusive"
+            )
+        if default_query is not None and set_default_query is not None:
+            raise ValueError(
+                "The `default_query` and `set_default_query` arguments are mutually exclusive"
+            )
+        headers = (
+            dict(set_default_headers)
+            if set_default_headers is not None
+            else {**self.default_headers, **(default_headers or {})}
+        )
+        query = (
+            dict(set_default_query)
+            if set_default_query is not None
+            else {**self.default_query, **(default_query or {})}
+        )
+        copy = type(self)(
+            **self._options(**options),
+            default_headers=headers,
+            default_query=query,
+            http_client=self._http if http_client is None else http_client,
+        )
         copy._owns_http_client = False
         return copy
+
+    copy = with_options
 
     def __repr__(self) -> str:
         auth = "api_key=<redacted>" if self.api_key else "api_key=None"
@@ -181,13 +229,12 @@ class BaseClient(Generic[HttpT]):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "max_retry_wait": self.max_retry_wait,
-            "default_headers": self.default_headers,
         }
         unknown = set(overrides) - set(options)
         if unknown:
             raise UsageError(
-                f"with_options() got unknown option(s) {sorted(unknown)}; "
-                f"known options are {sorted(options)}."
+                f"with_options() got unknown option(s) {sorted(unknown)}; known options are "
+                f"{sorted([*options, *_MAP_OPTIONS])}."
             )
         options.update(overrides)
         return options
@@ -223,7 +270,7 @@ class BaseClient(Generic[HttpT]):
             path=path,
             body=body,
             headers=headers,
-            params=dict(extra_query or {}),
+            params={**self.default_query, **(extra_query or {})},
             stream=stream,
         )
 

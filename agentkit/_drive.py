@@ -24,6 +24,7 @@ import anyio
 from ._core.effects import Sleep
 
 __all__ = [
+    "CallerCodeError",
     "Done",
     "RecordedSleeps",
     "adrive",
@@ -36,6 +37,19 @@ __all__ = [
 
 _R = TypeVar("_R")
 _E = TypeVar("_E")
+
+
+class CallerCodeError(Exception):
+    """An error of the caller's own code, raised inside a transport, on its way to the caller.
+
+    The senders report any failure to send as an `APIConnectionError`; an offline model's
+    transport wraps an error of the caller's code (a fault plan, say) in this instead, and the
+    sender raises `error` itself.
+    """
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 @dataclass(frozen=True, slots=True)

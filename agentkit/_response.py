@@ -47,6 +47,16 @@ class _BaseAPIResponse(Generic[_T]):
         return self.http_response.request.url
 
     @property
+    def http_request(self) -> httpx.Request:
+        """The request that was sent (its last attempt)."""
+        return self.http_response.request
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether the body was read to its end or the response closed."""
+        return self.http_response.is_closed
+
+    @property
     def method(self) -> str:
         """The HTTP method of the request."""
         return self.http_response.request.method

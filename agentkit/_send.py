@@ -2,7 +2,7 @@
 
 The protocol (send, and on a retryable failure wait and send again) is written once, as
 `agentkit._core.flows.request_flow`; a sender only performs its effects: `Send` one attempt
-(translating a transport failure into `APIConnectionError` at this one boundary) and `Sleep`.
+(translating any transport failure into `APIConnectionError` at this one boundary) and `Sleep`.
 The resources (`messages`) and the stream helper send through their client's sender.
 """
 
@@ -17,7 +17,8 @@ from ._base_client import BaseClient
 from ._core.effects import RequestEffect, Sleep
 from ._core.flows import request_flow
 from ._core.request import PreparedRequest
-from ._drive import adrive, asleep, drive, sleep
+from ._drive import CallerCodeError, adrive, asleep, drive, sleep
+from ._exceptions import AgentkitError
 from ._response import APIResponse
 from ._types import NotGiven, TimeoutTypes
 
@@ -81,7 +82,11 @@ class Sender:
                     finally:
                         response.close()
                     reader.store()
-            except httpx.TransportError as exc:
+            except AgentkitError:
+                raise
+            except CallerCodeError as exc:
+                raise exc.error from None
+            except Exception as exc:  # any transport failure, as the official SDK catches
                 raise self.client.connection_error(exc, request) from exc
             return response
 
@@ -130,7 +135,11 @@ class AsyncSender:
                     finally:
                         await response.aclose()
                     reader.store()
-            except httpx.TransportError as exc:
+            except AgentkitError:
+                raise
+            except CallerCodeError as exc:
+                raise exc.error from None
+            except Exception as exc:  # any transport failure, as the official SDK catches
                 raise self.client.connection_error(exc, request) from exc
             return response
 

@@ -15,8 +15,10 @@ __all__ = [
     "Body",
     "Headers",
     "NotGiven",
+    "Omit",
     "Query",
     "TimeoutTypes",
+    "omit",
 ]
 
 
@@ -47,8 +49,25 @@ class NotGiven:
 NOT_GIVEN: Final = NotGiven()
 """Sentinel for "parameter not passed"; omitted parameters are not sent to the API."""
 
-Headers = Mapping[str, str | NotGiven]
-"""Extra request headers; a `NOT_GIVEN` value removes a default header."""
+
+class Omit:
+    """The type of `omit`: as a header value, removes that header (whatever its case).
+
+    `NOT_GIVEN` does the same; `omit` is the official SDK's spelling.
+    """
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "omit"
+
+
+omit: Final = Omit()
+"""Sentinel for "leave this out": `extra_headers={"x-api-key": omit}` sends no such header."""
+
+Headers = Mapping[str, str | NotGiven | Omit]
+"""Extra request headers; a `NOT_GIVEN` or `omit` value removes that header."""
 
 Query = Mapping[str, object]
 """Extra query-string parameters."""

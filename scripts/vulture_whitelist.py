@@ -47,6 +47,7 @@ _.text_stream
 _.get_final_text
 _.current_message_snapshot
 _.rate_limits
+_.http_request  # APIResponse (as the SDK's)
 _.remaining  # RateLimit.remaining; ScriptedModel.remaining
 _.priority_input_tokens  # RateLimits fields
 _.priority_output_tokens

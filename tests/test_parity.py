@@ -69,6 +69,7 @@ def test_constructor_parameters() -> None:
         "default_headers",
         "http_client",
         "max_retry_wait",
+        "default_query",
     ]
     assert sync_sig.parameters["api_version"].default == "2023-06-01"
     assert sync_sig.parameters["timeout"].default == 600.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._exceptions import UsageError
-from .._types import NotGiven
+from .._types import NotGiven, Omit
 from ..types._base import BaseModel
 
 __all__ = [
@@ -44,6 +44,7 @@ NON_STREAMING_MAX_SECONDS = 600.0
 """A non-streaming request expected to take longer than this must stream instead."""
 
 REDACTED = "<redacted>"
+_CREDENTIAL_HEADERS = frozenset({"x-api-key", "authorization"})
 _SECRET_HEADERS = frozenset({"x-api-key", "authorization", "proxy-authorization", "cookie"})
 
 
@@ -84,7 +85,7 @@ def build_body(
     """Drop parameters that were not given, materialise iterables, merge `extra_body` on top."""
     body: dict[str, Any] = {}
     for key, value in params.items():
-        if isinstance(value, NotGiven):
+        if isinstance(value, (NotGiven, Omit)):
             continue
         body[key] = _materialise(value)
     if extra_body:
@@ -192,13 +193,14 @@ def build_headers(
     auth_token: str | None,
     api_version: str,
     user_agent: str,
-    default_headers: Mapping[str, str | NotGiven] | None,
-    extra_headers: Mapping[str, str | NotGiven] | None,
+    default_headers: Mapping[str, str | NotGiven | Omit] | None,
+    extra_headers: Mapping[str, str | NotGiven | Omit] | None,
     has_body: bool = True,
 ) -> dict[str, str]:
     """The request headers: auth, version, content type, then defaults and per-call extras.
 
-    A `NOT_GIVEN` value in `default_headers` or `extra_headers` removes that header. Raises
+    A `NOT_GIVEN` (or `omit`) value in `default_headers` or `extra_headers` removes that
+    header, whatever the case of its name. Raises
     `UsageError` when no credentials are available and none were set by hand.
     """
     headers: dict[str, str] = {
@@ -212,18 +214,15 @@ def build_headers(
         headers["x-api-key"] = api_key
     if auth_token:
         headers["authorization"] = f"Bearer {auth_token}"
+    explicitly_removed = False
     for overrides in (default_headers, extra_headers):
         for name, value in (overrides or {}).items():
             key = name.lower()
-            if isinstance(value, NotGiven):
+            if isinstance(value, (NotGiven, Omit)):
                 headers.pop(key, None)
+                explicitly_removed = explicitly_removed or key in _CREDENTIAL_HEADERS
             else:
                 headers[key] = value
-    explicitly_removed = any(
-        isinstance((overrides or {}).get(name), NotGiven)
-        for overrides in (default_headers, extra_headers)
-        for name in ("x-api-key", "authorization", "X-Api-Key", "Authorization")
-    )
     if "x-api-key" not in headers and "authorization" not in headers and not explicitly_removed:
         raise UsageError(
             "no API credentials: set the ANTHROPIC_API_KEY environment variable or pass "

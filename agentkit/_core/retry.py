@@ -32,6 +32,10 @@ INITIAL_RETRY_DELAY = 0.5
 MAX_RETRY_DELAY = 8.0
 """Cap on the exponential backoff, in seconds."""
 
+_MAX_BACKOFF_EXPONENT = 32
+"""Backoff past this many retries is long capped at `MAX_RETRY_DELAY`; the cap keeps the
+power finite."""
+
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 """Statuses below 500 that are retried by default; every status >= 500 is retried too."""
 
@@ -65,7 +69,8 @@ def backoff_delay(retries_taken: int, rand: float) -> float:
         retries_taken: Retries already performed (0 before the first retry).
         rand: A number in [0, 1) (the jitter).
     """
-    base = min(INITIAL_RETRY_DELAY * (2.0**retries_taken), MAX_RETRY_DELAY)
+    exponent = min(max(retries_taken, 0), _MAX_BACKOFF_EXPONENT)  # 2.0**1024 overflows
+    base = min(INITIAL_RETRY_DELAY * (2.0**exponent), MAX_RETRY_DELAY)
     return base * (1.0 - 0.25 * rand)
 
 

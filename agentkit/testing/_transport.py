@@ -8,7 +8,8 @@ from typing import Protocol
 import httpx
 
 from .._core.effects import Sleep
-from .._drive import asleep, sleep
+from .._drive import CallerCodeError, asleep, sleep
+from .._exceptions import AgentkitError
 from ._replies import Exchange, Fault
 
 __all__ = ["ModelTransport"]
@@ -123,7 +124,12 @@ class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
-        exchange = self.model.exchange(request.method, request.url.path, request.headers, body)
+        try:
+            exchange = self.model.exchange(request.method, request.url.path, request.headers, body)
+        except (httpx.HTTPError, AgentkitError):
+            raise
+        except Exception as exc:
+            raise CallerCodeError(exc) from exc
         seconds, timed_out = _injected_wait(exchange, request)
         if seconds:
             sleep(Sleep(seconds, "delay"))
@@ -132,9 +138,14 @@ class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         body = await request.aread()
-        exchange = await self.model.aexchange(
-            request.method, request.url.path, request.headers, body
-        )
+        try:
+            exchange = await self.model.aexchange(
+                request.method, request.url.path, request.headers, body
+            )
+        except (httpx.HTTPError, AgentkitError):
+            raise
+        except Exception as exc:
+            raise CallerCodeError(exc) from exc
         seconds, timed_out = _injected_wait(exchange, request)
         if seconds:
             await asleep(Sleep(seconds, "delay"))

@@ -1,0 +1,171 @@
+"""Behaviour that matches the official `anthropic` SDK, where agentkit used to differ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import httpx
+import pytest
+
+from agentkit import NOT_GIVEN, Anthropic, APIConnectionError, AsyncAnthropic, Omit, omit
+from agentkit._base_client import USER_AGENT
+from agentkit._core.retry import MAX_RETRY_DELAY, RetryPolicy, backoff_delay
+from agentkit.testing import RecordedSleeps
+
+from .helpers import API_KEY, Recorder, default_params, harness, ok
+
+# --- 1. retry waits, transport failures, redirects -------------------------------------------
+
+
+def test_backoff_never_overflows_for_huge_retry_counts() -> None:
+    assert backoff_delay(5000, 0.0) == MAX_RETRY_DELAY
+    decision = RetryPolicy(max_retries=10_000, rand=lambda: 0.0).for_connection_error(1025)
+    assert decision.retry
+    assert decision.delay == MAX_RETRY_DELAY
+
+
+def test_a_client_with_more_than_1024_retries_is_accepted() -> None:
+    with Anthropic(api_key=API_KEY, max_retries=5000) as client:
+        assert client.max_retries == 5000
+
+
+def test_a_plain_exception_from_a_transport_is_a_connection_error_and_retried(
+    kind: str, waits: RecordedSleeps
+) -> None:
+    h = harness(kind, RuntimeError("transport broke"), ok())
+    message = h.create()
+    assert message.content[0].text == "Hello!"
+    assert len(h.handler.requests) == 2
+    assert len(waits.request) == 1
+
+
+def test_a_plain_exception_raises_a_connection_error_once_retries_run_out(
+    kind: str, waits: RecordedSleeps
+) -> None:
+    h = harness(kind, ValueError("nope"), max_retries=1)
+    with pytest.raises(APIConnectionError) as info:
+        h.create()
+    assert isinstance(info.value.__cause__, ValueError)
+    assert len(h.handler.requests) == 2
+
+
+def test_the_default_http_clients_follow_redirects() -> None:
+    with Anthropic(api_key=API_KEY) as client:
+        assert client._http.follow_redirects is True
+    assert AsyncAnthropic(api_key=API_KEY)._http.follow_redirects is True
+
+
+# --- 2. removing headers whatever their case ----------------------------------------------------
+
+
+@pytest.mark.parametrize("remove", [NOT_GIVEN, omit])
+@pytest.mark.parametrize("name", ["x-api-key", "X-API-KEY", "X-Api-Key"])
+def test_a_call_can_remove_the_api_key_header_in_any_case(
+    kind: str, remove: Any, name: str
+) -> None:
+    h = harness(kind, ok(), default_headers={"Authorization": "Bearer from-proxy"})
+    h.create(extra_headers={name: remove})
+    request = h.handler.requests[0]
+    assert "x-api-key" not in request.headers
+    assert request.headers["authorization"] == "Bearer from-proxy"
+
+
+@pytest.mark.parametrize("remove", [NOT_GIVEN, omit])
+def test_removing_every_credential_header_is_allowed(kind: str, remove: Any) -> None:
+    h = harness(kind, ok(), default_headers={"X-API-KEY": remove})
+    h.create(extra_headers={"AUTHORIZATION": remove, "User-Agent": remove})
+    request = h.handler.requests[0]
+    assert "x-api-key" not in request.headers
+    assert "authorization" not in request.headers
+    assert request.headers.get("user-agent") != USER_AGENT
+
+
+def test_omit_is_falsy_and_exported() -> None:
+    assert not omit
+    assert isinstance(omit, Omit)
+    assert repr(omit) == "omit"
+
+
+# --- 3. raw and streaming responses: http_request, is_closed -----------------------------------
+
+
+def test_a_raw_response_has_its_request_and_is_closed(kind: str) -> None:
+    response = harness(kind, ok()).raw_create()
+    assert response.http_request.method == "POST"
+    assert response.http_request.url.path == "/v1/messages"
+    assert response.is_closed
+
+
+def test_a_streaming_response_is_open_until_read_then_closed() -> None:
+    client = Anthropic(
+        api_key=API_KEY,
+        http_client=httpx.Client(transport=httpx.MockTransport(Recorder(ok()))),
+    )
+    with client.messages.with_streaming_response.create(**default_params()) as response:
+        assert response.http_request.url.path == "/v1/messages"
+        assert not response.is_closed
+        response.read()
+        assert response.is_closed
+
+
+def test_an_async_streaming_response_is_open_until_read_then_closed() -> None:
+    async def main() -> None:
+        client = AsyncAnthropic(
+            api_key=API_KEY,
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(Recorder(ok()))),
+        )
+        async with client.messages.with_streaming_response.create(**default_params()) as response:
+            assert response.http_request.url.path == "/v1/messages"
+            assert not response.is_closed
+            await response.read()
+            assert response.is_closed
+
+    anyio.run(main)
+
+
+# --- 4. default_query, copy(), merging with_options ---------------------------------------------
+
+
+def test_default_query_is_sent_and_merged_with_extra_query(kind: str) -> None:
+    h = harness(kind, ok(), default_query={"beta": "1", "region": "eu"})
+    h.create(extra_query={"region": "us"})
+    assert dict(h.handler.requests[0].url.params) == {"beta": "1", "region": "us"}
+
+
+def test_copy_merges_or_replaces_headers_and_query() -> None:
+    http = httpx.Client(transport=httpx.MockTransport(Recorder(ok())))
+    base = Anthropic(
+        api_key=API_KEY, http_client=http, default_headers={"a": "1"}, default_query={"q": "1"}
+    )
+    merged = base.copy(default_headers={"b": "2"}, default_query={"r": "2"})
+    assert merged.default_headers == {"a": "1", "b": "2"}
+    assert merged.default_query == {"q": "1", "r": "2"}
+    replaced = base.with_options(set_default_headers={"b": "2"}, set_default_query={})
+    assert replaced.default_headers == {"b": "2"}
+    assert replaced.default_query == {}
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        base.copy(default_headers={}, set_default_headers={})
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        base.copy(default_query={}, set_default_query={})
+
+
+def test_a_copy_never_closes_the_original_pool_and_may_take_its_own() -> None:
+    base = Anthropic(api_key=API_KEY)
+    base.copy(max_retries=0).close()
+    assert not base._http.is_closed
+    own = httpx.Client(transport=httpx.MockTransport(Recorder(ok())))
+    copy = base.copy(http_client=own, api_key="other", max_retry_wait=1.0, api_version="x")
+    assert copy._http is own
+    copy.close()
+    assert not own.is_closed
+    base.close()
+    assert base._http.is_closed
+
+
+def test_async_copy_takes_its_own_http_client() -> None:
+    own = httpx.AsyncClient(transport=httpx.MockTransport(Recorder(ok())))
+    base = AsyncAnthropic(api_key=API_KEY)
+    copy = base.copy(http_client=own, default_query={"x": "1"})
+    assert copy._http is own
+    assert copy.default_query == {"x": "1"}
