@@ -9,6 +9,7 @@ flow's, or the sans-IO `AgentLoop`'s.
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from typing import Any, Generic, Protocol, TypeAlias
 
@@ -306,12 +307,18 @@ def resolve_client(
     return client  # duck-typed stand-ins for a client are the caller's business
 
 
+def _agent_params() -> frozenset[str]:
+    """The agent's own keyword arguments (`model`, `max_turns`, ...)."""
+    parameters = inspect.signature(AgentBase.__init__).parameters.values()
+    return frozenset(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
 def _checked_params(params: Mapping[str, Any]) -> dict[str, Any]:
     for name in params:
         if name in _MANAGED:
             raise UsageError(f"pass {name}= as the agent's own argument, not among create params.")
         if name not in _EXTRA_PARAMS:
-            close = difflib.get_close_matches(name, _EXTRA_PARAMS, n=1)
+            close = difflib.get_close_matches(name, _EXTRA_PARAMS | _agent_params(), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise UsageError(f"Agent got an unexpected parameter {name!r}.{hint}")
     return dict(params)
