@@ -230,8 +230,10 @@ def _tools(spec: str, out: TextIO) -> int:
         for note in item.warnings:
             print(f"warning: {note}", file=out)
         print(file=out)
+    shown = {f"tool {item.name!r}: {note}" for item in found.values() for note in item.warnings}
     for warning in caught:
-        print(f"warning: {warning.message}", file=out)
+        if str(warning.message) not in shown:  # each tool's own warnings are printed above
+            print(f"warning: {warning.message}", file=out)
     return EXIT_OK
 
 

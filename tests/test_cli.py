@@ -129,6 +129,16 @@ def test_tools_lists_schemas_and_warnings(agents_file: Path) -> None:
     assert "documents parameter 'volume'" in out
 
 
+def test_tools_shows_missing_hints_and_descriptions_once(tmp_path: Path) -> None:
+    path = tmp_path / "sloppy_tools.py"
+    path.write_text("from agentkit import tool\n\n\n@tool\ndef lookup(city):\n    return city\n")
+    code, out = run_cli("tools", str(path))
+    assert code == 0
+    assert "lookup: (no description)" in out
+    assert out.count("warning: parameter 'city' has no type hint") == 1
+    assert out.count("warning: no description") == 1
+
+
 def test_count_tokens_offline() -> None:
     code, out = run_cli("count-tokens", "hello there", "--offline", "--system", "Be brief.")
     assert code == 0

@@ -333,7 +333,11 @@ def test_invalid_streamed_tool_json_is_an_error_result(kind: str) -> None:
     )
     model = ScriptedModel([RawReply(path.read_bytes()), "Retried."])
     name = model_tool_name(path.read_bytes())
-    placeholder = tool(name=name)(lambda location="": "never")
+
+    def never(location: str = "") -> str:
+        return "never"
+
+    placeholder = tool(name=name)(never)
     result = final(events(kind, model, tools=[placeholder]))
     assert result.stop_reason == "end_turn"
     answer = model.requests[1]["messages"][2]["content"][0]
