@@ -112,6 +112,53 @@ def test_errors_are_one_line(
     assert "Traceback" not in err
 
 
+def test_run_without_a_key_says_to_add_offline(
+    agents_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run_cli("run", f"{agents_file}:helper", "hi")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "add --offline" in err
+    assert "ANTHROPIC_API_KEY" in err
+
+
+STREAMING_AGENTS = '''
+from agentkit import AsyncAgent, tool
+
+LOG = []
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    LOG.append("tool ran")
+    return a + b
+
+
+helper = AsyncAgent(model="claude-sonnet-4-5", tools=[add])
+'''
+
+
+def test_run_stream_with_an_async_agent_prints_events_as_they_arrive(tmp_path: Path) -> None:
+    path = tmp_path / "streaming_agents.py"
+    path.write_text(STREAMING_AGENTS)
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            module = sys.modules.get("streaming_agents")
+            if module is not None and text.strip():
+                module.LOG.append(text.strip())
+            return super().write(text)
+
+    out = Out()
+    assert main(["run", f"{path}:helper", "Add", "--offline", "--stream"], out=out) == 0
+    log = sys.modules["streaming_agents"].LOG
+    started = next(i for i, line in enumerate(log) if line.startswith("-> add"))
+    assert started < log.index("tool ran")  # printed before the tool ran, not after the run
+    assert log[-1].startswith("[stop_reason=end_turn")
+
+
 def test_debug_shows_the_exception(agents_file: Path) -> None:
     with pytest.raises(Exception, match="ANTHROPIC_API_KEY"):
         main(["--debug", "run", f"{agents_file}:helper", "hi"], out=io.StringIO())
