@@ -153,28 +153,46 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
 
         model = TestModel()
         agent.client = model.async_client() if isinstance(agent, AsyncAgent) else model.client()
+    elif not _has_credentials(agent.client):
+        raise UsageError(
+            "no API key: add --offline to try the agent without the API, or set ANTHROPIC_API_KEY."
+        )
+    printer = _EventPrinter(args, out)
     if isinstance(agent, AsyncAgent):
         import anyio
 
-        result = anyio.run(_collect_async, agent, args, out)
+        anyio.run(_print_async, agent, args.prompt, printer)
     else:
-        result = _print_events(agent.stream(args.prompt), args, out)
+        for event in agent.stream(args.prompt):
+            printer.show(event)
+    result = printer.finish()
     if args.json:
         print(result.to_json(), file=out)
     return EXIT_OK if result.stop_reason in _DONE else EXIT_STOPPED
 
 
-async def _collect_async(agent: Any, args: argparse.Namespace, out: TextIO) -> Any:
-    events = [event async for event in agent.stream(args.prompt)]
-    return _print_events(iter(events), args, out)
+def _has_credentials(client: Any) -> bool:
+    return bool(getattr(client, "api_key", None) or getattr(client, "auth_token", None))
 
 
-def _print_events(events: Any, args: argparse.Namespace, out: TextIO) -> Any:
-    from .agent import RunFinished, TextChunk, ToolCallFinished, ToolCallStarted, TurnFinished
+async def _print_async(agent: Any, prompt: str, printer: _EventPrinter) -> None:
+    async for event in agent.stream(prompt):  # each event printed as it arrives
+        printer.show(event)
 
-    result = None
-    show = not args.json
-    for event in events:
+
+class _EventPrinter:
+    """Prints a run's events as they come, then its summary line."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO) -> None:
+        self.args = args
+        self.out = out
+        self.result: Any = None
+
+    def show(self, event: Any) -> None:
+        from .agent import RunFinished, TextChunk, ToolCallFinished, ToolCallStarted, TurnFinished
+
+        args, out = self.args, self.out
+        show = not args.json
         if isinstance(event, TextChunk) and args.stream and show:
             print(event.text, end="", file=out, flush=True)
         elif isinstance(event, TurnFinished) and show and not args.stream:
@@ -190,18 +208,21 @@ def _print_events(events: Any, args: argparse.Namespace, out: TextIO) -> Any:
             content = event.content if isinstance(event.content, str) else json.dumps(event.content)
             print(f"<- {event.name}{flag}: {content}", file=out)
         elif isinstance(event, RunFinished):
-            result = event.result
-    assert result is not None
-    if show:
-        usage = result.usage
-        print(
-            f"[stop_reason={result.stop_reason} turns={result.turns} "
-            f"input_tokens={usage.input_tokens} output_tokens={usage.output_tokens} "
-            f"cache_read={usage.cache_read_input_tokens} "
-            f"cache_write={usage.cache_creation_input_tokens}]",
-            file=out,
-        )
-    return result
+            self.result = event.result
+
+    def finish(self) -> Any:
+        result = self.result
+        assert result is not None
+        if not self.args.json:
+            usage = result.usage
+            print(
+                f"[stop_reason={result.stop_reason} turns={result.turns} "
+                f"input_tokens={usage.input_tokens} output_tokens={usage.output_tokens} "
+                f"cache_read={usage.cache_read_input_tokens} "
+                f"cache_write={usage.cache_creation_input_tokens}]",
+                file=self.out,
+            )
+        return result
 
 
 def _tools(spec: str, out: TextIO) -> int:
@@ -230,8 +251,10 @@ def _tools(spec: str, out: TextIO) -> int:
         for note in item.warnings:
             print(f"warning: {note}", file=out)
         print(file=out)
+    shown = {f"tool {item.name!r}: {note}" for item in found.values() for note in item.warnings}
     for warning in caught:
-        print(f"warning: {warning.message}", file=out)
+        if str(warning.message) not in shown:  # each tool's own warnings are printed above
+            print(f"warning: {warning.message}", file=out)
     return EXIT_OK
 
 

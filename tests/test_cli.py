@@ -112,6 +112,53 @@ def test_errors_are_one_line(
     assert "Traceback" not in err
 
 
+def test_run_without_a_key_says_to_add_offline(
+    agents_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = run_cli("run", f"{agents_file}:helper", "hi")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "add --offline" in err
+    assert "ANTHROPIC_API_KEY" in err
+
+
+STREAMING_AGENTS = '''
+from agentkit import AsyncAgent, tool
+
+LOG = []
+
+
+@tool
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    LOG.append("tool ran")
+    return a + b
+
+
+helper = AsyncAgent(model="claude-sonnet-4-5", tools=[add])
+'''
+
+
+def test_run_stream_with_an_async_agent_prints_events_as_they_arrive(tmp_path: Path) -> None:
+    path = tmp_path / "streaming_agents.py"
+    path.write_text(STREAMING_AGENTS)
+
+    class Out(io.StringIO):
+        def write(self, text: str) -> int:
+            module = sys.modules.get("streaming_agents")
+            if module is not None and text.strip():
+                module.LOG.append(text.strip())
+            return super().write(text)
+
+    out = Out()
+    assert main(["run", f"{path}:helper", "Add", "--offline", "--stream"], out=out) == 0
+    log = sys.modules["streaming_agents"].LOG
+    started = next(i for i, line in enumerate(log) if line.startswith("-> add"))
+    assert started < log.index("tool ran")  # printed before the tool ran, not after the run
+    assert log[-1].startswith("[stop_reason=end_turn")
+
+
 def test_debug_shows_the_exception(agents_file: Path) -> None:
     with pytest.raises(Exception, match="ANTHROPIC_API_KEY"):
         main(["--debug", "run", f"{agents_file}:helper", "hi"], out=io.StringIO())
@@ -127,6 +174,16 @@ def test_tools_lists_schemas_and_warnings(agents_file: Path) -> None:
     assert '"required": [\n    "a",\n    "b"\n  ]' in out
     assert "shout: Upper-case some text." in out
     assert "documents parameter 'volume'" in out
+
+
+def test_tools_shows_missing_hints_and_descriptions_once(tmp_path: Path) -> None:
+    path = tmp_path / "sloppy_tools.py"
+    path.write_text("from agentkit import tool\n\n\n@tool\ndef lookup(city):\n    return city\n")
+    code, out = run_cli("tools", str(path))
+    assert code == 0
+    assert "lookup: (no description)" in out
+    assert out.count("warning: parameter 'city' has no type hint") == 1
+    assert out.count("warning: no description") == 1
 
 
 def test_count_tokens_offline() -> None:

@@ -17,7 +17,7 @@ from .._drive import Done, advance
 from .._utils import call_maybe_async
 from ..types.message import Message
 from ..types.params import MessageParam
-from ._base import AgentBase, DepsT, Prompt, RunFlow
+from ._base import AgentBase, DepsT, Prompt, RunFlow, resolve_client
 from ._events import AgentEvent, RunFinished
 from ._result import RunResult
 
@@ -28,7 +28,8 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
     """A tool-using agent: sends messages, runs the tools the model calls, and repeats.
 
     Args:
-        client: The `Anthropic` client (default: one from the environment).
+        client: The `Anthropic` client (default: one from the environment). An offline model
+            from `agentkit.testing` (e.g. `TestModel()`) is shorthand for its `model.client()`.
         model: The model id.
         tools: `@tool` functions, `Tool`s, plain functions, a `Toolbox`, or tool definition
             dicts for tools the API runs (e.g. web search).
@@ -50,6 +51,11 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
 
     def _default_client(self) -> Anthropic:
         return Anthropic()
+
+    def _accept_client(self, client: object) -> Anthropic:
+        return resolve_client(  # type: ignore[no-any-return]
+            client, agent="Agent", wanted=Anthropic, other=AsyncAnthropic, factory="client"
+        )
 
     def run(
         self,
@@ -111,10 +117,22 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
 
 
 class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
-    """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`)."""
+    """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`).
+
+    An offline model from `agentkit.testing` is shorthand for its `model.async_client()`.
+    """
 
     def _default_client(self) -> AsyncAnthropic:
         return AsyncAnthropic()
+
+    def _accept_client(self, client: object) -> AsyncAnthropic:
+        return resolve_client(  # type: ignore[no-any-return]
+            client,
+            agent="AsyncAgent",
+            wanted=AsyncAnthropic,
+            other=Anthropic,
+            factory="async_client",
+        )
 
     async def run(
         self,

@@ -9,8 +9,9 @@ flow's, or the sans-IO `AgentLoop`'s.
 from __future__ import annotations
 
 import difflib
+import inspect
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from typing import Any, Generic, TypeAlias
+from typing import Any, Generic, Protocol, TypeAlias
 
 from typing_extensions import TypeVar
 
@@ -26,7 +27,18 @@ from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinishe
 from ._hooks import Hooks, plan_tool_calls
 from ._result import RunLimitExceeded, RunResult
 
-__all__ = ["AgentBase", "DepsT", "Prompt", "RunFlow"]
+__all__ = ["AgentBase", "DepsT", "OfflineModel", "Prompt", "RunFlow", "resolve_client"]
+
+
+class OfflineModel(Protocol):
+    """An offline model (`agentkit.testing`), accepted where a client belongs."""
+
+    def client(self, **options: Any) -> Any:
+        """A sync client talking to the model."""
+
+    def async_client(self, **options: Any) -> Any:
+        """An async client talking to the model."""
+
 
 Prompt: TypeAlias = str | Sequence[Any] | None
 """A run's user message: text, content blocks, or None to resume a history."""
@@ -57,9 +69,13 @@ class AgentBase(Generic[ClientT, DepsT]):
         """The client used when none is given: one configured from the environment."""
         raise NotImplementedError
 
+    def _accept_client(self, client: object) -> ClientT:
+        """The client to use for `client`: checked, or made from an offline model."""
+        raise NotImplementedError
+
     def __init__(
         self,
-        client: ClientT | None = None,
+        client: ClientT | OfflineModel | None = None,
         *,
         model: str,
         tools: Iterable[Tool[..., Any] | Any] | Toolbox = (),
@@ -106,7 +122,7 @@ class AgentBase(Generic[ClientT, DepsT]):
         )
         self.create_params = _checked_params(create_params)
         self._check_tool_choice()
-        self.client = client if client is not None else self._default_client()
+        self.client = self._default_client() if client is None else self._accept_client(client)
 
     def _check_tool_choice(self) -> None:
         choice = self.tool_choice
@@ -252,12 +268,57 @@ def _split_tools(tools: Iterable[Any] | Toolbox) -> tuple[Toolbox, list[dict[str
     return box, server
 
 
+def resolve_client(
+    client: object,
+    *,
+    agent: str,
+    wanted: type[Any],
+    other: type[Any],
+    factory: str,
+) -> Any:
+    """`client` if it suits the agent, or a model's own client; else a `UsageError`.
+
+    An offline model (`agentkit.testing`) is recognised by its `client()` / `async_client()`
+    methods, so this layer never imports the testing one.
+    """
+    if isinstance(client, wanted):
+        return client
+    if isinstance(client, other):
+        other_agent = "AsyncAgent" if agent == "Agent" else "Agent"
+        raise UsageError(
+            f"{agent} needs a {wanted.__name__} client, got an {other.__name__}: pass "
+            f"{wanted.__name__}(...) instead, or use {other_agent} with this client."
+        )
+    make = getattr(client, factory, None)
+    if callable(make) and not isinstance(client, type):
+        made = make()
+        if not isinstance(made, wanted):
+            raise UsageError(
+                f"{type(client).__name__}.{factory}() did not return a {wanted.__name__}; "
+                f"pass a {wanted.__name__} client to {agent}."
+            )
+        return made
+    other_factory = "client" if factory == "async_client" else "async_client"
+    if callable(getattr(client, other_factory, None)):
+        raise UsageError(
+            f"{agent} needs a {wanted.__name__} client, and {type(client).__name__} has no "
+            f"{factory}(): pass a {wanted.__name__} client instead."
+        )
+    return client  # duck-typed stand-ins for a client are the caller's business
+
+
+def _agent_params() -> frozenset[str]:
+    """The agent's own keyword arguments (`model`, `max_turns`, ...)."""
+    parameters = inspect.signature(AgentBase.__init__).parameters.values()
+    return frozenset(p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY)
+
+
 def _checked_params(params: Mapping[str, Any]) -> dict[str, Any]:
     for name in params:
         if name in _MANAGED:
             raise UsageError(f"pass {name}= as the agent's own argument, not among create params.")
         if name not in _EXTRA_PARAMS:
-            close = difflib.get_close_matches(name, _EXTRA_PARAMS, n=1)
+            close = difflib.get_close_matches(name, _EXTRA_PARAMS | _agent_params(), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise UsageError(f"Agent got an unexpected parameter {name!r}.{hint}")
     return dict(params)

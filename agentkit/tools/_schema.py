@@ -179,6 +179,7 @@ class InputSpec:
         documented_unknown: Parameters the docstring documents but the signature lacks.
         context_position: When the context parameter is positional-only, its index among
             the positional arguments (it cannot be passed by keyword).
+        untyped: Parameters without a type hint (the model may send any value for them).
     """
 
     model: type[pydantic.BaseModel]
@@ -187,6 +188,7 @@ class InputSpec:
     context_param: str | None
     documented_unknown: tuple[str, ...]
     context_position: int | None = None
+    untyped: tuple[str, ...] = ()
 
 
 _converted: dict[type, type] = {}
@@ -279,6 +281,7 @@ def build_input_spec(
     parameters: list[Parameter] = []
     context_param: str | None = None
     context_position: int | None = None
+    untyped: list[str] = []
     for index, param in enumerate(signature.parameters.values()):
         if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             star = "*" if param.kind is inspect.Parameter.VAR_POSITIONAL else "**"
@@ -304,6 +307,8 @@ def build_input_spec(
         parameters.append(
             Parameter(name=param.name, field=field_name, kind=param.kind, default=param.default)
         )
+        if param.name not in hints:
+            untyped.append(param.name)
     model = _create_model(name, fields)
     schema = _object_schema(model, name)
     documented_unknown = tuple(
@@ -316,6 +321,7 @@ def build_input_spec(
         context_param=context_param,
         documented_unknown=documented_unknown,
         context_position=context_position,
+        untyped=tuple(untyped),
     )
 
 

@@ -176,8 +176,18 @@ class Tool(Generic[P, R]):
             f"the docstring documents parameter {doc!r}, which the function does not have"
             for doc in spec.documented_unknown
         ]
+        notes += [
+            f"parameter {untyped!r} has no type hint, so its schema accepts any value; "
+            "annotate it (e.g. `str`, `int`)"
+            for untyped in spec.untyped
+        ]
         name = options.pop("name", None)
         description = options.pop("description", None)
+        if not (description if description is not None else docs.description):
+            notes.append(
+                "no description (the function has no docstring): the model sees only the "
+                "name and the schema; add a docstring or pass description="
+            )
         others: BaseToolOptions = options  # the rest
         return cls(
             fn,

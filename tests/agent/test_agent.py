@@ -333,7 +333,11 @@ def test_invalid_streamed_tool_json_is_an_error_result(kind: str) -> None:
     )
     model = ScriptedModel([RawReply(path.read_bytes()), "Retried."])
     name = model_tool_name(path.read_bytes())
-    placeholder = tool(name=name)(lambda location="": "never")
+
+    def never(location: str = "") -> str:
+        return "never"
+
+    placeholder = tool(name=name)(never)
     result = final(events(kind, model, tools=[placeholder]))
     assert result.stop_reason == "end_turn"
     answer = model.requests[1]["messages"][2]["content"][0]
@@ -539,6 +543,9 @@ def test_extra_create_params_are_sent(kind: str) -> None:
         ({"max_tokens": -1}, "max_tokens"),
         ({"max_total_tokens": 0}, "max_total_tokens"),
         ({"temprature": 0.5}, "did you mean 'temperature'|Did you mean 'temperature'"),
+        ({"max_turn": 3}, "Did you mean 'max_turns'"),
+        ({"raise_on_limits": True}, "Did you mean 'raise_on_limit'"),
+        ({"hook": {}}, "Did you mean 'hooks'"),
         ({"messages": []}, "agent's own argument"),
         ({"model": ""}, "model must be"),
     ],
