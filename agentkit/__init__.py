@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
+    from ._base_client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
+    from ._base_client import DefaultHttpxClient as DefaultHttpxClient
     from ._client import Anthropic as Anthropic
     from ._client import AsyncAnthropic as AsyncAnthropic
     from ._core.accumulate import CitationEvent as CitationEvent
@@ -180,6 +182,8 @@ _LAZY: dict[str, str] = {
     "AsyncAPIResponse": "._response",
     "NOT_GIVEN": "._types",
     "NotGiven": "._types",
+    "DefaultHttpxClient": "._base_client",
+    "DefaultAsyncHttpxClient": "._base_client",
     "Omit": "._types",
     "omit": "._types",
     **dict.fromkeys(_EXCEPTIONS.split(), "._exceptions"),
@@ -213,6 +217,8 @@ __all__ = [
     "ContentBlock",
     "ContentBlockStopEvent",
     "ContentTooLargeError",
+    "DefaultAsyncHttpxClient",
+    "DefaultHttpxClient",
     "Deny",
     "DocumentBlockParam",
     "GatewayTimeoutError",

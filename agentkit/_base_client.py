@@ -29,7 +29,13 @@ from ._types import Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
 from .types.message import Message, MessageTokensCount
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_TIMEOUT", "BaseClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_TIMEOUT",
+    "BaseClient",
+    "DefaultAsyncHttpxClient",
+    "DefaultHttpxClient",
+]
 
 log = logging.getLogger("agentkit")
 
@@ -41,6 +47,27 @@ MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 # httpx's own defaults: measured faster than a larger keep-alive pool under concurrency
 DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 USER_AGENT = f"agentkit/{__version__} (python {platform.python_version()})"
+
+
+class DefaultHttpxClient(httpx.Client):
+    """An `httpx.Client` with agentkit's defaults (limits, timeout, following redirects)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("limits", DEFAULT_LIMITS)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
+
+class DefaultAsyncHttpxClient(httpx.AsyncClient):
+    """An `httpx.AsyncClient` with agentkit's defaults (limits, timeout, following redirects)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        kwargs.setdefault("limits", DEFAULT_LIMITS)
+        kwargs.setdefault("follow_redirects", True)
+        super().__init__(**kwargs)
+
 
 _M = TypeVar("_M", Message, MessageTokensCount)
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)

@@ -8,8 +8,17 @@ import anyio
 import httpx
 import pytest
 
-from agentkit import NOT_GIVEN, Anthropic, APIConnectionError, AsyncAnthropic, Omit, omit
-from agentkit._base_client import USER_AGENT
+from agentkit import (
+    NOT_GIVEN,
+    Anthropic,
+    APIConnectionError,
+    AsyncAnthropic,
+    DefaultAsyncHttpxClient,
+    DefaultHttpxClient,
+    Omit,
+    omit,
+)
+from agentkit._base_client import DEFAULT_TIMEOUT, USER_AGENT
 from agentkit._core.retry import MAX_RETRY_DELAY, RetryPolicy, backoff_delay
 from agentkit.testing import RecordedSleeps
 
@@ -169,3 +178,17 @@ def test_async_copy_takes_its_own_http_client() -> None:
     copy = base.copy(http_client=own, default_query={"x": "1"})
     assert copy._http is own
     assert copy.default_query == {"x": "1"}
+
+
+# --- 5. DefaultHttpxClient / DefaultAsyncHttpxClient -------------------------------------------
+
+
+def test_default_httpx_clients_carry_our_defaults() -> None:
+    with DefaultHttpxClient() as http:
+        assert http.follow_redirects is True
+        assert http.timeout == DEFAULT_TIMEOUT
+        with Anthropic(api_key=API_KEY, http_client=http) as client:
+            assert client._http is http
+    async_http = DefaultAsyncHttpxClient(follow_redirects=False)
+    assert async_http.follow_redirects is False
+    assert isinstance(async_http, httpx.AsyncClient)
