@@ -1,19 +1,23 @@
 """Quickstart: two tools, one agent run.
 
-Offline by default (an agentkit.testing model plays Claude and calls both tools); with
-`--live` and ANTHROPIC_API_KEY set, Claude answers.
+Against Claude when ANTHROPIC_API_KEY is set; otherwise offline (an agentkit.testing model plays
+Claude and calls both tools). It prints which. `--offline` forces the offline model.
 
-    python examples/quickstart.py [--live]
+    python examples/quickstart.py [--offline]
+
+This file stands alone: copy it anywhere and run it.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Literal
 
-from _common import MODEL, client_for, parse_args
-
-from agentkit import Agent, tool
+from agentkit import Agent, Anthropic, tool
 from agentkit.testing import TestModel
+
+MODEL = os.environ.get("AGENTKIT_EXAMPLE_MODEL", "claude-sonnet-4-5")
 
 
 @tool
@@ -49,16 +53,25 @@ agent = Agent(
 )
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Run one agent turn-loop and print what happened."""
-    args = parse_args(__doc__ or "", argv)
-    offline = TestModel(
+def pick_client(offline: bool) -> Anthropic:
+    """Claude when ANTHROPIC_API_KEY is set (and not `offline`), else the offline model."""
+    if os.environ.get("ANTHROPIC_API_KEY") and not offline:
+        print(f"[live: Claude API, model {MODEL}]")
+        return Anthropic()
+    print("[offline: an agentkit.testing model answers; set ANTHROPIC_API_KEY for Claude]")
+    model = TestModel(
         tool_inputs={  # what the offline model "asks" the tools
             "get_weather": {"city": "Paris"},
             "convert_currency": {"amount": 100, "source": "EUR", "target": "USD"},
         }
     )
-    agent.client = client_for(args, offline)
+    return model.client()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run one agent turn-loop and print what happened."""
+    args = sys.argv[1:] if argv is None else argv
+    agent.client = pick_client(offline="--offline" in args)
     result = agent.run("What's the weather in Paris, and what are 100 EUR in USD?")
     for call in result.tool_calls:
         print(f"  called {call.name}({call.input}) -> {call.result}")

@@ -65,6 +65,42 @@ def test_async_example_runs_its_tools_concurrently(
     assert "3 tool calls of 0.5 s each" in capsys.readouterr().out
 
 
+def test_quickstart_stands_alone(tmp_path: Path) -> None:
+    """Copied into a new file, away from examples/, the quickstart runs."""
+    copy = tmp_path / "my_agent.py"
+    copy.write_text((EXAMPLES / "quickstart.py").read_text(encoding="utf-8"), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(copy)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(EXAMPLES.parent)},
+    )
+    assert out.stdout.startswith("[offline")
+    assert "stop_reason=end_turn turns=2" in out.stdout
+
+
+def test_quickstart_uses_claude_when_a_key_is_set(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agentkit.testing import TestModel
+    from agentkit.testing.server import serve_in_background
+
+    module = runpy.run_path(str(EXAMPLES / "quickstart.py"))
+    stand_in = TestModel()  # plays the API behind ANTHROPIC_BASE_URL
+    with serve_in_background(stand_in) as url:
+        monkeypatch.setenv("ANTHROPIC_BASE_URL", url)
+        monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-set")
+        module["main"]([])
+        module["agent"].client.close()
+    out = capsys.readouterr().out
+    assert out.startswith("[live: Claude API")
+    assert len(stand_in.requests) == 2
+    assert stand_in.requests[0].headers["x-api-key"] == "sk-set"
+
+
 def test_quickstart_as_a_script() -> None:
     out = subprocess.run(
         [sys.executable, str(EXAMPLES / "quickstart.py")],

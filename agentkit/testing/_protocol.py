@@ -141,22 +141,38 @@ def _blocks(content: object) -> list[Any]:
 def _messages(messages: object) -> RequestProblem | None:
     if not isinstance(messages, list) or not messages:
         return _invalid("messages: at least one message is required")
-    previous_role = None
     for i, message in enumerate(messages):
-        if not isinstance(message, dict) or message.get("role") not in ("user", "assistant"):
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "system":
+            return _invalid(
+                f"messages.{i}.role: Input should be 'user' or 'assistant'. The system prompt "
+                "is not a message: pass it as the top-level `system` parameter (system=...)."
+            )
+        if role not in ("user", "assistant"):
             return _invalid(f"messages.{i}.role: Input should be 'user' or 'assistant'")
         if "content" not in message:
             return _invalid(f"messages.{i}.content: Field required")
-        role = message["role"]
-        if i == 0 and role != "user":
-            return _invalid('messages: first message must use the "user" role')
-        if role == previous_role:
-            return _invalid(
-                'messages: roles must alternate between "user" and "assistant", but found '
-                f'multiple "{role}" roles in a row'
-            )
-        previous_role = role
-    return _tool_pairing(messages)
+    merged = merge_turns(messages)
+    if merged[0]["role"] != "user":
+        return _invalid('messages: first message must use the "user" role')
+    return _tool_pairing(merged)
+
+
+def merge_turns(messages: list[Any]) -> list[dict[str, Any]]:
+    """The conversation as the API reads it: consecutive turns of one role are one turn.
+
+    PROTOCOL §3.1: the API merges them (their content blocks, in order) instead of refusing.
+    """
+    merged: list[dict[str, Any]] = []
+    for message in messages:
+        if merged and merged[-1]["role"] == message["role"]:
+            merged[-1]["content"] = [
+                *_blocks(merged[-1]["content"]),
+                *_blocks(message["content"]),
+            ]
+        else:
+            merged.append({"role": message["role"], "content": message["content"]})
+    return merged
 
 
 def _tool_use_ids(message: Mapping[str, Any]) -> list[str]:

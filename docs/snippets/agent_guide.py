@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import json
 
-from agentkit import Agent, Hooks, OverloadedError, RunResult, deny, tool
+from agentkit import (
+    Agent,
+    Hooks,
+    Message,
+    OverloadedError,
+    RunResult,
+    ToolCall,
+    ToolDecision,
+    ToolResult,
+    deny,
+    tool,
+)
 from agentkit.testing import Fault, Reply, ScriptedModel, TestModel
 
 MODEL = "claude-sonnet-4-5"
@@ -54,19 +65,31 @@ assert [m["role"] for m in short.messages] == ["user"]  # and never left unanswe
 
 
 # --8<-- [start:hooks]
-def no_big_sums(call: object) -> object:
-    return deny("sums over 100 need a human") if call.input.get("a", 0) > 100 else None  # type: ignore[attr-defined]
+def no_big_sums(call: ToolCall) -> ToolDecision:
+    return deny("sums over 100 need a human") if call.input.get("a", 0) > 100 else None
+
+
+seen: list[str] = []
+
+
+def log_result(call: ToolCall, result: ToolResult) -> None:
+    seen.append(f"{call.name}: {'error' if result.is_error else 'ok'}")
+
+
+def log_turn(message: Message) -> None:
+    seen.append(f"turn ended: {message.stop_reason}")
 
 
 guarded = Agent(
     TestModel(tool_inputs={"add": {"a": 500, "b": 1}}).client(),
     model=MODEL,
     tools=[add],
-    hooks=Hooks(before_tool_call=no_big_sums),  # type: ignore[arg-type]
+    hooks=Hooks(before_tool_call=no_big_sums, after_tool_call=log_result, on_turn=log_turn),
 )
 refused = guarded.run("Add 500 and 1")
 assert refused.tool_calls[0].is_error
 assert "need a human" in refused.tool_calls[0].result
+assert seen == ["turn ended: tool_use", "add: error", "turn ended: end_turn"]
 # --8<-- [end:hooks]
 
 

@@ -157,7 +157,9 @@ def test_identical_requests_replay_in_order(tmp_path: Path) -> None:
 
 def test_errors_are_recorded_and_replayed(tmp_path: Path) -> None:
     path = tmp_path / "errors.json"
-    bad = {"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}
+    bad = {
+        "messages": [{"role": "user", "content": "a"}, {"role": "system", "content": "Be brief."}]
+    }
     api = TestModel()
     with cassette(path, "record", transport=api.transport()).client(api_key="k") as client:
         with pytest.raises(BadRequestError) as live:

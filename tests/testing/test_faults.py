@@ -400,4 +400,10 @@ def test_a_bad_request_is_not_faulted(kind: str) -> None:
     """Validation comes after the status fault but before any stream fault."""
     model = model_with([Fault.cut(0)])
     with pytest.raises(BadRequestError):
-        raw_create(kind, model, params={"messages": [PARAMS["messages"][0]] * 2})
+        raw_create(
+            kind,
+            model,
+            params={
+                "messages": [PARAMS["messages"][0], {"role": "system", "content": "Be brief."}]
+            },
+        )

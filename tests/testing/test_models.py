@@ -970,8 +970,11 @@ def test_requests_are_recorded(kind: str) -> None:
     model = EchoModel()
     create(kind, model)
     create_streamed(kind, model, system="sys")
-    not_alternating = [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]
-    expect_error(kind, model, BadRequestError, messages=not_alternating)
+    with_system_turn = [
+        {"role": "user", "content": "a"},
+        {"role": "system", "content": "Be brief."},
+    ]
+    expect_error(kind, model, BadRequestError, messages=with_system_turn)
     assert [r.index for r in model.requests] == [0, 1, 2]
     first, second, invalid = model.requests
     assert first.path == "/v1/messages"
@@ -982,7 +985,7 @@ def test_requests_are_recorded(kind: str) -> None:
     assert first.stream is False
     assert second.stream is True
     assert second["system"] == "sys"
-    assert invalid.last_user_text == "b"
+    assert invalid.last_user_text == "a"
     assert first.tools == []
     assert first.tool_names == []
     assert first.tool_results == []

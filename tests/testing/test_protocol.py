@@ -135,13 +135,13 @@ CLIENT_CASES: dict[str, tuple[dict[str, Any], str]] = {
         {**BASIC, "extra_body": {"temprature": 1}},
         "temprature: Extra inputs are not permitted",
     ),
-    "roles not alternating": (
-        {**BASIC, "messages": [USER, USER]},
-        'messages: roles must alternate between "user" and "assistant", but found multiple '
-        '"user" roles in a row',
+    "a system turn": (
+        {**BASIC, "messages": [USER, {"role": "system", "content": "x"}]},
+        "messages.1.role: Input should be 'user' or 'assistant'. The system prompt is not a "
+        "message: pass it as the top-level `system` parameter (system=...).",
     ),
     "invalid role": (
-        {**BASIC, "messages": [USER, {"role": "system", "content": "x"}]},
+        {**BASIC, "messages": [USER, {"role": "tool", "content": "x"}]},
         "messages.1.role: Input should be 'user' or 'assistant'",
     ),
     "content missing": (
@@ -347,8 +347,8 @@ def test_count_tokens_is_validated_too(kind: str) -> None:
     assert count(kind, EchoModel(), ok).input_tokens == 12  # 45 characters of JSON
     with pytest.raises(BadRequestError, match="max_tokens: Extra inputs are not permitted"):
         count(kind, EchoModel(), {**ok, "extra_body": {"max_tokens": 5}})
-    with pytest.raises(BadRequestError, match="roles must alternate"):
-        count(kind, EchoModel(), {**ok, "messages": [USER, USER]})
+    with pytest.raises(BadRequestError, match="system="):
+        count(kind, EchoModel(), {**ok, "messages": [USER, {"role": "system", "content": "x"}]})
     with pytest.raises(BadRequestError, match="Tool names must be unique"):
         count(kind, EchoModel(), {**ok, "tools": [schema_tool("a"), schema_tool("a")]})
 
@@ -376,7 +376,7 @@ def test_check_request_accepts_a_full_conversation() -> None:
 
 
 def test_check_request_returns_the_error_body() -> None:
-    problem = check_request({**BASIC, "messages": [USER, USER]}, HEADERS)
+    problem = check_request({**BASIC, "messages": [{"role": "system", "content": "x"}]}, HEADERS)
     assert isinstance(problem, RequestProblem)
     assert problem.status == 400
     assert problem.type == "invalid_request_error"
@@ -385,6 +385,35 @@ def test_check_request_returns_the_error_body() -> None:
         "error": {"type": "invalid_request_error", "message": problem.message},
         "request_id": "req_1",
     }
+
+
+def test_consecutive_turns_of_one_role_are_merged_as_the_api_merges_them() -> None:
+    twice = {"role": "user", "content": "And another thing."}
+    assert check_request({**BASIC, "messages": [USER, twice]}, HEADERS) is None
+    calls = {
+        "role": "assistant",
+        "content": [{"type": "tool_use", "id": "toolu_1", "name": "t", "input": {}}],
+    }
+    results = {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1"}]}
+    note = {"role": "user", "content": "Thanks."}
+    thinking = {"role": "assistant", "content": "Let me look."}
+    merged_calls = [USER, thinking, calls, results, note]
+    assert check_request({**BASIC, "messages": merged_calls}, HEADERS) is None
+    # merged, the text comes before the tool results: refused as the API refuses it
+    late = [USER, calls, note, results]
+    problem = check_request({**BASIC, "messages": late}, HEADERS)
+    assert problem is not None
+    assert "`tool_result` blocks must come first" in problem.message
+    # an assistant turn first is still an assistant turn first
+    problem = check_request({**BASIC, "messages": [thinking, USER]}, HEADERS)
+    assert problem is not None
+    assert "first message" in problem.message
+
+
+def test_an_offline_model_answers_consecutive_user_turns(kind: str) -> None:
+    model = EchoModel()
+    body = {**BASIC, "messages": [USER, {"role": "user", "content": "Echo me."}]}
+    assert send(kind, model, body).content
 
 
 def test_check_headers() -> None:

@@ -89,8 +89,9 @@ def test_sync_client_over_http(served: tuple[MockModel, str]) -> None:
         with client.messages.stream(**PARAMS, tools=[WEATHER_TOOL]) as stream:
             streamed = stream.get_final_message()
         counted = client.messages.count_tokens(model="m", messages=PARAMS["messages"])
-        with pytest.raises(BadRequestError, match="roles must alternate") as caught:
-            client.messages.create(**{**PARAMS, "messages": PARAMS["messages"] * 2})
+        bad = [*PARAMS["messages"], {"role": "system", "content": "Be brief."}]
+        with pytest.raises(BadRequestError, match="system=") as caught:
+            client.messages.create(**{**PARAMS, "messages": bad})
     assert text_of(message) == "This is TestModel's answer."
     assert message._request_id is not None
     assert message._request_id.startswith("req_test_")
