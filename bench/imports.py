@@ -20,6 +20,7 @@ CONTENDERS: dict[str, str] = {
     "deps + pydantic.BaseModel loaded": "import httpx, anyio; from pydantic import BaseModel",
     "agentkit": "import agentkit",
     "agentkit + client touched": "import agentkit; agentkit.Anthropic; agentkit.Message",
+    "from agentkit import Agent, tool": "from agentkit import Agent, tool",
     "anthropic (official SDK)": "import anthropic",
     "pydantic_ai": "import pydantic_ai",
 }
