@@ -149,7 +149,8 @@ class BaseClient(Generic[HttpT]):
             base_url = os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         self.api_key = api_key
         self.auth_token = auth_token
-        self.base_url = httpx.URL(str(base_url))
+        self._urls: dict[str, httpx.URL] = {}
+        self.base_url = base_url
         self.api_version = api_version
         self.timeout = timeout
         self.max_retries = max_retries
@@ -157,7 +158,6 @@ class BaseClient(Generic[HttpT]):
         self.default_headers: dict[str, str | NotGiven | Omit] = dict(default_headers or {})
         self.default_query: dict[str, object] = dict(default_query or {})
         self._retry_policy = RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
-        self._urls: dict[str, httpx.URL] = {}
         self.max_response_bytes = MAX_RESPONSE_BYTES
         """Largest non-streaming response body read; a larger one raises
         `APIResponseValidationError` instead of filling memory."""
@@ -186,6 +186,19 @@ class BaseClient(Generic[HttpT]):
                 f"got {type(http_client).__name__} (an httpx.{other_http} goes with {other})."
             )
         return http_client
+
+    @property
+    def base_url(self) -> httpx.URL:
+        """The API root, always ending in `/` (as the SDK's); assignable."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, url: str | httpx.URL) -> None:
+        url = url if isinstance(url, httpx.URL) else httpx.URL(url)
+        if not url.raw_path.endswith(b"/"):
+            url = url.copy_with(raw_path=url.raw_path + b"/")
+        self._base_url = url
+        self._urls = {}
 
     def _init_resources(self) -> None:
         """Attach the API resources (`messages`)."""

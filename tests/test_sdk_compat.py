@@ -192,3 +192,33 @@ def test_default_httpx_clients_carry_our_defaults() -> None:
     async_http = DefaultAsyncHttpxClient(follow_redirects=False)
     assert async_http.follow_redirects is False
     assert isinstance(async_http, httpx.AsyncClient)
+
+
+# --- 6. base_url is assignable and keeps a trailing slash ------------------------------------
+
+
+def test_base_url_ends_with_a_slash_and_urls_have_no_double_slash() -> None:
+    with Anthropic(api_key=API_KEY, base_url="http://h.local/prefix") as client:
+        assert str(client.base_url) == "http://h.local/prefix/"
+        assert str(client.url_for("/v1/messages")) == "http://h.local/prefix/v1/messages"
+    with Anthropic(api_key=API_KEY, base_url=httpx.URL("http://h.local/")) as client:
+        assert str(client.base_url) == "http://h.local/"
+        assert str(client.url_for("/v1/messages")) == "http://h.local/v1/messages"
+
+
+def test_reassigning_base_url_moves_later_requests(kind: str) -> None:
+    h = harness(kind, ok(), ok(), base_url="http://first.local")
+
+    def sync_call(c: Anthropic) -> None:
+        c.messages.create(**default_params())
+        c.base_url = "http://second.local/api"
+        c.messages.create(**default_params())
+
+    async def async_call(c: AsyncAnthropic) -> None:
+        await c.messages.create(**default_params())
+        c.base_url = httpx.URL("http://second.local/api")
+        await c.messages.create(**default_params())
+
+    h.run(sync_call, async_call)
+    urls = [str(r.url) for r in h.handler.requests]
+    assert urls == ["http://first.local/v1/messages", "http://second.local/api/v1/messages"]
