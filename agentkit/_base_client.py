@@ -25,7 +25,7 @@ from ._exceptions import (
     APITimeoutError,
     UsageError,
 )
-from ._types import Headers, NotGiven, Omit, Query, TimeoutTypes
+from ._types import NOT_GIVEN, Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
 from .types.message import Message, MessageTokensCount
 
@@ -42,6 +42,8 @@ log = logging.getLogger("agentkit")
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_CONNECT_TIMEOUT = 5.0
+HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+"""httpx's own default: an `http_client` with another timeout was configured on purpose."""
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """The largest non-streaming response body read (32 MiB); larger ones raise."""
 # httpx's own defaults: measured faster than a larger keep-alive pool under concurrency
@@ -132,7 +134,7 @@ class BaseClient(Generic[HttpT]):
         auth_token: str | None = None,
         base_url: str | httpx.URL | None = None,
         api_version: str = DEFAULT_API_VERSION,
-        timeout: TimeoutTypes = 600.0,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
         default_headers: Headers | None = None,
         http_client: HttpT | None = None,
@@ -152,7 +154,16 @@ class BaseClient(Generic[HttpT]):
         self._urls: dict[str, httpx.URL] = {}
         self.base_url = base_url
         self.api_version = api_version
+        timeout_given = not isinstance(timeout, NotGiven)
+        if isinstance(timeout, NotGiven):
+            # as the SDK: a user's http_client configured with a timeout of its own supplies it
+            if http_client is not None and http_client.timeout != HTTPX_DEFAULT_TIMEOUT:
+                timeout = http_client.timeout
+                timeout_given = timeout != DEFAULT_TIMEOUT
+            else:
+                timeout = DEFAULT_TIMEOUT
         self.timeout = timeout
+        self._timeout_is_default = not timeout_given
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
         self.default_headers: dict[str, str | NotGiven | Omit] = dict(default_headers or {})
@@ -161,10 +172,6 @@ class BaseClient(Generic[HttpT]):
         self.max_response_bytes = MAX_RESPONSE_BYTES
         """Largest non-streaming response body read; a larger one raises
         `APIResponseValidationError` instead of filling memory."""
-        self._default_timeout = to_timeout(timeout)
-        self._timeout_is_default = (
-            isinstance(timeout, (int, float)) and float(timeout) == 600.0
-        ) or timeout == DEFAULT_TIMEOUT
         configure_logging_from_env()
         self._owns_http_client = http_client is None
         self._http: HttpT = self._checked_http_client(http_client)
@@ -186,6 +193,17 @@ class BaseClient(Generic[HttpT]):
                 f"got {type(http_client).__name__} (an httpx.{other_http} goes with {other})."
             )
         return http_client
+
+    @property
+    def timeout(self) -> TimeoutTypes:
+        """The client's timeout, as given (default `httpx.Timeout(600, connect=5)`); assignable."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, timeout: TimeoutTypes) -> None:
+        self._timeout = timeout
+        self._default_timeout = to_timeout(timeout)
+        self._timeout_is_default = False
 
     @property
     def base_url(self) -> httpx.URL:
@@ -246,6 +264,7 @@ class BaseClient(Generic[HttpT]):
             http_client=self._http if http_client is None else http_client,
         )
         copy._owns_http_client = False
+        copy._timeout_is_default = self._timeout_is_default and "timeout" not in options
         return copy
 
     copy = with_options

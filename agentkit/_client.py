@@ -27,6 +27,8 @@ class Anthropic(BaseClient[httpx.Client], ClosingContext):
         api_version: The `anthropic-version` header. `"2026-10-21"` opts into the newer
             version, which refuses `temperature`, `top_p` and `top_k`.
         timeout: Seconds (or an `httpx.Timeout`) per request; connecting is capped at 5 s.
+            Not given: the timeout configured on `http_client` (when it is not httpx's
+            default), else `httpx.Timeout(600, connect=5)`.
         max_retries: Retries after a connection error, timeout, 408, 409, 429 or >= 500.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (proxies, custom transports, tests). It is not

@@ -222,3 +222,61 @@ def test_reassigning_base_url_moves_later_requests(kind: str) -> None:
     h.run(sync_call, async_call)
     urls = [str(r.url) for r in h.handler.requests]
     assert urls == ["http://first.local/v1/messages", "http://second.local/api/v1/messages"]
+
+
+# --- 7. timeouts: a sentinel default, the http_client's own timeout --------------------------
+
+
+def test_an_explicit_timeout_equal_to_the_default_counts_as_chosen() -> None:
+    with Anthropic(api_key=API_KEY) as client:
+        assert client.timeout == DEFAULT_TIMEOUT
+        assert client.timeout_is_default(NOT_GIVEN)
+        assert client.copy(max_retries=0).timeout_is_default(NOT_GIVEN)
+        assert not client.copy(timeout=600).timeout_is_default(NOT_GIVEN)
+    with Anthropic(api_key=API_KEY, timeout=600) as client:
+        assert client.timeout == 600
+        assert not client.timeout_is_default(NOT_GIVEN)
+        assert not client.copy(max_retries=0).timeout_is_default(NOT_GIVEN)
+
+
+def test_the_http_clients_own_timeout_is_used_when_none_is_given(kind: str) -> None:
+    own = httpx.Timeout(12.0, connect=3.0)
+    seen: list[dict[str, float | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return ok()
+
+    transport = httpx.MockTransport(handler)
+    if kind == "sync":
+        with Anthropic(
+            api_key=API_KEY, http_client=httpx.Client(transport=transport, timeout=own)
+        ) as client:
+            assert client.timeout == own
+            assert not client.timeout_is_default(NOT_GIVEN)
+            client.messages.create(**default_params())
+    else:
+
+        async def main() -> None:
+            http = httpx.AsyncClient(transport=transport, timeout=own)
+            async with AsyncAnthropic(api_key=API_KEY, http_client=http) as client:
+                assert client.timeout == own
+                await client.messages.create(**default_params())
+
+        anyio.run(main)
+    assert seen[0]["read"] == 12.0
+    assert seen[0]["connect"] == 3.0
+
+
+def test_an_explicit_timeout_wins_over_the_http_clients() -> None:
+    with (
+        httpx.Client(timeout=12.0) as http,
+        Anthropic(api_key=API_KEY, http_client=http, timeout=30.0) as client,
+    ):
+        assert client.timeout == 30.0
+    with (
+        DefaultHttpxClient() as http,
+        Anthropic(api_key=API_KEY, http_client=http) as client,
+    ):
+        assert client.timeout == DEFAULT_TIMEOUT
+        assert client.timeout_is_default(NOT_GIVEN)
