@@ -44,6 +44,10 @@ class Anthropic(BaseClient[httpx.Client], ClosingContext):
         self._sender = Sender(self)
         self.messages = Messages(self._sender)
 
+    def is_closed(self) -> bool:
+        """Whether the connection pool is closed (a closed client cannot send)."""
+        return self._http.is_closed
+
     def close(self) -> None:
         """Close the connection pool (when the client created it)."""
         if self._owns_http_client:
@@ -62,6 +66,10 @@ class AsyncAnthropic(BaseClient[httpx.AsyncClient], AsyncClosingContext):
     def _init_resources(self) -> None:
         self._sender = AsyncSender(self)
         self.messages = AsyncMessages(self._sender)
+
+    def is_closed(self) -> bool:
+        """Whether the connection pool is closed (a closed client cannot send)."""
+        return self._http.is_closed
 
     async def close(self) -> None:
         """Close the connection pool (when the client created it)."""

@@ -16,6 +16,7 @@ from agentkit import (
     DefaultAsyncHttpxClient,
     DefaultHttpxClient,
     Omit,
+    UsageError,
     omit,
 )
 from agentkit._base_client import DEFAULT_TIMEOUT, USER_AGENT
@@ -280,3 +281,43 @@ def test_an_explicit_timeout_wins_over_the_http_clients() -> None:
     ):
         assert client.timeout == DEFAULT_TIMEOUT
         assert client.timeout_is_default(NOT_GIVEN)
+
+
+# --- 8. is_closed(), and a clear error on a closed client ------------------------------------
+
+
+def test_a_closed_client_says_so_and_refuses_requests(kind: str) -> None:
+    h = harness(kind, ok())
+
+    def sync_call(c: Anthropic) -> None:
+        assert not c.is_closed()
+        c._http.close()
+        assert c.is_closed()
+        with pytest.raises(UsageError, match="the client is closed; create a new one"):
+            c.messages.create(**default_params())
+        with pytest.raises(UsageError, match="closed"), c.messages.stream(**default_params()):
+            pass
+
+    async def async_call(c: AsyncAnthropic) -> None:
+        assert not c.is_closed()
+        await c._http.aclose()
+        assert c.is_closed()
+        with pytest.raises(UsageError, match="the client is closed; create a new one"):
+            await c.messages.create(**default_params())
+
+    h.run(sync_call, async_call)
+    assert h.handler.requests == []
+
+
+def test_close_of_an_owning_client_closes_it() -> None:
+    client = Anthropic(api_key=API_KEY)
+    client.close()
+    assert client.is_closed()
+
+    async def main() -> None:
+        aclient = AsyncAnthropic(api_key=API_KEY)
+        async with aclient:
+            assert not aclient.is_closed()
+        assert aclient.is_closed()
+
+    anyio.run(main)
