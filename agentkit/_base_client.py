@@ -23,6 +23,7 @@ from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
+    InvalidArgumentTypeError,
     UsageError,
 )
 from ._types import NOT_GIVEN, Headers, NotGiven, Omit, Query, TimeoutTypes
@@ -141,7 +142,12 @@ class BaseClient(Generic[HttpT]):
         max_retry_wait: float = 60.0,
         default_query: Query | None = None,
     ) -> None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise InvalidArgumentTypeError(
+                f"max_retries must be an integer >= 0, got {max_retries!r}; pass 0 to disable "
+                "retries."
+            )
+        if max_retries < 0:
             raise UsageError(f"max_retries must be an integer >= 0, got {max_retries!r}.")
         if api_key is None:
             api_key = os.environ.get("ANTHROPIC_API_KEY") or None
@@ -188,7 +194,7 @@ class BaseClient(Generic[HttpT]):
                 if expected is httpx.AsyncClient
                 else ("AsyncClient", "AsyncAnthropic")
             )
-            raise UsageError(
+            raise InvalidArgumentTypeError(
                 f"http_client must be an httpx.{expected.__name__} for {type(self).__name__}, "
                 f"got {type(http_client).__name__} (an httpx.{other_http} goes with {other})."
             )

@@ -15,6 +15,7 @@ from agentkit import (
     AsyncAnthropic,
     DefaultAsyncHttpxClient,
     DefaultHttpxClient,
+    InvalidArgumentTypeError,
     Omit,
     UsageError,
     omit,
@@ -321,3 +322,20 @@ def test_close_of_an_owning_client_closes_it() -> None:
         assert aclient.is_closed()
 
     anyio.run(main)
+
+
+# --- 9. a TypeError where the SDK raises one ---------------------------------------------------
+
+
+def test_wrong_argument_types_raise_a_type_error_that_is_a_usage_error() -> None:
+    assert issubclass(InvalidArgumentTypeError, TypeError)
+    assert issubclass(InvalidArgumentTypeError, UsageError)
+    with pytest.raises(TypeError, match="max_retries"):
+        Anthropic(api_key=API_KEY, max_retries=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentTypeError, match="http_client"):
+        Anthropic(api_key=API_KEY, http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="http_client"):
+        AsyncAnthropic(api_key=API_KEY, http_client=httpx.Client())  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="max_retries") as negative:
+        Anthropic(api_key=API_KEY, max_retries=-1)
+    assert not isinstance(negative.value, TypeError)
