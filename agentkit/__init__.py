@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from ._exceptions import ContentTooLargeError as ContentTooLargeError
     from ._exceptions import GatewayTimeoutError as GatewayTimeoutError
     from ._exceptions import InternalServerError as InternalServerError
+    from ._exceptions import InvalidArgumentTypeError as InvalidArgumentTypeError
     from ._exceptions import NotFoundError as NotFoundError
     from ._exceptions import OverloadedError as OverloadedError
     from ._exceptions import PaymentRequiredError as PaymentRequiredError
@@ -117,9 +118,10 @@ if TYPE_CHECKING:
 _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
     "AgentkitError AuthenticationError BadRequestError ConflictError ContentTooLargeError "
-    "GatewayTimeoutError InternalServerError NotFoundError OverloadedError PaymentRequiredError "
-    "PermissionDeniedError RateLimitError RequestTimeoutError RequestTooLargeError "
-    "ServiceUnavailableError ToolError UnprocessableEntityError UsageError"
+    "GatewayTimeoutError InternalServerError InvalidArgumentTypeError NotFoundError "
+    "OverloadedError PaymentRequiredError PermissionDeniedError RateLimitError "
+    "RequestTimeoutError RequestTooLargeError ServiceUnavailableError ToolError "
+    "UnprocessableEntityError UsageError"
 )
 _TYPES = (
     "CacheControlEphemeral ContentBlock DocumentBlockParam ImageBlockParam Message MessageParam "
@@ -226,6 +228,7 @@ __all__ = [
     "ImageBlockParam",
     "InputJsonEvent",
     "InternalServerError",
+    "InvalidArgumentTypeError",
     "Message",
     "MessageParam",
     "MessageStopEvent",

@@ -23,9 +23,10 @@ from ._exceptions import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
+    InvalidArgumentTypeError,
     UsageError,
 )
-from ._types import Headers, NotGiven, Omit, Query, TimeoutTypes
+from ._types import NOT_GIVEN, Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
 from .types.message import Message, MessageTokensCount
 
@@ -42,6 +43,8 @@ log = logging.getLogger("agentkit")
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
 DEFAULT_CONNECT_TIMEOUT = 5.0
+HTTPX_DEFAULT_TIMEOUT = httpx.Timeout(5.0)
+"""httpx's own default: an `http_client` with another timeout was configured on purpose."""
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 """The largest non-streaming response body read (32 MiB); larger ones raise."""
 # httpx's own defaults: measured faster than a larger keep-alive pool under concurrency
@@ -132,14 +135,19 @@ class BaseClient(Generic[HttpT]):
         auth_token: str | None = None,
         base_url: str | httpx.URL | None = None,
         api_version: str = DEFAULT_API_VERSION,
-        timeout: TimeoutTypes = 600.0,
+        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
         max_retries: int = 2,
         default_headers: Headers | None = None,
         http_client: HttpT | None = None,
         max_retry_wait: float = 60.0,
         default_query: Query | None = None,
     ) -> None:
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int):
+            raise InvalidArgumentTypeError(
+                f"max_retries must be an integer >= 0, got {max_retries!r}; pass 0 to disable "
+                "retries."
+            )
+        if max_retries < 0:
             raise UsageError(f"max_retries must be an integer >= 0, got {max_retries!r}.")
         if api_key is None:
             api_key = os.environ.get("ANTHROPIC_API_KEY") or None
@@ -149,22 +157,27 @@ class BaseClient(Generic[HttpT]):
             base_url = os.environ.get("ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL
         self.api_key = api_key
         self.auth_token = auth_token
-        self.base_url = httpx.URL(str(base_url))
+        self._urls: dict[str, httpx.URL] = {}
+        self.base_url = base_url
         self.api_version = api_version
+        timeout_given = not isinstance(timeout, NotGiven)
+        if isinstance(timeout, NotGiven):
+            # as the SDK: a user's http_client configured with a timeout of its own supplies it
+            if http_client is not None and http_client.timeout != HTTPX_DEFAULT_TIMEOUT:
+                timeout = http_client.timeout
+                timeout_given = timeout != DEFAULT_TIMEOUT
+            else:
+                timeout = DEFAULT_TIMEOUT
         self.timeout = timeout
+        self._timeout_is_default = not timeout_given
         self.max_retries = max_retries
         self.max_retry_wait = max_retry_wait
         self.default_headers: dict[str, str | NotGiven | Omit] = dict(default_headers or {})
         self.default_query: dict[str, object] = dict(default_query or {})
         self._retry_policy = RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
-        self._urls: dict[str, httpx.URL] = {}
         self.max_response_bytes = MAX_RESPONSE_BYTES
         """Largest non-streaming response body read; a larger one raises
         `APIResponseValidationError` instead of filling memory."""
-        self._default_timeout = to_timeout(timeout)
-        self._timeout_is_default = (
-            isinstance(timeout, (int, float)) and float(timeout) == 600.0
-        ) or timeout == DEFAULT_TIMEOUT
         configure_logging_from_env()
         self._owns_http_client = http_client is None
         self._http: HttpT = self._checked_http_client(http_client)
@@ -181,11 +194,35 @@ class BaseClient(Generic[HttpT]):
                 if expected is httpx.AsyncClient
                 else ("AsyncClient", "AsyncAnthropic")
             )
-            raise UsageError(
+            raise InvalidArgumentTypeError(
                 f"http_client must be an httpx.{expected.__name__} for {type(self).__name__}, "
                 f"got {type(http_client).__name__} (an httpx.{other_http} goes with {other})."
             )
         return http_client
+
+    @property
+    def timeout(self) -> TimeoutTypes:
+        """The client's timeout, as given (default `httpx.Timeout(600, connect=5)`); assignable."""
+        return self._timeout
+
+    @timeout.setter
+    def timeout(self, timeout: TimeoutTypes) -> None:
+        self._timeout = timeout
+        self._default_timeout = to_timeout(timeout)
+        self._timeout_is_default = False
+
+    @property
+    def base_url(self) -> httpx.URL:
+        """The API root, always ending in `/` (as the SDK's); assignable."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, url: str | httpx.URL) -> None:
+        url = url if isinstance(url, httpx.URL) else httpx.URL(url)
+        if not url.raw_path.endswith(b"/"):
+            url = url.copy_with(raw_path=url.raw_path + b"/")
+        self._base_url = url
+        self._urls = {}
 
     def _init_resources(self) -> None:
         """Attach the API resources (`messages`)."""
@@ -233,6 +270,7 @@ class BaseClient(Generic[HttpT]):
             http_client=self._http if http_client is None else http_client,
         )
         copy._owns_http_client = False
+        copy._timeout_is_default = self._timeout_is_default and "timeout" not in options
         return copy
 
     copy = with_options

@@ -27,6 +27,8 @@ class Anthropic(BaseClient[httpx.Client], ClosingContext):
         api_version: The `anthropic-version` header. `"2026-10-21"` opts into the newer
             version, which refuses `temperature`, `top_p` and `top_k`.
         timeout: Seconds (or an `httpx.Timeout`) per request; connecting is capped at 5 s.
+            Not given: the timeout configured on `http_client` (when it is not httpx's
+            default), else `httpx.Timeout(600, connect=5)`.
         max_retries: Retries after a connection error, timeout, 408, 409, 429 or >= 500.
         default_headers: Headers sent with every request.
         http_client: Your own `httpx.Client` (proxies, custom transports, tests). It is not
@@ -41,6 +43,10 @@ class Anthropic(BaseClient[httpx.Client], ClosingContext):
     def _init_resources(self) -> None:
         self._sender = Sender(self)
         self.messages = Messages(self._sender)
+
+    def is_closed(self) -> bool:
+        """Whether the connection pool is closed (a closed client cannot send)."""
+        return self._http.is_closed
 
     def close(self) -> None:
         """Close the connection pool (when the client created it)."""
@@ -60,6 +66,10 @@ class AsyncAnthropic(BaseClient[httpx.AsyncClient], AsyncClosingContext):
     def _init_resources(self) -> None:
         self._sender = AsyncSender(self)
         self.messages = AsyncMessages(self._sender)
+
+    def is_closed(self) -> bool:
+        """Whether the connection pool is closed (a closed client cannot send)."""
+        return self._http.is_closed
 
     async def close(self) -> None:
         """Close the connection pool (when the client created it)."""

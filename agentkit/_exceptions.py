@@ -3,6 +3,7 @@
 ```
 AgentkitError                       the root: catch this to catch everything below
 ├── UsageError                      misuse caught locally, before any request is sent
+│   ├── InvalidArgumentTypeError    an argument of the wrong type (also a TypeError, as the SDK)
 │   └── UnresolvedTypeError         a tool's type hint names something not defined (yet)
 ├── ToolError                       raised by a tool to hand the model an error result
 ├── RunLimitExceeded                an agent run hit max_turns or a token budget
@@ -69,6 +70,7 @@ __all__ = [
     "ErrorRow",
     "GatewayTimeoutError",
     "InternalServerError",
+    "InvalidArgumentTypeError",
     "NotFoundError",
     "OverloadedError",
     "PaymentRequiredError",
@@ -101,6 +103,13 @@ class UsageError(AgentkitError):
     """The library was called in a way that cannot work; raised before any request.
 
     The message says what was wrong and what to do instead.
+    """
+
+
+class InvalidArgumentTypeError(UsageError, TypeError):
+    """An argument of the wrong type, where the official SDK raises `TypeError`.
+
+    Both a `UsageError` (agentkit's tree) and a `TypeError` (code written for the SDK).
     """
 
 

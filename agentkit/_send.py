@@ -18,13 +18,21 @@ from ._core.effects import RequestEffect, Sleep
 from ._core.flows import request_flow
 from ._core.request import PreparedRequest
 from ._drive import CallerCodeError, adrive, asleep, drive, sleep
-from ._exceptions import AgentkitError
+from ._exceptions import AgentkitError, UsageError
 from ._response import APIResponse
 from ._types import NotGiven, TimeoutTypes
 
 __all__ = ["AsyncSender", "Sender"]
 
 _T = TypeVar("_T")
+
+
+def closed_client_error() -> UsageError:
+    """The error for a request on a closed client (httpx itself would raise `RuntimeError`)."""
+    return UsageError(
+        "the client is closed; create a new one (a client's connection pool cannot be "
+        "reopened after close())."
+    )
 
 
 class Sender:
@@ -71,6 +79,8 @@ class Sender:
             if isinstance(effect, Sleep):
                 sleep(effect)
                 return None
+            if self.http.is_closed:
+                raise closed_client_error()
             request = self.client.build_attempt(self.http, effect, http_timeout)
             try:
                 response = self.http.send(request, stream=True)
@@ -124,6 +134,8 @@ class AsyncSender:
             if isinstance(effect, Sleep):
                 await asleep(effect)
                 return None
+            if self.http.is_closed:
+                raise closed_client_error()
             request = self.client.build_attempt(self.http, effect, http_timeout)
             try:
                 response = await self.http.send(request, stream=True)

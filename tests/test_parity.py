@@ -22,6 +22,7 @@ from agentkit._messages import (
     MessagesWithStreamingResponse,
 )
 from agentkit._streaming import AsyncStream, Stream
+from agentkit._types import NotGiven
 
 PAIRS = [
     (Anthropic, AsyncAnthropic),
@@ -72,7 +73,7 @@ def test_constructor_parameters() -> None:
         "default_query",
     ]
     assert sync_sig.parameters["api_version"].default == "2023-06-01"
-    assert sync_sig.parameters["timeout"].default == 600.0
+    assert isinstance(sync_sig.parameters["timeout"].default, NotGiven)
     assert sync_sig.parameters["max_retries"].default == 2
 
 

@@ -15,7 +15,9 @@ from agentkit import (
     AsyncAnthropic,
     DefaultAsyncHttpxClient,
     DefaultHttpxClient,
+    InvalidArgumentTypeError,
     Omit,
+    UsageError,
     omit,
 )
 from agentkit._base_client import DEFAULT_TIMEOUT, USER_AGENT
@@ -192,3 +194,148 @@ def test_default_httpx_clients_carry_our_defaults() -> None:
     async_http = DefaultAsyncHttpxClient(follow_redirects=False)
     assert async_http.follow_redirects is False
     assert isinstance(async_http, httpx.AsyncClient)
+
+
+# --- 6. base_url is assignable and keeps a trailing slash ------------------------------------
+
+
+def test_base_url_ends_with_a_slash_and_urls_have_no_double_slash() -> None:
+    with Anthropic(api_key=API_KEY, base_url="http://h.local/prefix") as client:
+        assert str(client.base_url) == "http://h.local/prefix/"
+        assert str(client.url_for("/v1/messages")) == "http://h.local/prefix/v1/messages"
+    with Anthropic(api_key=API_KEY, base_url=httpx.URL("http://h.local/")) as client:
+        assert str(client.base_url) == "http://h.local/"
+        assert str(client.url_for("/v1/messages")) == "http://h.local/v1/messages"
+
+
+def test_reassigning_base_url_moves_later_requests(kind: str) -> None:
+    h = harness(kind, ok(), ok(), base_url="http://first.local")
+
+    def sync_call(c: Anthropic) -> None:
+        c.messages.create(**default_params())
+        c.base_url = "http://second.local/api"
+        c.messages.create(**default_params())
+
+    async def async_call(c: AsyncAnthropic) -> None:
+        await c.messages.create(**default_params())
+        c.base_url = httpx.URL("http://second.local/api")
+        await c.messages.create(**default_params())
+
+    h.run(sync_call, async_call)
+    urls = [str(r.url) for r in h.handler.requests]
+    assert urls == ["http://first.local/v1/messages", "http://second.local/api/v1/messages"]
+
+
+# --- 7. timeouts: a sentinel default, the http_client's own timeout --------------------------
+
+
+def test_an_explicit_timeout_equal_to_the_default_counts_as_chosen() -> None:
+    with Anthropic(api_key=API_KEY) as client:
+        assert client.timeout == DEFAULT_TIMEOUT
+        assert client.timeout_is_default(NOT_GIVEN)
+        assert client.copy(max_retries=0).timeout_is_default(NOT_GIVEN)
+        assert not client.copy(timeout=600).timeout_is_default(NOT_GIVEN)
+    with Anthropic(api_key=API_KEY, timeout=600) as client:
+        assert client.timeout == 600
+        assert not client.timeout_is_default(NOT_GIVEN)
+        assert not client.copy(max_retries=0).timeout_is_default(NOT_GIVEN)
+
+
+def test_the_http_clients_own_timeout_is_used_when_none_is_given(kind: str) -> None:
+    own = httpx.Timeout(12.0, connect=3.0)
+    seen: list[dict[str, float | None]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions["timeout"])
+        return ok()
+
+    transport = httpx.MockTransport(handler)
+    if kind == "sync":
+        with Anthropic(
+            api_key=API_KEY, http_client=httpx.Client(transport=transport, timeout=own)
+        ) as client:
+            assert client.timeout == own
+            assert not client.timeout_is_default(NOT_GIVEN)
+            client.messages.create(**default_params())
+    else:
+
+        async def main() -> None:
+            http = httpx.AsyncClient(transport=transport, timeout=own)
+            async with AsyncAnthropic(api_key=API_KEY, http_client=http) as client:
+                assert client.timeout == own
+                await client.messages.create(**default_params())
+
+        anyio.run(main)
+    assert seen[0]["read"] == 12.0
+    assert seen[0]["connect"] == 3.0
+
+
+def test_an_explicit_timeout_wins_over_the_http_clients() -> None:
+    with (
+        httpx.Client(timeout=12.0) as http,
+        Anthropic(api_key=API_KEY, http_client=http, timeout=30.0) as client,
+    ):
+        assert client.timeout == 30.0
+    with (
+        DefaultHttpxClient() as http,
+        Anthropic(api_key=API_KEY, http_client=http) as client,
+    ):
+        assert client.timeout == DEFAULT_TIMEOUT
+        assert client.timeout_is_default(NOT_GIVEN)
+
+
+# --- 8. is_closed(), and a clear error on a closed client ------------------------------------
+
+
+def test_a_closed_client_says_so_and_refuses_requests(kind: str) -> None:
+    h = harness(kind, ok())
+
+    def sync_call(c: Anthropic) -> None:
+        assert not c.is_closed()
+        c._http.close()
+        assert c.is_closed()
+        with pytest.raises(UsageError, match="the client is closed; create a new one"):
+            c.messages.create(**default_params())
+        with pytest.raises(UsageError, match="closed"), c.messages.stream(**default_params()):
+            pass
+
+    async def async_call(c: AsyncAnthropic) -> None:
+        assert not c.is_closed()
+        await c._http.aclose()
+        assert c.is_closed()
+        with pytest.raises(UsageError, match="the client is closed; create a new one"):
+            await c.messages.create(**default_params())
+
+    h.run(sync_call, async_call)
+    assert h.handler.requests == []
+
+
+def test_close_of_an_owning_client_closes_it() -> None:
+    client = Anthropic(api_key=API_KEY)
+    client.close()
+    assert client.is_closed()
+
+    async def main() -> None:
+        aclient = AsyncAnthropic(api_key=API_KEY)
+        async with aclient:
+            assert not aclient.is_closed()
+        assert aclient.is_closed()
+
+    anyio.run(main)
+
+
+# --- 9. a TypeError where the SDK raises one ---------------------------------------------------
+
+
+def test_wrong_argument_types_raise_a_type_error_that_is_a_usage_error() -> None:
+    assert issubclass(InvalidArgumentTypeError, TypeError)
+    assert issubclass(InvalidArgumentTypeError, UsageError)
+    with pytest.raises(TypeError, match="max_retries"):
+        Anthropic(api_key=API_KEY, max_retries=None)  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentTypeError, match="http_client"):
+        Anthropic(api_key=API_KEY, http_client=httpx.AsyncClient())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="http_client"):
+        AsyncAnthropic(api_key=API_KEY, http_client=httpx.Client())  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="max_retries") as negative:
+        Anthropic(api_key=API_KEY, max_retries=-1)
+    assert not isinstance(negative.value, TypeError)
