@@ -339,3 +339,48 @@ def test_wrong_argument_types_raise_a_type_error_that_is_a_usage_error() -> None
     with pytest.raises(UsageError, match="max_retries") as negative:
         Anthropic(api_key=API_KEY, max_retries=-1)
     assert not isinstance(negative.value, TypeError)
+
+
+# --- deprecated model ids ---------------------------------------------------------------------
+
+
+def test_a_deprecated_model_warns_at_the_callers_line() -> None:
+    from agentkit.testing import ScriptedModel
+
+    client = ScriptedModel(["one", "two", "three"]).client()
+    messages: Any = [{"role": "user", "content": "Hi"}]
+    with pytest.warns(DeprecationWarning, match="claude-opus-4-5.*January 22nd, 2027") as first:
+        client.messages.create(model="claude-opus-4-5", max_tokens=5, messages=messages)
+    with pytest.warns(DeprecationWarning, match="claude-opus-4-5-20251101") as second:
+        stream = client.messages.stream(
+            model="claude-opus-4-5-20251101", max_tokens=5, messages=messages
+        )
+    with stream as events:
+        events.get_final_text()
+    with pytest.warns(DeprecationWarning, match="claude-mythos-preview") as third:
+        client.messages.with_raw_response.create(
+            model="claude-mythos-preview", max_tokens=5, messages=messages
+        )
+    # each points at the user's line, not at agentkit's
+    assert [w[0].filename for w in (first, second, third)] == [__file__] * 3
+
+
+def test_an_async_call_with_a_deprecated_model_warns_too() -> None:
+    from agentkit.testing import ScriptedModel
+
+    async def main() -> None:
+        client = ScriptedModel(["one"]).async_client()
+        messages: Any = [{"role": "user", "content": "Hi"}]
+        with pytest.warns(DeprecationWarning, match="deprecated") as seen:
+            await client.messages.create(model="claude-opus-4-5", max_tokens=5, messages=messages)
+        assert seen[0].filename == __file__
+
+    anyio.run(main)
+
+
+def test_a_current_model_does_not_warn() -> None:
+    from agentkit.testing import ScriptedModel
+
+    client = ScriptedModel(["one"]).client()
+    messages: Any = [{"role": "user", "content": "Hi"}]
+    client.messages.create(model="claude-sonnet-4-6", max_tokens=5, messages=messages)  # no error

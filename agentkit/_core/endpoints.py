@@ -8,6 +8,7 @@ validates what the API would refuse, and builds the request through the client's
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from ..types.request_params import (
 from .request import PreparedRequest, build_body, validate_count_tokens, validate_create
 
 __all__ = [
+    "DEPRECATED_MODELS",
     "ClientConfig",
     "prepare_count_tokens",
     "prepare_create",
@@ -92,11 +94,36 @@ def split_call(
     return body, headers, timeout
 
 
+DEPRECATED_MODELS: dict[str, str] = {
+    "claude-mythos-preview": "June 30th, 2026",
+    "claude-opus-4-5": "January 22nd, 2027",
+    "claude-opus-4-5-20251101": "January 22nd, 2027",
+}
+"""Model ids that are deprecated, with their end-of-life date (the official SDK's table)."""
+
+
+def warn_if_deprecated(model: object, *, stacklevel: int) -> None:
+    """A `DeprecationWarning` for a deprecated model id, pointing at the caller's line."""
+    if isinstance(model, str) and model in DEPRECATED_MODELS:
+        warnings.warn(
+            f"The model {model!r} is deprecated and reaches end-of-life on "
+            f"{DEPRECATED_MODELS[model]}; migrate to a newer model (see the API's model "
+            "deprecations page).",
+            DeprecationWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
 def prepare_create(
     client: ClientConfig, params: Mapping[str, Any], *, method: str = "messages.create"
 ) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
-    """Validate `messages.create` parameters and build its request."""
+    """Validate `messages.create` parameters and build its request.
+
+    Warns (`DeprecationWarning`) about a deprecated model id, at the line that called
+    `create` / `stream` (three frames above this function).
+    """
     check_names(method, params, _CREATE_KEYS)
+    warn_if_deprecated(params.get("model"), stacklevel=4)
     body, headers, timeout = split_call(params)
     stream = body.get("stream") is True
     if "stream" in body and not isinstance(body["stream"], bool):
