@@ -10,7 +10,7 @@ import logging
 import os
 import platform
 from collections.abc import Callable
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar
 
 import httpx
 import pydantic
@@ -19,7 +19,9 @@ from typing_extensions import Self
 from ._core.effects import Send
 from ._core.request import DEFAULT_API_VERSION, PreparedRequest, build_headers, redact_headers
 from ._core.retry import RetryPolicy
+from ._drive import CallerCodeError
 from ._exceptions import (
+    AgentkitError,
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
@@ -358,7 +360,15 @@ class BaseClient(Generic[HttpT]):
     def build_attempt(
         self, http: httpx.Client | httpx.AsyncClient, send: Send, timeout: httpx.Timeout
     ) -> httpx.Request:
-        """The `httpx.Request` for one attempt (logged with credentials redacted)."""
+        """The `httpx.Request` for one attempt (logged with credentials redacted).
+
+        Raises `UsageError` on a closed client (httpx itself would raise `RuntimeError`).
+        """
+        if http.is_closed:
+            raise UsageError(
+                "the client is closed; create a new one (a client's connection pool cannot be "
+                "reopened after close())."
+            )
         prepared, content = send.request, send.content
         request = http.build_request(
             prepared.method,
@@ -376,6 +386,19 @@ class BaseClient(Generic[HttpT]):
                 redact_headers(prepared.headers),
             )
         return request
+
+    @classmethod
+    def raise_send_failure(cls, exc: Exception, request: httpx.Request) -> NoReturn:
+        """Raise what a failure to send `request` is for the caller.
+
+        agentkit's own errors pass unchanged; an error from an offline model's user callback
+        (`CallerCodeError`) is unwrapped; any other failure is an `APIConnectionError`.
+        """
+        if isinstance(exc, AgentkitError):
+            raise exc
+        if isinstance(exc, CallerCodeError):
+            raise exc.error from None
+        raise cls.connection_error(exc, request) from exc
 
     @staticmethod
     def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:

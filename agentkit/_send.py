@@ -17,22 +17,13 @@ from ._base_client import BaseClient
 from ._core.effects import RequestEffect, Sleep
 from ._core.flows import request_flow
 from ._core.request import PreparedRequest
-from ._drive import CallerCodeError, adrive, asleep, drive, sleep
-from ._exceptions import AgentkitError, UsageError
+from ._drive import adrive, asleep, drive, sleep
 from ._response import APIResponse
 from ._types import NotGiven, TimeoutTypes
 
 __all__ = ["AsyncSender", "Sender"]
 
 _T = TypeVar("_T")
-
-
-def closed_client_error() -> UsageError:
-    """The error for a request on a closed client (httpx itself would raise `RuntimeError`)."""
-    return UsageError(
-        "the client is closed; create a new one (a client's connection pool cannot be "
-        "reopened after close())."
-    )
 
 
 class Sender:
@@ -79,8 +70,6 @@ class Sender:
             if isinstance(effect, Sleep):
                 sleep(effect)
                 return None
-            if self.http.is_closed:
-                raise closed_client_error()
             request = self.client.build_attempt(self.http, effect, http_timeout)
             try:
                 response = self.http.send(request, stream=True)
@@ -92,12 +81,8 @@ class Sender:
                     finally:
                         response.close()
                     reader.store()
-            except AgentkitError:
-                raise
-            except CallerCodeError as exc:
-                raise exc.error from None
-            except Exception as exc:  # any transport failure, as the official SDK catches
-                raise self.client.connection_error(exc, request) from exc
+            except Exception as exc:  # any send failure, as the official SDK catches
+                self.client.raise_send_failure(exc, request)
             return response
 
         return perform
@@ -134,8 +119,6 @@ class AsyncSender:
             if isinstance(effect, Sleep):
                 await asleep(effect)
                 return None
-            if self.http.is_closed:
-                raise closed_client_error()
             request = self.client.build_attempt(self.http, effect, http_timeout)
             try:
                 response = await self.http.send(request, stream=True)
@@ -147,12 +130,8 @@ class AsyncSender:
                     finally:
                         await response.aclose()
                     reader.store()
-            except AgentkitError:
-                raise
-            except CallerCodeError as exc:
-                raise exc.error from None
-            except Exception as exc:  # any transport failure, as the official SDK catches
-                raise self.client.connection_error(exc, request) from exc
+            except Exception as exc:  # any send failure, as the official SDK catches
+                self.client.raise_send_failure(exc, request)
             return response
 
         return perform
