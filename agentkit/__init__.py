@@ -41,12 +41,15 @@ if TYPE_CHECKING:
     from ._exceptions import InternalServerError as InternalServerError
     from ._exceptions import InvalidArgumentTypeError as InvalidArgumentTypeError
     from ._exceptions import NotFoundError as NotFoundError
+    from ._exceptions import OutputProblem as OutputProblem
+    from ._exceptions import OutputValidationError as OutputValidationError
     from ._exceptions import OverloadedError as OverloadedError
     from ._exceptions import PaymentRequiredError as PaymentRequiredError
     from ._exceptions import PermissionDeniedError as PermissionDeniedError
     from ._exceptions import RateLimitError as RateLimitError
     from ._exceptions import RequestTimeoutError as RequestTimeoutError
     from ._exceptions import RequestTooLargeError as RequestTooLargeError
+    from ._exceptions import RetryOutput as RetryOutput
     from ._exceptions import ServiceUnavailableError as ServiceUnavailableError
     from ._exceptions import StreamProtocolError as StreamProtocolError
     from ._exceptions import ToolError as ToolError
@@ -119,8 +122,9 @@ _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
     "AgentkitError AuthenticationError BadRequestError ConflictError ContentTooLargeError "
     "GatewayTimeoutError InternalServerError InvalidArgumentTypeError NotFoundError "
-    "OverloadedError PaymentRequiredError PermissionDeniedError RateLimitError "
-    "RequestTimeoutError RequestTooLargeError ServiceUnavailableError ToolError "
+    "OutputProblem OutputValidationError OverloadedError PaymentRequiredError "
+    "PermissionDeniedError RateLimitError "
+    "RequestTimeoutError RequestTooLargeError RetryOutput ServiceUnavailableError ToolError "
     "UnprocessableEntityError UsageError"
 )
 _TYPES = (
@@ -241,6 +245,8 @@ __all__ = [
     "NotFoundError",
     "NotGiven",
     "Omit",
+    "OutputProblem",
+    "OutputValidationError",
     "OverloadedError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -252,6 +258,7 @@ __all__ = [
     "ReplaceInput",
     "RequestTimeoutError",
     "RequestTooLargeError",
+    "RetryOutput",
     "RunFinished",
     "RunLimitExceeded",
     "RunResult",

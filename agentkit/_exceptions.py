@@ -8,6 +8,9 @@ AgentkitError                       the root: catch this to catch everything bel
 ├── ToolError                       raised by a tool to hand the model an error result
 ├── RunLimitExceeded                an agent run hit max_turns or a token budget
 │                                   (with raise_on_limit=True); the partial run on .result
+├── OutputValidationError           typed output that does not validate (after every re-ask);
+│                                   every problem with its JSON path on .errors
+├── RetryOutput                     raised by an output validator to re-ask the model
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
 └── APIError                        talking to the API failed
@@ -45,6 +48,7 @@ This module is a leaf: it imports nothing from agentkit.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
@@ -72,12 +76,15 @@ __all__ = [
     "InternalServerError",
     "InvalidArgumentTypeError",
     "NotFoundError",
+    "OutputProblem",
+    "OutputValidationError",
     "OverloadedError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTimeoutError",
     "RequestTooLargeError",
+    "RetryOutput",
     "RunLimitExceeded",
     "ScriptExhaustedError",
     "ServiceUnavailableError",
@@ -149,6 +156,68 @@ class RunLimitExceeded(AgentkitError):
             f"the run stopped at its limit ({result.stop_reason}) after {result.turns} turn(s); "
             "the partial result is on .result; pass .result.messages as messages= to resume."
         )
+
+
+@dataclass(frozen=True)
+class OutputProblem:
+    """One reason typed output is invalid.
+
+    Attributes:
+        path: Where, as a JSON path into the output (`$` is the whole output,
+            `$.items[0].price` a nested field).
+        message: What is wrong there.
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class OutputValidationError(AgentkitError):
+    """The model's output does not validate against the requested output type.
+
+    Raised by `messages.parse(...)` for a complete answer that fails validation, and by an agent
+    run whose output is still invalid after `output_retries` re-asks.
+
+    Attributes:
+        errors: Every problem, each with its JSON path (`OutputProblem`).
+        message: The response (`Message`) whose output failed, when there is one.
+        output: The output as the model sent it: the parsed JSON value, or the text when it was
+            not JSON.
+        run_state: For an agent run, the run so far (a `RunResult`, resumable: pass its
+            `.messages` as `messages=`); None otherwise.
+    """
+
+    def __init__(
+        self,
+        errors: Sequence[OutputProblem],
+        *,
+        message: Any = None,
+        output: Any = None,
+        run_state: Any = None,
+        retries: int = 0,
+    ) -> None:
+        self.errors: list[OutputProblem] = list(errors)
+        self.message: Any = message
+        self.output: Any = output
+        self.run_state: Any = run_state
+        lines = "\n".join(f"  {problem}" for problem in self.errors)
+        after = f" after {retries} re-ask(s)" if retries else ""
+        super().__init__(f"the output does not match the output type{after}:\n{lines}")
+
+
+class RetryOutput(AgentkitError):
+    """Raise in an output validator to reject the output and re-ask the model.
+
+    Args:
+        message: What is wrong, in words for the model; it is sent back as the reason.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message: str = message
+        super().__init__(message)
 
 
 class ScriptExhaustedError(AgentkitError):

@@ -30,6 +30,8 @@ __all__ = [
     "Parameter",
     "build_input_spec",
     "model_input_schema",
+    "output_schema_generator",
+    "pydantic_compatible",
     "strip_titles",
 ]
 
@@ -67,6 +69,11 @@ class _ToolSchemaGenerator(GenerateJsonSchema):
 
     def typed_dict_schema(self, schema: core_schema.TypedDictSchema) -> JsonSchemaValue:
         return _clean_description(super().typed_dict_schema(schema), schema.get("cls"))
+
+
+def output_schema_generator() -> type[GenerateJsonSchema]:
+    """The schema generator of tool inputs, for typed output too (no titles, clean docs)."""
+    return _ToolSchemaGenerator
 
 
 def _clean_description(json_schema: JsonSchemaValue, cls: Any) -> JsonSchemaValue:
@@ -194,7 +201,7 @@ class InputSpec:
 _converted: dict[type, type] = {}
 
 
-def _compat(annotation: Any) -> Any:
+def pydantic_compatible(annotation: Any) -> Any:
     """`typing.TypedDict` classes as `typing_extensions.TypedDict`, wherever they appear.
 
     pydantic needs the latter before Python 3.12; containers, unions and `Annotated` are
@@ -208,9 +215,9 @@ def _compat(annotation: Any) -> Any:
     if not args or origin is typing.Literal:
         return annotation
     if origin is typing.Annotated:
-        parts: Any = (_compat(args[0]), *args[1:])
+        parts: Any = (pydantic_compatible(args[0]), *args[1:])
         return typing.Annotated[parts]
-    new_args = tuple(_compat(arg) for arg in args)
+    new_args = tuple(pydantic_compatible(arg) for arg in args)
     if new_args == args:
         return annotation
     if origin in (typing.Union, types.UnionType):
@@ -226,7 +233,7 @@ def _typeddict_compat(cls: type) -> type:
         fields = {
             name: (
                 typing_extensions.Required if name in required else typing_extensions.NotRequired
-            )[_compat(hint)]
+            )[pydantic_compatible(hint)]
             for name, hint in typing.get_type_hints(cls, include_extras=True).items()
         }
         make: Any = typing_extensions.TypedDict
@@ -292,7 +299,7 @@ def build_input_spec(
             )
         if index == 0 and param.name in ("self", "cls") and param.name not in hints:
             continue  # a method's self/cls: bound later, not in the schema
-        annotation = _compat(hints.get(param.name, Any))
+        annotation = pydantic_compatible(hints.get(param.name, Any))
         if _is_context(annotation, context_type):
             context_param = param.name
             if param.kind is inspect.Parameter.POSITIONAL_ONLY:
