@@ -94,7 +94,7 @@ def test_every_kind_of_type_round_trips(output_type: Any, data: Any, expected: A
 
 
 def test_unsupported_keywords_move_into_descriptions_and_are_still_enforced() -> None:
-    spec = OutputSpec(Invoice)
+    spec: OutputSpec[Any] = OutputSpec(Invoice)
     item = spec.api_schema["$defs"]["Item"]
     assert "minimum" not in item["properties"]["price"]
     assert "minimum=0" in item["properties"]["price"]["description"]
@@ -130,7 +130,7 @@ def test_a_wrapped_type_needs_its_wrapper() -> None:
 
 
 def test_recursive_models_keep_their_defs() -> None:
-    spec = OutputSpec(Node)
+    spec: OutputSpec[Any] = OutputSpec(Node)
     assert not spec.wrapped
     assert spec.api_schema["properties"]["children"]["items"] == {"$ref": "#/$defs/Node"}
     assert "Node" in spec.api_schema["$defs"]
@@ -165,7 +165,7 @@ def test_a_string_or_schema_is_a_type_error_as_in_the_sdk(bad: Any) -> None:
 
 
 def test_free_form_mappings_cannot_be_structured_output() -> None:
-    spec = OutputSpec(dict[str, int])  # fine as a tool input
+    spec: OutputSpec[Any] = OutputSpec(dict[str, int])  # fine as a tool input
     assert spec.tool_schema()["additionalProperties"] == {"type": "integer"}
     with pytest.raises(UsageError, match="free-form mapping"):
         OutputSpec(dict[str, int], structured=True)
