@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ._exceptions import GatewayTimeoutError as GatewayTimeoutError
     from ._exceptions import InternalServerError as InternalServerError
     from ._exceptions import InvalidArgumentTypeError as InvalidArgumentTypeError
+    from ._exceptions import MissingCredentialsError as MissingCredentialsError
     from ._exceptions import NotFoundError as NotFoundError
     from ._exceptions import OutputProblem as OutputProblem
     from ._exceptions import OutputValidationError as OutputValidationError
@@ -73,6 +74,7 @@ if TYPE_CHECKING:
     from .agent import AsyncAgent as AsyncAgent
     from .agent import Deny as Deny
     from .agent import Hooks as Hooks
+    from .agent import OutputChunk as OutputChunk
     from .agent import ReplaceInput as ReplaceInput
     from .agent import RunFinished as RunFinished
     from .agent import RunLimitExceeded as RunLimitExceeded
@@ -121,7 +123,8 @@ if TYPE_CHECKING:
 _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
     "AgentkitError AuthenticationError BadRequestError ConflictError ContentTooLargeError "
-    "GatewayTimeoutError InternalServerError InvalidArgumentTypeError NotFoundError "
+    "GatewayTimeoutError InternalServerError InvalidArgumentTypeError MissingCredentialsError "
+    "NotFoundError "
     "OutputProblem OutputValidationError OverloadedError PaymentRequiredError "
     "PermissionDeniedError RateLimitError "
     "RequestTimeoutError RequestTooLargeError RetryOutput ServiceUnavailableError ToolError "
@@ -147,6 +150,7 @@ _LAZY: dict[str, str] = {
     "RunUsage": ".agent",
     "RunLimitExceeded": ".agent",
     "Hooks": ".agent",
+    "OutputChunk": ".agent",
     "allow": ".agent",
     "deny": ".agent",
     "replace_input": ".agent",
@@ -241,10 +245,12 @@ __all__ = [
     "MessageStreamManager",
     "MessageTokensCount",
     "MetadataParam",
+    "MissingCredentialsError",
     "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
     "Omit",
+    "OutputChunk",
     "OutputProblem",
     "OutputValidationError",
     "OverloadedError",

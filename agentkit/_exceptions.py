@@ -4,6 +4,7 @@
 AgentkitError                       the root: catch this to catch everything below
 ├── UsageError                      misuse caught locally, before any request is sent
 │   ├── InvalidArgumentTypeError    an argument of the wrong type (also a TypeError, as the SDK)
+│   ├── MissingCredentialsError     no API key or token to send (also a TypeError, as the SDK)
 │   └── UnresolvedTypeError         a tool's type hint names something not defined (yet)
 ├── ToolError                       raised by a tool to hand the model an error result
 ├── RunLimitExceeded                an agent run hit max_turns or a token budget
@@ -75,6 +76,7 @@ __all__ = [
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "MissingCredentialsError",
     "NotFoundError",
     "OutputProblem",
     "OutputValidationError",
@@ -117,6 +119,13 @@ class InvalidArgumentTypeError(UsageError, TypeError):
     """An argument of the wrong type, where the official SDK raises `TypeError`.
 
     Both a `UsageError` (agentkit's tree) and a `TypeError` (code written for the SDK).
+    """
+
+
+class MissingCredentialsError(UsageError, TypeError):
+    """No API key or auth token could be found for a request.
+
+    Also a `TypeError`, as the official SDK raises for unresolvable credentials.
     """
 
 

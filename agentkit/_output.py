@@ -43,7 +43,6 @@ __all__ = [
     "WRAPPER_KEY",
     "OutputSpec",
     "json_path",
-    "output_problems_text",
     "type_name",
 ]
 
@@ -72,12 +71,6 @@ def json_path(loc: tuple[int | str, ...] | list[Any]) -> str:
     for part in loc:
         path += f"[{part}]" if isinstance(part, int) else f".{part}"
     return path
-
-
-def output_problems_text(problems: list[OutputProblem], *, retry_hint: str) -> str:
-    """The re-ask text for the model: every problem with its path, then what to do."""
-    lines = "\n".join(f"- {problem}" for problem in problems)
-    return f"The output is not valid:\n{lines}\n{retry_hint}"
 
 
 class OutputSpec(Generic[T]):

@@ -54,6 +54,9 @@ _.priority_output_tokens
 _.error_message
 _.workspace_id
 _.run_state  # on an APIError raised inside an agent run: the run so far, to resume
+# agents
+_.output_validator
+
 # tools
 _.from_schema
 _.from_model

@@ -45,6 +45,7 @@ from agentkit import (
     Hooks,
     MessageStopEvent,
     MessageStreamEvent,
+    OutputChunk,
     RunFinished,
     RunLimitExceeded,
     RunResult,
@@ -971,6 +972,8 @@ def agent_event_record(event: AgentEvent) -> list[Any]:
         return [event.type, event.id, event.content, event.is_error, event.tool_result.ran]
     if isinstance(event, TurnFinished):
         return [event.type, message_record(event.message)]
+    if isinstance(event, OutputChunk):
+        return [event.type, event.partial]
     return [event.type, event.result.stop_reason]
 
 

@@ -341,6 +341,15 @@ def test_wrong_argument_types_raise_a_type_error_that_is_a_usage_error() -> None
     assert not isinstance(negative.value, TypeError)
 
 
+def test_unresolvable_credentials_raise_a_type_error_that_is_a_usage_error() -> None:
+    client = Anthropic()  # no key anywhere: the tests' environment has none
+    with pytest.raises(TypeError, match="no API credentials") as caught:
+        client.messages.create(
+            model="claude-sonnet-4-5", max_tokens=8, messages=[{"role": "user", "content": "hi"}]
+        )
+    assert isinstance(caught.value, UsageError)
+
+
 # --- deprecated model ids ---------------------------------------------------------------------
 
 

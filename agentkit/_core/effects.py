@@ -80,10 +80,13 @@ class CallModel:
     Attributes:
         params: The `messages.create` parameters.
         stream: Stream the response (its text reaches the caller as it arrives).
+        relay: For a streamed response, the caller's events for each stream event (by
+            default, text and thinking as they are).
     """
 
     params: dict[str, Any]
     stream: bool = False
+    relay: Callable[[Any], Sequence[Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

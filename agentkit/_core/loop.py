@@ -322,6 +322,16 @@ class AgentLoop:
         if limit is not None:
             self._finish = Finish(limit, self.state, limit_hit=True)
 
+    def reask(self, content: str) -> None:
+        """Go on after the model's final answer, with one more user message (a re-ask)."""
+        append_user_content(self.state.messages, content)
+        self._finish = None
+
+    def end(self, stop_reason: str) -> None:
+        """End the run now (e.g. its output arrived with this turn's tool results)."""
+        self._pending = None
+        self._finish = Finish(stop_reason, self.state)
+
     def _limit_reached(self) -> str | None:
         if self.state.turns >= self.max_turns:
             return "max_turns"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._exceptions import UsageError
+from .._exceptions import MissingCredentialsError, UsageError
 from .._types import NotGiven, Omit
 from ..types._base import BaseModel
 
@@ -224,7 +224,7 @@ def build_headers(
             else:
                 headers[key] = value
     if "x-api-key" not in headers and "authorization" not in headers and not explicitly_removed:
-        raise UsageError(
+        raise MissingCredentialsError(
             "no API credentials: set the ANTHROPIC_API_KEY environment variable or pass "
             "api_key=... (or auth_token=... / ANTHROPIC_AUTH_TOKEN for a bearer token). "
             "For offline use, take a client from agentkit.testing (e.g. TestModel().client())."

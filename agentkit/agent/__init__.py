@@ -5,6 +5,7 @@ from .._core.loop import ToolCallRecord as ToolCallRecord
 from ._agent import Agent as Agent
 from ._agent import AsyncAgent as AsyncAgent
 from ._events import AgentEvent as AgentEvent
+from ._events import OutputChunk as OutputChunk
 from ._events import RunFinished as RunFinished
 from ._events import TextChunk as TextChunk
 from ._events import ThinkingChunk as ThinkingChunk
@@ -19,6 +20,7 @@ from ._hooks import ToolDecision as ToolDecision
 from ._hooks import allow as allow
 from ._hooks import deny as deny
 from ._hooks import replace_input as replace_input
+from ._output import OutputMode as OutputMode
 from ._result import RunLimitExceeded as RunLimitExceeded
 from ._result import RunResult as RunResult
 
@@ -29,6 +31,8 @@ __all__ = [
     "AsyncAgent",
     "Deny",
     "Hooks",
+    "OutputChunk",
+    "OutputMode",
     "ReplaceInput",
     "RunFinished",
     "RunLimitExceeded",

@@ -11,20 +11,20 @@ from collections.abc import AsyncIterator, Generator, Sequence
 from typing import Any, Generic
 
 from .._client import Anthropic, AsyncAnthropic
-from .._core.accumulate import TextEvent, ThinkingEvent
 from .._core.effects import CallHook, CallModel, Emit
 from .._drive import Done, advance
 from .._utils import call_maybe_async
 from ..types.message import Message
 from ..types.params import MessageParam
-from ._base import AgentBase, DepsT, Prompt, RunFlow, resolve_client
+from ._base import AgentBase, DepsT, OutputT, Prompt, RunFlow, resolve_client
 from ._events import AgentEvent, RunFinished
+from ._output import relay_text
 from ._result import RunResult
 
 __all__ = ["Agent", "AsyncAgent"]
 
 
-class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
+class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
     """A tool-using agent: sends messages, runs the tools the model calls, and repeats.
 
     Args:
@@ -46,6 +46,14 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
         max_input_tokens: Token budget for the run's input (cache included).
         max_output_tokens: Token budget for the run's output.
         max_total_tokens: Token budget for input plus output.
+        output_type: The type of the run's output (a pydantic model, dataclass, TypedDict,
+            `list[...]`, `Literal[...]`, a union of models, a primitive): `result.output` is
+            validated to it. Without one, `result.output` is the final text.
+        output_mode: `"tool"` (default): the model answers by calling an output tool whose
+            input schema is the type's; `"native"`: the API's structured outputs (the final
+            text is the JSON).
+        output_retries: How many times invalid output is sent back to the model with every
+            problem before `OutputValidationError` is raised.
         **create_params: More `messages.create` parameters (metadata, stop_sequences, ...).
     """
 
@@ -63,7 +71,7 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
         *,
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         """Run until the model stops (or a limit).
 
         Args:
@@ -109,14 +117,14 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
         if not effect.stream:
             message: Message = self.client.messages.create(**effect.params)
             return message
+        relay = effect.relay or relay_text
         with self.client.messages.stream(**effect.params) as stream:
             for event in stream:
-                if isinstance(event, (TextEvent, ThinkingEvent)):
-                    yield event
+                yield from relay(event)
             return stream.get_final_message()
 
 
-class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
+class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
     """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`).
 
     An offline model from `agentkit.testing` is shorthand for its `model.async_client()`.
@@ -140,7 +148,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
         *,
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
-    ) -> RunResult:
+    ) -> RunResult[OutputT]:
         """Run until the model stops (or a limit); see `Agent.run`."""
         flow = self.run_flow(prompt_or_content, messages, deps, streaming=False)
         result = None
@@ -169,10 +177,11 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
                 if isinstance(effect, Emit):
                     yield effect.event
                 elif isinstance(effect, CallModel) and effect.stream:
+                    relay = effect.relay or relay_text
                     async with self.client.messages.stream(**effect.params) as stream:
                         async for event in stream:
-                            if isinstance(event, (TextEvent, ThinkingEvent)):
-                                yield event
+                            for out in relay(event):
+                                yield out
                         value = await stream.get_final_message()
                 elif isinstance(effect, CallModel):
                     value = await self.client.messages.create(**effect.params)
@@ -186,7 +195,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
                 error = exc
 
 
-def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult:
+def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult[Any]:
     result = None
     for event in events:  # to the end: nothing is left to finalise
         if isinstance(event, RunFinished):
@@ -194,7 +203,7 @@ def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult:
     return _finished(result)
 
 
-def _finished(result: RunResult | None) -> RunResult:
+def _finished(result: RunResult[Any] | None) -> RunResult[Any]:
     if result is None:  # pragma: no cover - a run's flow always ends with RunFinished
         raise AssertionError("the run ended without a result")
     return result

@@ -11,23 +11,38 @@ from __future__ import annotations
 import difflib
 import inspect
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from typing import Any, Generic, Protocol, TypeAlias
+from typing import Any, Generic, Literal, Protocol, TypeAlias
 
 from typing_extensions import TypeVar
 
 from .._core.effects import CallHook, CallModel, Emit, RunTools
 from .._core.loop import AgentLoop, Finish, LoopState, UsageLimits, append_user_content
 from .._core.request import NON_STREAMING_MAX_SECONDS, expected_seconds
-from .._exceptions import APIError, UsageError
+from .._exceptions import (
+    APIError,
+    OutputProblem,
+    OutputValidationError,
+    RetryOutput,
+    UsageError,
+)
 from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
 from ..types.params import MessageParam
 from ..types.request_params import MessageCreateParams
 from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
 from ._hooks import Hooks, plan_tool_calls
-from ._result import RunLimitExceeded, RunResult
+from ._output import OutputPolicy, OutputValidator, reask_text, relay_text, validator_arity
+from ._result import OutputT, RunLimitExceeded, RunResult
 
-__all__ = ["AgentBase", "DepsT", "OfflineModel", "Prompt", "RunFlow", "resolve_client"]
+__all__ = [
+    "AgentBase",
+    "DepsT",
+    "OfflineModel",
+    "OutputT",
+    "Prompt",
+    "RunFlow",
+    "resolve_client",
+]
 
 
 class OfflineModel(Protocol):
@@ -60,7 +75,13 @@ DepsT = TypeVar("DepsT", default=None)
 """The type of an agent's `deps` (what its tools get as `ToolContext.deps`)."""
 
 
-class AgentBase(Generic[ClientT, DepsT]):
+_ValidatorT = TypeVar("_ValidatorT", bound=OutputValidator)
+
+_REASK_REASONS = frozenset({"end_turn", "stop_sequence"})
+"""Stop reasons after which a missing or invalid output is re-asked (others end the run)."""
+
+
+class AgentBase(Generic[ClientT, DepsT, OutputT]):
     """Configuration shared by both agents (see `Agent` for the arguments)."""
 
     client: ClientT
@@ -91,6 +112,9 @@ class AgentBase(Generic[ClientT, DepsT]):
         max_input_tokens: int | None = None,
         max_output_tokens: int | None = None,
         max_total_tokens: int | None = None,
+        output_type: type[OutputT] | None = None,
+        output_mode: Literal["tool", "native"] = "tool",
+        output_retries: int = 1,
         **create_params: Any,
     ) -> None:
         if not isinstance(model, str) or not model:
@@ -121,6 +145,14 @@ class AgentBase(Generic[ClientT, DepsT]):
             max_total_tokens=max_total_tokens,
         )
         self.create_params = _checked_params(create_params)
+        self.output_type = output_type
+        self.output = (
+            None
+            if output_type is None
+            else OutputPolicy(output_type, mode=output_mode, retries=output_retries)
+        )
+        if self.output is not None:
+            self.output.check_names(self.toolbox.names)
         self._check_tool_choice()
         self.client = self._default_client() if client is None else self._accept_client(client)
 
@@ -132,6 +164,7 @@ class AgentBase(Generic[ClientT, DepsT]):
         if kind not in ("auto", "any", "tool", "none"):
             raise UsageError(f"tool_choice type must be auto, any, tool or none, got {kind!r}.")
         names = set(self.toolbox.names) | {t.get("name") for t in self.server_tools}
+        names |= set(self.output.tools if self.output is not None else ())
         if kind == "tool" and choice.get("name") not in names:
             raise UsageError(
                 f"tool_choice names {choice.get('name')!r}, which is not one of the agent's "
@@ -174,7 +207,22 @@ class AgentBase(Generic[ClientT, DepsT]):
         if self.thinking is not None:
             params["thinking"] = self.thinking
         params.update(self.create_params)
+        if self.output is not None:
+            params = self.output.apply(params, tool_choice_given=self.tool_choice is not None)
         return params
+
+    def output_validator(self, fn: _ValidatorT) -> _ValidatorT:
+        """Register a function that checks the run's output (use as a decorator).
+
+        It gets the validated output, or `(ctx, output)` with the run's `ToolContext`; it may
+        be async. Raise `RetryOutput("why")` to re-ask the model with that reason (counted
+        against `output_retries`); return a value to replace the output (None keeps it).
+        """
+        if self.output is None:
+            raise UsageError("output validators check typed output: pass output_type= first.")
+        validator_arity(fn)
+        self.output.validators.append(fn)
+        return fn
 
     def needs_streaming(self) -> bool:
         """Whether requests must stream (a large `max_tokens`, PROTOCOL §1.4)."""
@@ -198,15 +246,18 @@ class AgentBase(Generic[ClientT, DepsT]):
             )
         return loop
 
-    def finish(self, step: Finish) -> RunResult:
+    def finish(self, step: Finish, output: Any = None) -> RunResult[OutputT]:
         """The run's result; raises `RunLimitExceeded` for a limit with `raise_on_limit`."""
-        result = RunResult.from_state(step.state, step.stop_reason)
+        if self.output is None:
+            result: RunResult[Any] = RunResult.from_state(step.state, step.stop_reason)
+        else:
+            result = RunResult.from_state(step.state, step.stop_reason, output)
         if step.limit_hit and self.raise_on_limit:
             raise RunLimitExceeded(result)
         return result
 
     @staticmethod
-    def error_state(state: LoopState) -> RunResult:
+    def error_state(state: LoopState) -> RunResult[Any]:
         """The run so far, attached to an API error as `run_state`."""
         return RunResult.from_state(state, "error")
 
@@ -225,10 +276,18 @@ class AgentBase(Generic[ClientT, DepsT]):
         loop = self.start(prompt, messages)
         run_deps = self.deps if deps is None else deps
         stream = streaming or self.needs_streaming()
-        while not isinstance(step := loop.next_step(), Finish):
+        output = _OutputState(self.output)
+        while True:
+            step = loop.next_step()
+            if isinstance(step, Finish):
+                if output.policy is None or output.done or step.limit_hit:
+                    break
+                yield from self._final_answer(loop, step, output, run_deps)
+                continue
             if isinstance(step, CallModel):
+                relay = relay_text if output.policy is None else output.policy.relay()
                 try:
-                    message = yield CallModel(step.params, stream=stream)
+                    message = yield CallModel(step.params, stream=stream, relay=relay)
                 except APIError as exc:
                     exc.run_state = self.error_state(loop.state)
                     raise
@@ -237,17 +296,138 @@ class AgentBase(Generic[ClientT, DepsT]):
                     yield CallHook(self.hooks.on_turn, (message,))
                 yield Emit(TurnFinished(message))
                 continue
-            plans = yield from plan_tool_calls(self.hooks, self.toolbox, step.calls)
+            yield from self._tool_turn(loop, step.calls, output, run_deps)
+        yield Emit(RunFinished(self.finish(step, output.value)))
+
+    def _tool_turn(
+        self, loop: AgentLoop, all_calls: list[Any], output: _OutputState, deps: Any
+    ) -> Generator[Any, Any, None]:
+        """Run a turn's tool calls (hooks, events) and check its output tool calls."""
+        policy = output.policy
+        calls = [c for c in all_calls if policy is None or policy.tool_for(c.name) is None]
+        outputs = [c for c in all_calls if c not in calls]
+        results = []
+        if calls:
+            plans = yield from plan_tool_calls(self.hooks, self.toolbox, calls)
             for plan in plans:
                 yield Emit(ToolCallStarted(plan.call))
             state = loop.state
-            results = yield RunTools(plans, run_deps, state.messages, state.usage)
+            results = yield RunTools(plans, deps, state.messages, state.usage)
             for result in results:
                 if self.hooks.after_tool_call is not None:
                     yield CallHook(self.hooks.after_tool_call, (result.call, result))
                 yield Emit(ToolCallFinished(result))
-            loop.on_tool_results(results)
-        yield Emit(RunFinished(self.finish(step)))
+        if outputs:
+            answers = yield from self._output_calls(loop, outputs, output, deps)
+            results = [*results, *answers]
+        loop.on_tool_results(results)
+        if output.done:
+            loop.end("end_turn")
+        elif outputs:
+            self._count_retry(loop, output)
+
+    def _output_calls(
+        self, loop: AgentLoop, calls: list[Any], output: _OutputState, deps: Any
+    ) -> Generator[Any, Any, list[Any]]:
+        """Validate the output tool calls of a turn; the first valid one is the output."""
+        policy = output.policy
+        assert policy is not None
+        answers = []
+        for call in calls:
+            if output.done:
+                answers.append(policy.answer(call, None))
+                continue
+            spec = policy.tool_for(call.name)
+            assert spec is not None
+            problems = yield from self._validated(
+                loop, output, deps, lambda spec=spec, call=call: spec.validate(call.input)
+            )
+            answers.append(policy.answer(call, problems))
+        return answers
+
+    def _final_answer(
+        self, loop: AgentLoop, step: Finish, output: _OutputState, deps: Any
+    ) -> Generator[Any, Any, None]:
+        """A run that ended without its output: validate native JSON, or re-ask, or fail."""
+        policy = output.policy
+        assert policy is not None
+        message = loop.state.last_message
+        if step.stop_reason not in _REASK_REASONS:
+            problem = OutputProblem(
+                "$", f"the model stopped ({step.stop_reason}) without giving the output"
+            )
+            raise OutputValidationError(
+                [problem], message=message, run_state=self.error_state(loop.state)
+            )
+        if policy.mode == "tool":
+            output.problems = [OutputProblem("$", "answered in text instead of the output tool")]
+            reask = policy.reask_for_text()
+        else:
+            text = "".join(getattr(b, "text", "") for b in message.content) if message else ""
+            problems = yield from self._validated(
+                loop, output, deps, lambda: policy.spec.validate_json(text, message=message)
+            )
+            if not problems:
+                loop.end(step.stop_reason)
+                return
+            reask = reask_text(problems)
+        loop.reask(reask)
+        self._count_retry(loop, output)
+
+    def _validated(
+        self, loop: AgentLoop, output: _OutputState, deps: Any, validate: Any
+    ) -> Generator[Any, Any, list[OutputProblem]]:
+        """Run the type check and the output validators; the problems (empty when valid)."""
+        policy = output.policy
+        assert policy is not None
+        try:
+            value = validate()
+        except OutputValidationError as exc:
+            output.problems, output.raw = exc.errors, exc.output
+            return output.problems
+        context = None
+        for fn in policy.validators:
+            if validator_arity(fn) == 2 and context is None:
+                from ..tools._context import ToolContext
+
+                state = loop.state
+                context = ToolContext(deps=deps, messages=state.messages, usage=state.usage)
+            args = (value,) if validator_arity(fn) == 1 else (context, value)
+            try:
+                replaced = yield CallHook(fn, args)
+            except RetryOutput as exc:
+                output.problems, output.raw = [OutputProblem("$", exc.message)], value
+                return output.problems
+            if replaced is not None:
+                value = replaced
+        output.value, output.done = value, True
+        return []
+
+    def _count_retry(self, loop: AgentLoop, output: _OutputState) -> None:
+        """Count a re-ask; past `output_retries`, raise with the run so far (resumable)."""
+        policy = output.policy
+        assert policy is not None
+        output.retries += 1
+        if output.retries > policy.retries:
+            raise OutputValidationError(
+                output.problems,
+                message=loop.state.last_message,
+                output=output.raw,
+                run_state=self.error_state(loop.state),
+                retries=output.retries - 1,
+            )
+
+
+class _OutputState:
+    """One run's progress towards its typed output."""
+
+    def __init__(self, policy: OutputPolicy | None) -> None:
+        self.policy = policy
+        self.done = False
+        self.value: Any = None
+        self.retries = 0
+        self.problems: list[OutputProblem] = []
+        self.raw: Any = None
 
 
 def _positive(name: str, value: object) -> None:

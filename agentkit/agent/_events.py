@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AgentEvent",
+    "OutputChunk",
     "RunFinished",
     "TextChunk",
     "ThinkingChunk",
@@ -121,14 +122,33 @@ class TurnFinished:
 
 
 @dataclass(frozen=True)
+class OutputChunk:
+    """Typed output as it streams (`output_type` runs): the output parsed so far.
+
+    `partial` is best-effort JSON data (dicts, lists, scalars; open strings and containers
+    closed), not yet validated: the validated output arrives in `RunFinished.result.output`.
+    In tool mode it is the output tool's input so far, in native mode the JSON text so far.
+    """
+
+    partial: Any
+    type: Literal["output_chunk"] = "output_chunk"
+
+
+@dataclass(frozen=True)
 class RunFinished:
     """The run is over; `result` is what `run()` would have returned."""
 
-    result: RunResult
+    result: RunResult[Any]
     type: Literal["run_finished"] = "run_finished"
 
 
 AgentEvent: TypeAlias = (
-    TextEvent | ThinkingEvent | ToolCallStarted | ToolCallFinished | TurnFinished | RunFinished
+    TextEvent
+    | ThinkingEvent
+    | ToolCallStarted
+    | ToolCallFinished
+    | TurnFinished
+    | OutputChunk
+    | RunFinished
 )
 """Any event of `agent.stream(...)`."""

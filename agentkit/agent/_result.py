@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
+
+from typing_extensions import TypeVar
 
 from .._core.loop import LoopState, RunUsage, ToolCallRecord
 from .._exceptions import RunLimitExceeded
@@ -16,14 +18,22 @@ from ..types.content import TextBlock
 from ..types.message import Message
 from ..types.params import MessageParam
 
-__all__ = ["RunLimitExceeded", "RunResult"]
+__all__ = ["OutputT", "RunLimitExceeded", "RunResult"]
+
+OutputT = TypeVar("OutputT", default=str)
+"""The type of a run's output: the agent's `output_type`, or `str` (the final text)."""
+
+_NO_OUTPUT: Any = object()
 
 
 @dataclass
-class RunResult:
+class RunResult(Generic[OutputT]):
     """The outcome of `agent.run(...)`.
 
     Attributes:
+        output: The run's output: the validated `output_type` value for an agent with one,
+            else the final text. None when the run stopped at a limit before the model gave
+            its output (`stop_reason` says which).
         text: The final assistant text (the last message's text blocks, joined).
         message: The last `Message` received (None if no response arrived).
         messages: The whole history as JSON-able message params: save it, and pass it as
@@ -42,10 +52,17 @@ class RunResult:
     usage: RunUsage = field(default_factory=RunUsage)
     turns: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
+    output: OutputT = _NO_OUTPUT
+
+    def __post_init__(self) -> None:
+        if self.output is _NO_OUTPUT:
+            self.output = self.text  # type: ignore[assignment]
 
     @classmethod
-    def from_state(cls, state: LoopState, stop_reason: str) -> RunResult:
-        """Build from the loop's state."""
+    def from_state(
+        cls, state: LoopState, stop_reason: str, output: Any = _NO_OUTPUT
+    ) -> RunResult[Any]:
+        """Build from the loop's state (`output`: the typed output, if the run has one)."""
         message = state.last_message
         text = (
             ""
@@ -60,11 +77,15 @@ class RunResult:
             usage=state.usage,
             turns=state.turns,
             tool_calls=list(state.tool_calls),
+            output=output,
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-able data."""
+        from pydantic_core import to_jsonable_python
+
         return {
+            "output": to_jsonable_python(self.output, fallback=str),
             "text": self.text,
             "stop_reason": self.stop_reason,
             "turns": self.turns,

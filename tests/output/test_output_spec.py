@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from agentkit import InvalidArgumentTypeError, OutputProblem, OutputValidationError, UsageError
-from agentkit._output import WRAPPER_KEY, OutputSpec, json_path, output_problems_text
+from agentkit._output import WRAPPER_KEY, OutputSpec, json_path
 
 
 class Item(BaseModel):
@@ -171,8 +171,6 @@ def test_free_form_mappings_cannot_be_structured_output() -> None:
         OutputSpec(dict[str, int], structured=True)
 
 
-def test_paths_and_retry_text() -> None:
+def test_json_paths() -> None:
     assert json_path(("items", 0, "price")) == "$.items[0].price"
     assert json_path(()) == "$"
-    text = output_problems_text([OutputProblem("$.a", "bad")], retry_hint="Try again.")
-    assert text == "The output is not valid:\n- $.a: bad\nTry again."
