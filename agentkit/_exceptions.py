@@ -297,7 +297,9 @@ class APIResponseValidationError(APIError):
 
 
 class APIStatusError(APIError):
-    """The API answered with an error: an HTTP status >= 400, or an `error` event in a stream.
+    """The API answered with an error: an HTTP error status, or an `error` event in a stream.
+
+    A redirect that was not followed (`follow_redirects=False`) is one too, with its 3xx status.
 
     Attributes:
         status_code: The HTTP status of the response (200 for an error event mid-stream).
@@ -503,11 +505,12 @@ _UNKNOWN_ERROR_STATUS = 500
 def error_status(status_code: int, error_type: str | None = None) -> int:
     """The status an error counts as, for its class and for the retry decision.
 
-    An HTTP error status (>= 400) is itself. Below 400, the error came as an `error` event
-    inside a 200 stream: it counts as the status its `error_type` comes with (500 when the type
-    is missing or unknown).
+    A status >= 300 is itself: an HTTP error (>= 400), or a redirect that was not followed (a
+    plain `APIStatusError`, as the SDK's). Below 300, the error came as an `error` event inside a
+    200 stream: it counts as the status its `error_type` comes with (500 when the type is missing
+    or unknown).
     """
-    if status_code >= 400:
+    if status_code >= 300:
         return status_code
     return ERROR_TYPE_STATUS.get(error_type or "", _UNKNOWN_ERROR_STATUS)
 

@@ -229,8 +229,8 @@ def test_the_table_is_drawn_in_the_tree() -> None:
             assert line.split()[-1] == row.error_type
 
 
-@pytest.mark.parametrize("status", [200, 0, 204, 399])
-def test_below_400_the_error_type_decides(status: int) -> None:
+@pytest.mark.parametrize("status", [200, 0, 204, 299])
+def test_below_300_the_error_type_decides(status: int) -> None:
     for error_type, type_status in ERROR_TYPE_STATUS.items():
         assert error_status(status, error_type) == type_status
     assert error_status(status, "something_new") == 500
@@ -242,6 +242,12 @@ def test_below_400_the_error_type_decides(status: int) -> None:
 def test_from_400_the_status_decides(status: int) -> None:
     assert error_status(status) == status
     assert error_status(status, "overloaded_error") == status
+
+
+@pytest.mark.parametrize("status", [300, 302, 307, 399])
+def test_a_redirect_not_followed_is_a_plain_status_error(status: int) -> None:
+    assert error_status(status, "overloaded_error") == status
+    assert error_class_for(status, None) is APIStatusError
 
 
 # --- a leaf -------------------------------------------------------------------------------------
