@@ -22,7 +22,7 @@ class Item(BaseModel):
 
     name: str = Field(min_length=3, description="What was sold.")
     price: float = Field(ge=10, le=20)
-    quantity: int = Field(default=1, gt=0, multiple_of=5)
+    quantity: int = Field(default=5, gt=0, multiple_of=5)
 
 
 class Invoice(BaseModel):
