@@ -12,12 +12,14 @@ client = TestModel().client()            # an Anthropic client; no key, no netwo
 
 - `FunctionModel(fn)`: your function decides each answer.
 - `ScriptedModel([...])`: answers in order; an unexpected extra request is a clear error.
-- `TestModel()`: calls every tool with schema-valid input, then summarises the results.
+- `TestModel()`: calls every tool with schema-valid input, then summarises the results (or,
+  asked for typed output, gives schema-valid output: the output tool's call, or JSON text).
 - `EchoModel()`: answers with the user's last text.
 
 All validate requests like the API does (400 with the API's wording) and can inject faults
 (`Fault`): error statuses with `retry-after`, `error` events and dropped connections mid-stream,
 resets and delays. `record_sleeps()` records the clients' retry waits instead of sleeping them.
+`output_call(data)` and `output_text(data)` are typed output as a scripted model answers it.
 """
 
 from .._drive import RecordedSleeps as RecordedSleeps
@@ -41,6 +43,9 @@ from ._replies import ModelRequest as ModelRequest
 from ._replies import RawReply as RawReply
 from ._replies import Reply as Reply
 from ._replies import ScriptExhaustedError as ScriptExhaustedError
+from ._replies import output_call as output_call
+from ._replies import output_text as output_text
+from ._replies import output_value as output_value
 from ._transport import ModelTransport as ModelTransport
 from ._wire import count_input_tokens as count_input_tokens
 from ._wire import encode_stream as encode_stream
@@ -69,5 +74,8 @@ __all__ = [
     "check_request",
     "count_input_tokens",
     "encode_stream",
+    "output_call",
+    "output_text",
+    "output_value",
     "record_sleeps",
 ]

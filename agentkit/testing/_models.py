@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from .._exceptions import STATUS_ERROR_TYPE
+from .._output import OUTPUT_TOOL_NAME, WRAPPER_KEY
 from .._utils import run_async_in_thread
 from ..types._base import BaseModel
 from ._protocol import RequestProblem, check_count_tokens, check_request
@@ -27,6 +28,7 @@ from ._replies import (
     RawReply,
     Reply,
     ScriptExhaustedError,
+    output_value,
 )
 from ._schema_gen import example_for
 from ._transport import ModelTransport
@@ -420,8 +422,12 @@ class ScriptedModel(MockModel):
         return len(self.replies) - self._next
 
 
+_NO_OUTPUT: Any = object()
+"""`TestModel(output=...)` not given: the output is generated from the schema."""
+
+
 class TestModel(MockModel):
-    """A deterministic model that exercises every tool.
+    """A deterministic model that exercises every tool, and answers valid typed output.
 
     With tools (and no tool results pending), it calls each tool once, in parallel, with input
     generated from the tool's schema (valid by construction: nested objects, enums, formats);
@@ -429,10 +435,20 @@ class TestModel(MockModel):
     tools it answers `text`. Like the API, it honours `tool_choice`: `none` calls no tool,
     `{"type": "tool", "name": ...}` only that one, `disable_parallel_tool_use` at most one.
 
+    Typed output: output tools (custom tools named `final_result` or `final_result_...`) are
+    not called with the others; when the other tools' results come back (or when there are no
+    other tools to call), it calls the first output tool, or the one `tool_choice` names,
+    instead of answering text. With `output_config.format` (a JSON schema) and no output tool,
+    its text answer is JSON valid for the schema instead of `text` or the summary.
+
     Args:
-        call_tools: True for every tool, False for none, or the names to call.
+        call_tools: True for every tool, False for none, or the names to call (output tools
+            are called regardless, as the output).
         tool_inputs: Inputs to use instead of generated ones, by tool name.
         text: The answer when there are no tools to call.
+        output: The output to give instead of an example generated from the schema: any
+            JSON-able value, pydantic model or dataclass; a value that is not an object, or
+            any value for a schema that wraps the output in `{"result": ...}`, is wrapped.
     """
 
     __test__ = False  # not a pytest test class, despite its name
@@ -443,20 +459,22 @@ class TestModel(MockModel):
         call_tools: bool | Sequence[str] = True,
         tool_inputs: Mapping[str, Mapping[str, Any]] | None = None,
         text: str = "This is TestModel's answer.",
+        output: Any = _NO_OUTPUT,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self.call_tools = call_tools
         self.tool_inputs = dict(tool_inputs or {})
         self.text = text
+        self.output = output
 
     def reply(self, request: ModelRequest) -> ReplyLike:
         results = request.tool_results
         if results:
-            return self._summary(request, results)
-        tools = self._chosen_tools(request)
+            return self._final(request, lambda: self._summary(request, results))
+        tools = [t for t in self._chosen_tools(request) if not is_output_tool(t["name"])]
         if not tools:
-            return self.text
+            return self._final(request, lambda: self.text)
         return [
             {
                 "type": "tool_use",
@@ -467,6 +485,41 @@ class TestModel(MockModel):
             }
             for t in tools
         ]
+
+    def _final(self, request: ModelRequest, text: Callable[[], str]) -> ReplyLike:
+        """The answer once no more tools are to be called: the output, or `text()`."""
+        tool = self._output_tool(request)
+        if tool is not None:
+            schema = tool.get("input_schema", {})
+            name = tool["name"]
+            value = self.tool_inputs[name] if name in self.tool_inputs else self._output_for(schema)
+            return [{"type": "tool_use", "name": name, "input": dict(value)}]
+        schema = _json_schema_format(request)
+        if schema is not None:
+            return json.dumps(self._output_for(schema), ensure_ascii=False)
+        return text()
+
+    def _output_tool(self, request: ModelRequest) -> dict[str, Any] | None:
+        """The output tool to call (the first, or the one `tool_choice` names), if any."""
+        choice = request.get("tool_choice") or {}
+        if choice.get("type") == "none":
+            return None
+        tools = [
+            t
+            for t in request.tools
+            if t.get("type", "custom") == "custom" and is_output_tool(t["name"])
+        ]
+        if choice.get("type") == "tool":
+            tools = [t for t in tools if t["name"] == choice.get("name")]
+        return tools[0] if tools else None
+
+    def _output_for(self, schema: Mapping[str, Any]) -> Any:
+        if self.output is _NO_OUTPUT:
+            return example_for(schema)
+        value = output_value(self.output, wrap=False)
+        if _is_wrapper(schema) and not (isinstance(value, dict) and list(value) == [WRAPPER_KEY]):
+            return {WRAPPER_KEY: value}
+        return output_value(value)  # an object as it is, anything else wrapped
 
     def _chosen_tools(self, request: ModelRequest) -> list[dict[str, Any]]:
         choice = request.get("tool_choice") or {}
@@ -497,6 +550,31 @@ class TestModel(MockModel):
             flag = " (error)" if result.get("is_error") else ""
             parts.append(f"{label}{flag}: {content or ''}")
         return "Tool results: " + "; ".join(parts)
+
+
+def is_output_tool(name: str) -> bool:
+    """Whether a tool is an output tool: `final_result`, or `final_result_<Member>`."""
+    return name == OUTPUT_TOOL_NAME or name.startswith(f"{OUTPUT_TOOL_NAME}_")
+
+
+def _json_schema_format(request: ModelRequest) -> Mapping[str, Any] | None:
+    """The request's structured-output schema (`output_config.format`), if any."""
+    config = request.get("output_config")
+    output_format = config.get("format") if isinstance(config, Mapping) else None
+    if isinstance(output_format, Mapping) and output_format.get("type") == "json_schema":
+        schema = output_format.get("schema")
+        return schema if isinstance(schema, Mapping) else None
+    return None
+
+
+def _is_wrapper(schema: Mapping[str, Any]) -> bool:
+    """Whether `schema` is agentkit's `{"result": ...}` wrapper of a non-object output."""
+    properties = schema.get("properties")
+    return (
+        isinstance(properties, Mapping)
+        and list(properties) == [WRAPPER_KEY]
+        and schema.get("required") == [WRAPPER_KEY]
+    )
 
 
 class EchoModel(MockModel):

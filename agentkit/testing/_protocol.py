@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KNOWN_FIELDS", "RequestProblem", "check_count_tokens", "check_request"]
+from ._structured import schema_problem
+
+__all__ = ["EFFORTS", "KNOWN_FIELDS", "RequestProblem", "check_count_tokens", "check_request"]
 
 KNOWN_FIELDS = frozenset(
     {
@@ -54,6 +56,8 @@ _COUNT_FIELDS = frozenset(
 )
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _SAMPLING = ("temperature", "top_p", "top_k")
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+"""The values of `output_config.effort` (PROTOCOL §2.1)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,11 @@ def check_request(body: object, headers: Mapping[str, str]) -> RequestProblem | 
     max_tokens = body["max_tokens"]
     if isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 0:
         return _invalid("max_tokens: Input should be a valid integer greater than or equal to 0")
-    return _messages(body["messages"]) or _tools(body.get("tools"), body.get("tool_choice"))
+    return (
+        _messages(body["messages"])
+        or _tools(body.get("tools"), body.get("tool_choice"))
+        or _output_config(body.get("output_config"))
+    )
 
 
 def check_count_tokens(body: object, headers: Mapping[str, str]) -> RequestProblem | None:
@@ -119,6 +127,7 @@ def check_count_tokens(body: object, headers: Mapping[str, str]) -> RequestProbl
         _fields(body, _COUNT_FIELDS, headers)
         or _messages(body["messages"])
         or _tools(body.get("tools"), body.get("tool_choice"))
+        or _output_config(body.get("output_config"))
     )
 
 
@@ -241,6 +250,10 @@ def _tools(tools: object, tool_choice: object) -> RequestProblem | None:
             schema = item.get("input_schema")
             if not isinstance(schema, dict) or schema.get("type") != "object":
                 return _invalid(f"tools.{i}.custom.input_schema.type: Input should be 'object'")
+            if item.get("strict") is True:  # grammar-constrained: the structured-output subset
+                problem = schema_problem(schema, f"tools.{i}.custom.input_schema")
+                if problem is not None:
+                    return _invalid(problem)
         names.append(name)
     if len(set(names)) != len(names):
         return _invalid("tools: Tool names must be unique.")
@@ -250,3 +263,32 @@ def _tools(tools: object, tool_choice: object) -> RequestProblem | None:
                 f"tool_choice.name: Tool '{tool_choice.get('name')}' not found in provided tools"
             )
     return None
+
+
+def _output_config(config: object) -> RequestProblem | None:
+    """`output_config`: an `effort` level and a `json_schema` format in the subset."""
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        return _invalid("output_config: Input should be a valid dictionary")
+    for name in config:
+        if name not in ("effort", "format"):
+            return _invalid(f"output_config.{name}: Extra inputs are not permitted")
+    effort = config.get("effort")
+    if effort is not None and effort not in EFFORTS:
+        allowed = ", ".join(f"'{e}'" for e in EFFORTS[:-1])
+        return _invalid(f"output_config.effort: Input should be {allowed} or '{EFFORTS[-1]}'")
+    output_format = config.get("format")
+    if output_format is None:
+        return None
+    if not isinstance(output_format, dict):
+        return _invalid("output_config.format: Input should be a valid dictionary")
+    if output_format.get("type") != "json_schema":
+        return _invalid("output_config.format.type: Input should be 'json_schema'")
+    for name in output_format:
+        if name not in ("type", "schema"):
+            return _invalid(f"output_config.format.{name}: Extra inputs are not permitted")
+    if "schema" not in output_format:
+        return _invalid("output_config.format.schema: Field required")
+    problem = schema_problem(output_format["schema"], "output_config.format.schema")
+    return _invalid(problem) if problem is not None else None

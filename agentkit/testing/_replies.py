@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from .._exceptions import ScriptExhaustedError
+from .._output import OUTPUT_TOOL_NAME, WRAPPER_KEY
 
 __all__ = [
     "ErrorReply",
@@ -16,6 +20,9 @@ __all__ = [
     "RawReply",
     "Reply",
     "ScriptExhaustedError",
+    "output_call",
+    "output_text",
+    "output_value",
 ]
 
 
@@ -196,3 +203,38 @@ class Exchange:
     body: bytes = b""
     events: list[bytes] | None = None
     fault: Fault | None = None
+
+
+def output_value(data: Any, *, wrap: bool | None = None) -> Any:
+    """`data` as the JSON the model sends for an output: made JSON-able, wrapped when needed.
+
+    A pydantic model, dataclass, `TypedDict`, enum, date... becomes its JSON value. The API needs
+    an object at the top, so agentkit wraps a type whose schema is not an object (a list, a
+    `Literal`, a primitive, a union) as `{"result": value}`: `wrap=None` wraps a value that is
+    not an object, `True` always wraps (e.g. one member of a union of models), `False` never.
+    """
+    value = to_jsonable_python(data)
+    if wrap or (wrap is None and not isinstance(value, dict)):
+        return {WRAPPER_KEY: value}
+    return value
+
+
+def output_call(
+    data: Any, name: str = OUTPUT_TOOL_NAME, *, wrap: bool | None = None
+) -> dict[str, Any]:
+    """A `tool_use` block calling the output tool with `data` (tool-mode output).
+
+    For a `FunctionModel` or a `ScriptedModel` reply. `name` is the output tool's name:
+    `final_result`, or `final_result_<Member>` for one member of a union of models. `data` is
+    sent as it is after `output_value` (JSON-able, wrapped when not an object): data that does
+    not match the output type is how to test the agent's re-ask.
+    """
+    return {"type": "tool_use", "name": name, "input": output_value(data, wrap=wrap)}
+
+
+def output_text(data: Any, *, wrap: bool | None = None) -> str:
+    """The JSON text of `data` as a structured-output answer (native-mode output).
+
+    For a `FunctionModel` or a `ScriptedModel` reply: `output_value(data)` as JSON text.
+    """
+    return json.dumps(output_value(data, wrap=wrap), ensure_ascii=False)

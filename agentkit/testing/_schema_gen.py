@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..tools._strict import moved_constraints
+
 __all__ = ["example_for"]
 
 _FORMATS = {
@@ -25,14 +27,22 @@ _FORMATS = {
 _PATTERN_CANDIDATES = ("a", "A", "1", "abc", "ABC", "123", "a1", "x-1", "a_b", "aaa@example.com")
 _MAX_DEPTH = 12
 _ARRAY_DEPTH = 8
-"""Deeper than this, arrays without `minItems` are empty: recursive schemas end validly."""
+"""Deeper than this, recursive schemas wind down: arrays without `minItems` are empty, objects
+have only their required properties, a union takes its `null` member."""
 
 
 def example_for(schema: Any, root: Mapping[str, Any] | None = None, depth: int = 0) -> Any:
-    """A value `schema` accepts: defaults and enums first, then the simplest value per type."""
+    """A value `schema` accepts: defaults and enums first, then the simplest value per type.
+
+    A strict schema's constraints moved into its description (`Constraints: minimum=5`, see
+    `agentkit.tools`) are honoured as if they were still keywords.
+    """
     root = root if root is not None else (schema if isinstance(schema, Mapping) else {})
     if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
         return None
+    moved = moved_constraints(schema.get("description"))
+    if moved:
+        schema = {**moved, **schema}
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
@@ -45,9 +55,11 @@ def example_for(schema: Any, root: Mapping[str, Any] | None = None, depth: int =
     for key in ("anyOf", "oneOf"):
         if schema.get(key):
             variants = [v for v in schema[key] if v.get("type") != "null"]
+            if len(variants) < len(schema[key]) and depth >= _ARRAY_DEPTH:
+                return None  # deep in a recursive schema: the null member ends it
             return example_for(variants[0], root, depth + 1) if variants else None
     if schema.get("allOf"):
-        return example_for(schema["allOf"][0], root, depth + 1)
+        return _all_of(schema["allOf"], root, depth)
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
@@ -65,10 +77,20 @@ def _resolve(ref: str, root: Mapping[str, Any]) -> Any:
     return node
 
 
+def _all_of(parts: list[Any], root: Mapping[str, Any], depth: int) -> Any:
+    """The first part's example, with the properties of the other parts' objects merged in."""
+    values = [example_for(part, root, depth + 1) for part in parts]
+    if all(isinstance(value, dict) for value in values):
+        merged: dict[str, Any] = {}
+        for value in values:
+            merged.update(value)
+        return merged
+    return values[0]
+
+
 def _typed(kind: Any, schema: Mapping[str, Any], root: Mapping[str, Any], depth: int) -> Any:
     if kind == "object" or (kind is None and "properties" in schema):
-        properties = schema.get("properties") or {}
-        return {name: example_for(sub, root, depth + 1) for name, sub in properties.items()}
+        return _object(schema, root, depth)
     if kind == "array":
         return _array(schema, root, depth)
     if kind == "string":
@@ -80,6 +102,19 @@ def _typed(kind: Any, schema: Mapping[str, Any], root: Mapping[str, Any], depth:
     if kind == "null":
         return None
     return "example"
+
+
+def _object(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int) -> dict[str, Any]:
+    properties: Mapping[str, Any] = schema.get("properties") or {}
+    required = [r for r in schema.get("required") or [] if isinstance(r, str)]
+    if depth >= _ARRAY_DEPTH:  # deep in a recursive schema: only what must be there
+        properties = {name: sub for name, sub in properties.items() if name in required}
+    value = {name: example_for(sub, root, depth + 1) for name, sub in properties.items()}
+    extra = schema.get("additionalProperties")
+    for name in required:  # required but not declared: a value of the additional properties
+        if name not in value:
+            value[name] = example_for(extra if isinstance(extra, Mapping) else {}, root, depth + 1)
+    return value
 
 
 def _array(schema: Mapping[str, Any], root: Mapping[str, Any], depth: int) -> list[Any]:

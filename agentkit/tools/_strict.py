@@ -8,14 +8,15 @@ validating the input against the original schema, so nothing stops being enforce
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-__all__ = ["SUPPORTED_FORMATS", "to_strict"]
+__all__ = ["SUPPORTED_FORMATS", "STRUCTURAL_KEYWORDS", "moved_constraints", "to_strict"]
 
 SUPPORTED_FORMATS = frozenset(
     {"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}
 )
-_STRUCTURAL = frozenset(
+STRUCTURAL_KEYWORDS = frozenset(
     {
         "type",
         "enum",
@@ -33,6 +34,9 @@ _STRUCTURAL = frozenset(
         "format",
     }
 )
+"""The keywords strict mode keeps (with `minItems` 0/1 and `format` in `SUPPORTED_FORMATS`)."""
+_CONSTRAINTS = "Constraints: "
+_KEY = re.compile(r"\$?\w+")
 
 
 def _nested(key: str, value: Any, notes: list[str]) -> Any:
@@ -66,7 +70,7 @@ def to_strict(schema: dict[str, Any], notes: list[str] | None = None) -> dict[st
             moved[key] = value
         elif key == "format" and value not in SUPPORTED_FORMATS:
             moved[key] = value
-        elif key in _STRUCTURAL:
+        elif key in STRUCTURAL_KEYWORDS:
             out[key] = value
         else:
             moved[key] = value
@@ -76,6 +80,31 @@ def to_strict(schema: dict[str, Any], notes: list[str] | None = None) -> dict[st
         constraints = ", ".join(f"{k}={json.dumps(v, default=str)}" for k, v in moved.items())
         description = out.get("description")
         out["description"] = (f"{description}\n\n" if description else "") + (
-            f"Constraints: {constraints}"
+            f"{_CONSTRAINTS}{constraints}"
         )
     return out
+
+
+def moved_constraints(description: object) -> dict[str, Any]:
+    """The keywords `to_strict` moved into a description (`Constraints: minimum=5, ...`).
+
+    The inverse of the move, for readers of a strict schema that want the original constraints
+    back (the offline models generate values that satisfy them); {} when there are none.
+    """
+    if not isinstance(description, str) or _CONSTRAINTS not in description:
+        return {}
+    text = description.rsplit(_CONSTRAINTS, 1)[1]
+    decoder = json.JSONDecoder()
+    found: dict[str, Any] = {}
+    position = 0
+    while position < len(text):
+        key, equals, _ = text[position:].partition("=")
+        if not equals or not _KEY.fullmatch(key):
+            return found
+        try:
+            value, end = decoder.raw_decode(text, position + len(key) + 1)
+        except ValueError:
+            return found
+        found[key] = value
+        position = end + 2 if text.startswith(", ", end) else len(text)
+    return found

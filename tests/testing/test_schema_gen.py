@@ -356,3 +356,81 @@ def test_generated_tool_signatures(model: type[pydantic.BaseModel]) -> None:
     bound = tool.bind(value)
     assert not isinstance(bound, str), bound  # the tool's own validation accepts it
     model.model_validate(value)
+
+
+# --- composed, recursive and strict schemas ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {
+            "allOf": [{"$ref": "#/$defs/A"}, {"type": "object", "properties": {"b": {"const": 2}}}],
+            "$defs": {
+                "A": {"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]}
+            },
+        },
+        {"type": "object", "required": ["free"], "additionalProperties": {"type": "integer"}},
+        {"type": "object", "properties": {"n": {"$ref": "#"}}, "required": []},
+        {
+            "$ref": "#/$defs/T",
+            "$defs": {
+                "T": {
+                    "type": "object",
+                    "properties": {
+                        "kids": {"type": "array", "items": {"$ref": "#/$defs/T"}, "minItems": 1},
+                        "up": {"anyOf": [{"$ref": "#/$defs/T"}, {"type": "null"}]},
+                    },
+                    "required": ["up"],
+                }
+            },
+        },
+    ],
+)
+def test_composed_and_recursive_schemas(schema: dict[str, Any]) -> None:
+    check(schema)
+
+
+def test_all_of_merges_the_objects() -> None:
+    schema = {
+        "allOf": [
+            {"type": "object", "properties": {"a": {"type": "integer"}}},
+            {"type": "object", "properties": {"b": {"const": 2}}},
+        ]
+    }
+    assert check(schema) == {"a": 1, "b": 2}
+
+
+def test_recursion_ends_with_required_properties_and_null() -> None:
+    node = {
+        "type": "object",
+        "properties": {
+            "label": {"type": "string"},
+            "extra": {"type": "string"},
+            "next": {"anyOf": [{"$ref": "#"}, {"type": "null"}]},
+        },
+        "required": ["label", "next"],
+    }
+    value = check(node)
+    depth = 0
+    while value["next"] is not None:
+        assert "extra" in value  # shallow: every property
+        value, depth = value["next"], depth + 1
+    assert value == {"label": "example", "next": None}  # deep: required ones, null
+    assert depth < 12
+
+
+def test_constraints_moved_into_descriptions_are_honoured() -> None:
+    original = {
+        "type": "object",
+        "properties": {
+            "n": {"type": "integer", "minimum": 10, "multipleOf": 4},
+            "s": {"type": "string", "pattern": "^[a-z]+-\\d$", "description": "A code."},
+        },
+        "required": ["n", "s"],
+    }
+    strict = Tool.from_schema("t", original, dict, strict=True).input_schema
+    assert "minimum" not in strict["properties"]["n"]
+    value = example_for(strict)
+    assert value == {"n": 12, "s": "a-0"}
+    jsonschema.validate(value, original)
