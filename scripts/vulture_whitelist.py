@@ -67,8 +67,6 @@ _.arun_all
 _.output  # ToolResult fields
 _.ran
 # typed output (OutputSpec): the schemas that messages.parse and agents send
-_.api_schema  # output_config.format.schema
-_.tool_schema  # the output tool's input_schema
 # agentkit.testing
 _.tool_names
 _.error_status  # Fault constructors
