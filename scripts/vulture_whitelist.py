@@ -46,6 +46,7 @@ _.with_streaming_response
 _.text_stream
 _.get_final_text
 _.current_message_snapshot
+_.output_stream  # ParsedMessageStream: the output as it streams
 _.rate_limits
 _.http_request  # APIResponse (as the SDK's)
 _.remaining  # RateLimit.remaining; ScriptedModel.remaining
@@ -54,6 +55,8 @@ _.priority_output_tokens
 _.error_message
 _.workspace_id
 _.run_state  # on an APIError raised inside an agent run: the run so far, to resume
+_.members  # OutputSpec: one output tool per union member (the agent's output_type, issue 14)
+_.tool_schema  # OutputSpec: the output tool's input schema (idem)
 # tools
 _.from_schema
 _.from_model

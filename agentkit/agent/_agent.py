@@ -113,7 +113,8 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
             for event in stream:
                 if isinstance(event, (TextEvent, ThinkingEvent)):
                     yield event
-            return stream.get_final_message()
+            final: Message = stream.get_final_message()
+            return final
 
 
 class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
