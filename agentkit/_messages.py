@@ -106,6 +106,9 @@ STREAM_SIGNATURE = STREAM_SIGNATURE.replace(
     parameters=[*STREAM_SIGNATURE.parameters.values(), _OUTPUT_FORMAT]
 )
 COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
+COUNT_SIGNATURE = COUNT_SIGNATURE.replace(
+    parameters=[*COUNT_SIGNATURE.parameters.values(), _OUTPUT_FORMAT]
+)
 _SIGNATURES = {
     "create": CREATE_SIGNATURE,
     "stream": STREAM_SIGNATURE,
@@ -132,6 +135,13 @@ def _parse_request(params: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
             "messages.stream(..., output_format=T)."
         )
     return with_output_format(fields, output_format, method="messages.parse")
+
+
+def _count_request(params: Mapping[str, Any]) -> dict[str, Any]:
+    """`count_tokens`'s parameters with `output_config.format` set when `output_format` is."""
+    fields = dict(params)
+    output_format = fields.pop("output_format", None)
+    return with_output_format(fields, output_format, method="messages.count_tokens")[0]
 
 
 def _parsed_parser(spec: Any) -> Callable[[httpx.Response], ParsedMessage[Any]]:
@@ -248,9 +258,16 @@ class Messages:
         )
         return message
 
-    def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
-        """Count the input tokens a `create` call with these parameters would use."""
-        count: MessageTokensCount = self._count_tokens(params, raw=False)
+    def count_tokens(
+        self, *, output_format: Any = None, **params: Unpack[MessageCountTokensParams]
+    ) -> MessageTokensCount:
+        """Count the input tokens a `create` call with these parameters would use.
+
+        `output_format=T` counts with `T`'s schema as the output format (as `parse` sends it).
+        """
+        count: MessageTokensCount = self._count_tokens(
+            {**params, "output_format": output_format}, raw=False
+        )
         return count
 
     def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
@@ -266,7 +283,7 @@ class Messages:
         return response if raw else response.parse()
 
     def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = model_parser(MessageTokensCount)
         response = self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
@@ -335,9 +352,13 @@ class AsyncMessages:
         )
         return message
 
-    async def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
+    async def count_tokens(
+        self, *, output_format: Any = None, **params: Unpack[MessageCountTokensParams]
+    ) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
-        count: MessageTokensCount = await self._count_tokens(params, raw=False)
+        count: MessageTokensCount = await self._count_tokens(
+            {**params, "output_format": output_format}, raw=False
+        )
         return count
 
     async def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
@@ -353,7 +374,7 @@ class AsyncMessages:
         return response if raw else response.parse()
 
     async def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = model_parser(MessageTokensCount)
         response = await self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
@@ -469,7 +490,7 @@ class MessagesWithStreamingResponse:
     @contextmanager
     def count_tokens(self, **params: Any) -> Iterator[APIResponse[MessageTokensCount]]:
         """`messages.count_tokens` whose response is handed over unread."""
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = _read_then(model_parser(MessageTokensCount))
         response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
         try:
@@ -541,7 +562,7 @@ class AsyncMessagesWithStreamingResponse:
         self, **params: Any
     ) -> AsyncIterator[AsyncAPIResponse[MessageTokensCount]]:
         """`messages.count_tokens` whose response is handed over unread."""
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         sync_parser = model_parser(MessageTokensCount)
         raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
         response = AsyncAPIResponse(

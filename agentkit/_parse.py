@@ -148,7 +148,8 @@ class OutputTracker(Generic[_T]):
 
     def __init__(self, spec: OutputSpec[_T]) -> None:
         self.spec = spec
-        self._key: tuple[int, int] = (0, -1)
+        self._source: MessageAccumulator | None = None
+        self._deltas = -1
         self._partial: Any = None
         self._final: ParsedMessage[_T] | None = None
 
@@ -156,9 +157,8 @@ class OutputTracker(Generic[_T]):
         """The output as parsed so far (dicts and lists, unvalidated); None before any."""
         if not accumulator.started:
             return None
-        key = (id(accumulator), accumulator.content_deltas)
-        if key != self._key:
-            self._key = key
+        if accumulator is not self._source or accumulator.content_deltas != self._deltas:
+            self._source, self._deltas = accumulator, accumulator.content_deltas
             value = parse_partial_json(accumulator.text())
             if self.spec.wrapped:
                 from ._output import WRAPPER_KEY

@@ -451,6 +451,33 @@ def test_misspelt_parameters_name_parse(kind: str) -> None:
         parse(kind, ScriptedModel([]), Point, temprature=1)
 
 
+def test_count_tokens_counts_with_the_output_format(kind: str) -> None:
+    params: dict[str, Any] = {"model": "claude-sonnet-4-5", "messages": MESSAGES}
+
+    def sync(c: Anthropic) -> list[int]:
+        plain = c.messages.count_tokens(**params).input_tokens
+        typed = c.messages.count_tokens(output_format=Invoice, **params).input_tokens
+        raw = c.messages.with_raw_response.count_tokens(output_format=Invoice, **params)
+        return [plain, typed, raw.parse().input_tokens]
+
+    async def async_(c: AsyncAnthropic) -> list[int]:
+        plain = (await c.messages.count_tokens(**params)).input_tokens
+        typed = (await c.messages.count_tokens(output_format=Invoice, **params)).input_tokens
+        raw = await c.messages.with_raw_response.count_tokens(output_format=Invoice, **params)
+        return [plain, typed, raw.parse().input_tokens]
+
+    model = ScriptedModel([])
+    counts = run(kind, model, sync, async_)
+    assert all(count > 0 for count in counts)
+    assert "output_config" not in model.requests[0]
+    for request in model.requests[1:]:
+        assert request.path == "/v1/messages/count_tokens"
+        assert request["output_config"]["format"] == {
+            "type": "json_schema",
+            "schema": output_spec(Invoice).api_schema,
+        }
+
+
 def test_specs_are_built_once_per_type() -> None:
     assert output_spec(Invoice) is output_spec(Invoice)
     assert output_spec(list[Item]) is output_spec(list[Item])
