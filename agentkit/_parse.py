@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
 
-from ._core.partial_json import parse_partial_json
+from ._core.partial_json import PartialJsonParser
 from ._exceptions import UsageError
 from ._types import NotGiven
 from .types.content import TextBlock
@@ -150,6 +150,7 @@ class OutputTracker(Generic[_T]):
         self.spec = spec
         self._source: MessageAccumulator | None = None
         self._deltas = -1
+        self._parser = PartialJsonParser()
         self._partial: Any = None
         self._final: ParsedMessage[_T] | None = None
 
@@ -157,9 +158,11 @@ class OutputTracker(Generic[_T]):
         """The output as parsed so far (dicts and lists, unvalidated); None before any."""
         if not accumulator.started:
             return None
+        if accumulator is not self._source:  # the first read, or the stream was re-sent
+            self._parser = PartialJsonParser()
         if accumulator is not self._source or accumulator.content_deltas != self._deltas:
             self._source, self._deltas = accumulator, accumulator.content_deltas
-            value = parse_partial_json(accumulator.text())
+            value = self._parser.parse(accumulator.text())
             if self.spec.wrapped:
                 from ._output import WRAPPER_KEY
 

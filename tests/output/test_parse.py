@@ -31,8 +31,8 @@ from agentkit import (
     UsageError,
 )
 from agentkit._parse import output_spec
-from agentkit.testing import ScriptedModel
-from agentkit.testing._replies import Reply
+from agentkit.testing import RecordedSleeps, ScriptedModel
+from agentkit.testing._replies import Fault, Reply
 
 pytestmark = pytest.mark.kinds("sync", "asyncio", "trio")
 
@@ -250,6 +250,35 @@ def test_the_snapshot_is_read_during_iteration_and_kept_between_deltas(kind: str
     seen = run(kind, ScriptedModel(['{"x": 10, "y": 20}'], text_chunk=6), sync, async_)
     assert seen[-1] == {"x": 10, "y": 20}
     assert {"x": 10} in seen
+
+
+# not on trio: a stream that fails or stops early leaves httpx's async generators to the garbage
+# collector, which trio reports (an existing limitation of the stream helper, not of parsing)
+@pytest.mark.kinds("sync", "asyncio")
+def test_a_stream_re_sent_before_any_content_starts_its_snapshot_afresh(
+    kind: str, waits: RecordedSleeps
+) -> None:
+    text = '{"x": 1, "y": 2}'
+    faults = [Fault.error_event(after=2)]  # after message_start and the text block's start
+    model = ScriptedModel(['{"x": 99, "y": 99}', text], faults=faults, text_chunk=4)
+
+    def sync(c: Anthropic) -> tuple[Any, Any, int]:
+        with c.messages.stream(output_format=Point, **PARAMS) as s:
+            snapshots = list(s.output_stream)
+            return snapshots, s.get_final_message(), s.retries_taken
+
+    async def async_(c: AsyncAnthropic) -> tuple[Any, Any, int]:
+        async with c.messages.stream(output_format=Point, **PARAMS) as s:
+            snapshots = [snapshot async for snapshot in s.output_stream]
+            return snapshots, await s.get_final_message(), s.retries_taken
+
+    snapshots, message, retries = run(kind, model, sync, async_)
+    assert retries == 1
+    assert len(model.requests) == 2
+    assert model.requests[1]["output_config"] == model.requests[0]["output_config"]
+    assert snapshots[-1] == {"x": 1, "y": 2}
+    assert all(snapshot.get("x") != 99 for snapshot in snapshots)
+    assert message.parsed_output == Point(1, 2)
 
 
 # --- no finished answer: None, no exception ------------------------------------------------------
