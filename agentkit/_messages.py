@@ -13,7 +13,7 @@ import inspect
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, ParamSpec, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
 import httpx
 from typing_extensions import Unpack
@@ -49,6 +49,9 @@ from .types.request_params import (
     MessageCreateParamsNonStreaming,
     MessageCreateParamsStreaming,
 )
+
+if TYPE_CHECKING:
+    from ._output import OutputSpec
 
 __all__ = [
     "AsyncMessages",
@@ -125,7 +128,7 @@ def _signed(cls: _C) -> _C:
     return cls
 
 
-def _parse_request(params: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
+def _parse_request(params: Mapping[str, Any]) -> tuple[dict[str, Any], OutputSpec[Any] | None]:
     """`parse`'s parameters with `output_config.format` set, and the output spec."""
     fields = dict(params)
     output_format = fields.pop("output_format", None)
@@ -144,7 +147,9 @@ def _count_request(params: Mapping[str, Any]) -> dict[str, Any]:
     return with_output_format(fields, output_format, method="messages.count_tokens")[0]
 
 
-def _parsed_parser(spec: Any) -> Callable[[httpx.Response], ParsedMessage[Any]]:
+def _parsed_parser(
+    spec: OutputSpec[Any] | None,
+) -> Callable[[httpx.Response], ParsedMessage[Any]]:
     """Parses a `parse` response: a `ParsedMessage`, its text validated."""
     parser = model_parser(Message)
 
