@@ -58,8 +58,14 @@ if TYPE_CHECKING:
     from ._exceptions import UsageError as UsageError
     from ._message_stream import AsyncMessageStream as AsyncMessageStream
     from ._message_stream import AsyncMessageStreamManager as AsyncMessageStreamManager
+    from ._message_stream import AsyncParsedMessageStream as AsyncParsedMessageStream
+    from ._message_stream import (
+        AsyncParsedMessageStreamManager as AsyncParsedMessageStreamManager,
+    )
     from ._message_stream import MessageStream as MessageStream
     from ._message_stream import MessageStreamManager as MessageStreamManager
+    from ._message_stream import ParsedMessageStream as ParsedMessageStream
+    from ._message_stream import ParsedMessageStreamManager as ParsedMessageStreamManager
     from ._response import APIResponse as APIResponse
     from ._response import AsyncAPIResponse as AsyncAPIResponse
     from ._streaming import AsyncStream as AsyncStream
@@ -105,6 +111,8 @@ if TYPE_CHECKING:
     from .types import MessageParam as MessageParam
     from .types import MessageTokensCount as MessageTokensCount
     from .types import MetadataParam as MetadataParam
+    from .types import ParsedMessage as ParsedMessage
+    from .types import ParsedTextBlock as ParsedTextBlock
     from .types import RawMessageStreamEvent as RawMessageStreamEvent
     from .types import RedactedThinkingBlock as RedactedThinkingBlock
     from .types import ServerToolUseBlock as ServerToolUseBlock
@@ -132,7 +140,8 @@ _EXCEPTIONS = (
 )
 _TYPES = (
     "CacheControlEphemeral ContentBlock DocumentBlockParam ImageBlockParam Message MessageParam "
-    "MessageTokensCount MetadataParam RedactedThinkingBlock ServerToolUseBlock StopReason "
+    "MessageTokensCount MetadataParam ParsedMessage ParsedTextBlock RedactedThinkingBlock "
+    "ServerToolUseBlock StopReason "
     "TextBlock TextBlockParam ThinkingBlock ThinkingConfigParam ToolChoiceParam ToolParam "
     "ToolResultBlockParam ToolUseBlock ToolUseBlockParam Usage"
 )
@@ -182,6 +191,10 @@ _LAZY: dict[str, str] = {
     "AsyncMessageStream": "._message_stream",
     "MessageStreamManager": "._message_stream",
     "AsyncMessageStreamManager": "._message_stream",
+    "ParsedMessageStream": "._message_stream",
+    "AsyncParsedMessageStream": "._message_stream",
+    "ParsedMessageStreamManager": "._message_stream",
+    "AsyncParsedMessageStreamManager": "._message_stream",
     "Stream": "._streaming",
     "AsyncStream": "._streaming",
     "Anthropic": "._client",
@@ -218,6 +231,8 @@ __all__ = [
     "AsyncAnthropic",
     "AsyncMessageStream",
     "AsyncMessageStreamManager",
+    "AsyncParsedMessageStream",
+    "AsyncParsedMessageStreamManager",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
@@ -254,6 +269,10 @@ __all__ = [
     "OutputProblem",
     "OutputValidationError",
     "OverloadedError",
+    "ParsedMessage",
+    "ParsedMessageStream",
+    "ParsedMessageStreamManager",
+    "ParsedTextBlock",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimit",

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx
+from typing_extensions import TypeVar
 
 from ._core.accumulate import MessageAccumulator, MessageStreamEvent, TextEvent
 from ._core.effects import ReadStream, RequestEffect, Sleep
@@ -23,21 +24,33 @@ from ._core.flows import request_flow
 from ._core.request import PreparedRequest
 from ._drive import Done, advance
 from ._exceptions import APIConnectionError, APIStatusError
+from ._parse import OutputTracker
 from ._response import APIResponse
 from ._send import AsyncSender, Sender
 from ._streaming import AsyncStream, Stream
 from ._types import AsyncClosingContext, ClosingContext, NotGiven, TimeoutTypes
 from .types.content import TextBlock
 from .types.message import Message
+from .types.parsed_message import ParsedMessage
+
+if TYPE_CHECKING:
+    from ._output import OutputSpec
 
 log = logging.getLogger("agentkit")
 
 __all__ = [
     "AsyncMessageStream",
     "AsyncMessageStreamManager",
+    "AsyncParsedMessageStream",
+    "AsyncParsedMessageStreamManager",
     "MessageStream",
     "MessageStreamManager",
+    "ParsedMessageStream",
+    "ParsedMessageStreamManager",
 ]
+
+_T = TypeVar("_T", default=None)
+_NOTHING: Any = object()
 
 _READ = ReadStream()
 
@@ -175,6 +188,67 @@ class MessageStream(_MessageStreamBase, ClosingContext):
         self._stream.close()
 
 
+class ParsedMessageStream(MessageStream, Generic[_T]):
+    """A `MessageStream` of typed output: `messages.stream(..., output_format=T)`.
+
+    Everything a `MessageStream` offers, plus the output as it streams
+    (`current_output_snapshot`, `output_stream`); `get_final_message()` returns a
+    `ParsedMessage[T]` whose `parsed_output` is the validated value. The events are those of a
+    `MessageStream` (the message in `MessageStopEvent` is not validated).
+    """
+
+    def __init__(
+        self,
+        response: APIResponse[Any],
+        sender: Sender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+        spec: OutputSpec[_T],
+    ) -> None:
+        super().__init__(response, sender, prepared, timeout)
+        self._output = OutputTracker(spec)
+
+    @property
+    def current_output_snapshot(self) -> Any:
+        """The output as parsed so far: the partial JSON value (dicts, lists, strings...).
+
+        Open strings, objects and arrays are closed, an unfinished key or literal is left out;
+        nothing is validated yet. For an output type that is not an object (`list[Item]`, a
+        `Literal`...) it is that value (the API's `{"result": ...}` wrapper is removed). None
+        before any. Parsed when read, and kept until more text arrives.
+        """
+        return self._output.partial(self._accumulator)
+
+    @property
+    def output_stream(self) -> Iterator[Any]:
+        """Read on, yielding `current_output_snapshot` each time text changed it."""
+        return self._snapshots()
+
+    def _snapshots(self) -> Generator[Any, None, None]:
+        last = _NOTHING
+        for event in self._iterator:
+            if isinstance(event, TextEvent):
+                value = self.current_output_snapshot
+                if value is not None and value != last:
+                    last = value
+                    yield value
+
+    def get_final_message(self) -> ParsedMessage[_T]:
+        """Read to the end and return the message with its typed output.
+
+        `parsed_output` is None when the model stopped without a finished answer (a refusal,
+        `max_tokens`, a tool call).
+
+        Raises:
+            OutputValidationError: The output does not match the output type.
+        """
+        return self._output.final(super().get_final_message())
+
+    def get_final_text(self) -> str:
+        """Read to the end and return the text (the output's JSON, unvalidated)."""
+        return _final_text(super().get_final_message())
+
+
 class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
     """The async twin of `MessageStream` (`async for`, `await get_final_message()`)."""
 
@@ -229,6 +303,43 @@ class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
         await self._stream.close()
 
 
+class AsyncParsedMessageStream(AsyncMessageStream, Generic[_T]):
+    """The async twin of `ParsedMessageStream` (`async for partial in stream.output_stream`)."""
+
+    def __init__(
+        self,
+        response: APIResponse[Any],
+        sender: AsyncSender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+        spec: OutputSpec[_T],
+    ) -> None:
+        super().__init__(response, sender, prepared, timeout)
+        self._output = OutputTracker(spec)
+
+    @property
+    def current_output_snapshot(self) -> Any:
+        """The output as parsed so far (see `ParsedMessageStream.current_output_snapshot`)."""
+        return self._output.partial(self._accumulator)
+
+    @property
+    def output_stream(self) -> AsyncIterator[Any]:
+        """Read on, yielding `current_output_snapshot` each time text changed it."""
+        return _AsyncSnapshots(self)
+
+    async def get_final_message(self) -> ParsedMessage[_T]:
+        """Read to the end and return the message with its typed output.
+
+        Raises:
+            OutputValidationError: The output does not match the output type.
+        """
+        return self._output.final(await super().get_final_message())
+
+    async def get_final_text(self) -> str:
+        """Read to the end and return the text (the output's JSON, unvalidated)."""
+        return _final_text(await super().get_final_message())
+
+
 class _AsyncTexts:
     """The text deltas of an event iterator.
 
@@ -247,6 +358,26 @@ class _AsyncTexts:
             event = await self._events.__anext__()
             if isinstance(event, TextEvent):
                 return event.text
+
+
+class _AsyncSnapshots:
+    """The changing output snapshots of a parse stream (an iterator object, as `_AsyncTexts`)."""
+
+    def __init__(self, stream: AsyncParsedMessageStream[Any]) -> None:
+        self._stream = stream
+        self._last: Any = _NOTHING
+
+    def __aiter__(self) -> _AsyncSnapshots:
+        return self
+
+    async def __anext__(self) -> Any:
+        while True:
+            event = await self._stream._iterator.__anext__()
+            if isinstance(event, TextEvent):
+                value = self._stream.current_output_snapshot
+                if value is not None and value != self._last:
+                    self._last = value
+                    return value
 
 
 class MessageStreamManager:
@@ -287,3 +418,45 @@ class AsyncMessageStreamManager:
     async def __aexit__(self, *exc_info: object) -> None:
         if self._stream is not None:
             await self._stream.close()
+
+
+class ParsedMessageStreamManager(MessageStreamManager, Generic[_T]):
+    """Returned by `client.messages.stream(..., output_format=T)`: `with` it to stream."""
+
+    def __init__(
+        self,
+        sender: Sender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+        spec: OutputSpec[_T],
+    ) -> None:
+        super().__init__(sender, prepared, timeout)
+        self._spec = spec
+
+    def __enter__(self) -> ParsedMessageStream[_T]:
+        sender, prepared, timeout = self._request
+        first = sender.request(prepared, Stream, timeout=timeout)
+        stream = ParsedMessageStream(first, sender, prepared, timeout, self._spec)
+        self._stream = stream
+        return stream
+
+
+class AsyncParsedMessageStreamManager(AsyncMessageStreamManager, Generic[_T]):
+    """Returned by `AsyncAnthropic().messages.stream(..., output_format=T)`."""
+
+    def __init__(
+        self,
+        sender: AsyncSender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+        spec: OutputSpec[_T],
+    ) -> None:
+        super().__init__(sender, prepared, timeout)
+        self._spec = spec
+
+    async def __aenter__(self) -> AsyncParsedMessageStream[_T]:
+        sender, prepared, timeout = self._request
+        first = await sender.request(prepared, AsyncStream, timeout=timeout)
+        stream = AsyncParsedMessageStream(first, sender, prepared, timeout, self._spec)
+        self._stream = stream
+        return stream

@@ -13,7 +13,7 @@ import inspect
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from typing import Any, ParamSpec, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
 import httpx
 from typing_extensions import Unpack
@@ -25,23 +25,33 @@ from ._core.endpoints import (
     prepare_stream,
 )
 from ._core.request import PreparedRequest
+from ._exceptions import UsageError
 from ._message_stream import (
     AsyncMessageStream,
     AsyncMessageStreamManager,
+    AsyncParsedMessageStream,
+    AsyncParsedMessageStreamManager,
     MessageStream,
     MessageStreamManager,
+    ParsedMessageStream,
+    ParsedMessageStreamManager,
 )
+from ._parse import parse_message, with_output_format
 from ._response import APIResponse, AsyncAPIResponse
 from ._send import AsyncSender, Sender
 from ._streaming import AsyncStream, Stream
 from ._types import NOT_GIVEN
 from .types.message import Message, MessageTokensCount
+from .types.parsed_message import ParsedMessage
 from .types.request_params import (
     MessageCountTokensParams,
     MessageCreateParams,
     MessageCreateParamsNonStreaming,
     MessageCreateParamsStreaming,
 )
+
+if TYPE_CHECKING:
+    from ._output import OutputSpec
 
 __all__ = [
     "AsyncMessages",
@@ -55,6 +65,7 @@ __all__ = [
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 _F = TypeVar("_F", bound=Callable[..., Any])
+_T = TypeVar("_T")
 
 
 def _signature_of(*typed_dicts: type[Mapping[str, Any]]) -> inspect.Signature:
@@ -90,21 +101,62 @@ CREATE_SIGNATURE = CREATE_SIGNATURE.replace(
         for p in CREATE_SIGNATURE.parameters.values()
     ]
 )
+_OUTPUT_FORMAT = inspect.Parameter(
+    "output_format", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Any
+)
 STREAM_SIGNATURE = _signature_of(MessageCreateParams)
+STREAM_SIGNATURE = STREAM_SIGNATURE.replace(
+    parameters=[*STREAM_SIGNATURE.parameters.values(), _OUTPUT_FORMAT]
+)
 COUNT_SIGNATURE = _signature_of(MessageCountTokensParams)
+COUNT_SIGNATURE = COUNT_SIGNATURE.replace(
+    parameters=[*COUNT_SIGNATURE.parameters.values(), _OUTPUT_FORMAT]
+)
 _SIGNATURES = {
     "create": CREATE_SIGNATURE,
     "stream": STREAM_SIGNATURE,
+    "parse": STREAM_SIGNATURE,
     "count_tokens": COUNT_SIGNATURE,
 }
 _C = TypeVar("_C", bound=type)
 
 
 def _signed(cls: _C) -> _C:
-    """Give the class's `create` / `stream` / `count_tokens` their parameters' signatures."""
+    """Give the class's `create` / `stream` / `parse` / `count_tokens` their signatures."""
     for name, signature in _SIGNATURES.items():
         vars(vars(cls)[name])["__signature__"] = signature
     return cls
+
+
+def _parse_request(params: Mapping[str, Any]) -> tuple[dict[str, Any], OutputSpec[Any] | None]:
+    """`parse`'s parameters with `output_config.format` set, and the output spec."""
+    fields = dict(params)
+    output_format = fields.pop("output_format", None)
+    if "stream" in fields:
+        raise UsageError(
+            "messages.parse() returns a complete message; to stream typed output use "
+            "messages.stream(..., output_format=T)."
+        )
+    return with_output_format(fields, output_format, method="messages.parse")
+
+
+def _count_request(params: Mapping[str, Any]) -> dict[str, Any]:
+    """`count_tokens`'s parameters with `output_config.format` set when `output_format` is."""
+    fields = dict(params)
+    output_format = fields.pop("output_format", None)
+    return with_output_format(fields, output_format, method="messages.count_tokens")[0]
+
+
+def _parsed_parser(
+    spec: OutputSpec[Any] | None,
+) -> Callable[[httpx.Response], ParsedMessage[Any]]:
+    """Parses a `parse` response: a `ParsedMessage`, its text validated."""
+    parser = model_parser(Message)
+
+    def parse(response: httpx.Response) -> ParsedMessage[Any]:
+        return parse_message(parser(response), spec)
+
+    return parse
 
 
 def _create_parser(prepared: PreparedRequest, stream_cls: type[Stream] | type[AsyncStream]) -> Any:
@@ -149,19 +201,78 @@ class Messages:
         message: Message | Stream = self._create(params, raw=False)
         return message
 
-    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager:
+    @overload
+    def stream(self, **params: Unpack[MessageCreateParams]) -> MessageStreamManager: ...
+    @overload
+    def stream(
+        self, *, output_format: type[_T], **params: Unpack[MessageCreateParams]
+    ) -> ParsedMessageStreamManager[_T]: ...
+    @overload
+    def stream(
+        self, *, output_format: Any, **params: Unpack[MessageCreateParams]
+    ) -> ParsedMessageStreamManager[Any]: ...
+    def stream(self, *, output_format: Any = None, **params: Any) -> MessageStreamManager:
         """Stream a message: `with client.messages.stream(...) as stream: ...`.
 
         Takes `create`'s parameters (without `stream`). The `MessageStream` offers
         `text_stream`, event iteration, `get_final_message()` and `get_final_text()`. A stream
         that fails before any content arrived is re-sent, within the client's `max_retries`.
-        """
-        prepared, timeout = prepare_stream(self._sender.client, params)
-        return MessageStreamManager(self._sender, prepared, timeout)
 
-    def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
-        """Count the input tokens a `create` call with these parameters would use."""
-        count: MessageTokensCount = self._count_tokens(params, raw=False)
+        With `output_format=T` (as `parse`) the stream is a `ParsedMessageStream[T]`: the
+        output as parsed so far (`current_output_snapshot`, `output_stream`), and a
+        `ParsedMessage[T]` from `get_final_message()`.
+        """
+        fields, spec = with_output_format(params, output_format, method="messages.stream")
+        prepared, timeout = prepare_stream(self._sender.client, fields)
+        if spec is None:
+            return MessageStreamManager(self._sender, prepared, timeout)
+        return ParsedMessageStreamManager(self._sender, prepared, timeout, spec)
+
+    @overload
+    def parse(
+        self, *, output_format: type[_T], **params: Unpack[MessageCreateParams]
+    ) -> ParsedMessage[_T]: ...
+    @overload
+    def parse(
+        self, *, output_format: Any = None, **params: Unpack[MessageCreateParams]
+    ) -> ParsedMessage[Any]: ...
+    def parse(self, *, output_format: Any = None, **params: Any) -> ParsedMessage[Any]:
+        """Send a conversation and get the model's answer as a value of type `output_format`.
+
+        Takes `create`'s parameters (without `stream`) and `output_format`: a pydantic
+        model, a dataclass, a `TypedDict`, `list[...]`, a `Literal`, a union of these, or a
+        primitive type. Its JSON Schema is sent as `output_config.format` (merged with your
+        other `output_config` keys, e.g. `effort`) and the answer's text is validated against
+        it: `.parsed_output` of the returned `ParsedMessage` is the value.
+
+        `parsed_output` is None when the model stopped without a finished answer:
+        `stop_reason` `refusal`, `max_tokens`, `model_context_window_exceeded`, `tool_use`
+        or `pause_turn`.
+
+        Raises:
+            OutputValidationError: The answer does not match the type (`.errors` has every
+                problem with its JSON path, `.message` the response).
+            InvalidArgumentTypeError: `output_format` is a string or a dict, not a type (a
+                `TypeError`); send a schema of your own with `create(output_config=...)`.
+            UsageError: Both `output_format` and `output_config["format"]` were given, the type
+                has no JSON Schema the API can follow, or a parameter is invalid.
+            APIStatusError: The API answered with an error (a subclass per status).
+        """
+        message: ParsedMessage[Any] = self._parse(
+            {**params, "output_format": output_format}, raw=False
+        )
+        return message
+
+    def count_tokens(
+        self, *, output_format: Any = None, **params: Unpack[MessageCountTokensParams]
+    ) -> MessageTokensCount:
+        """Count the input tokens a `create` call with these parameters would use.
+
+        `output_format=T` counts with `T`'s schema as the output format (as `parse` sends it).
+        """
+        count: MessageTokensCount = self._count_tokens(
+            {**params, "output_format": output_format}, raw=False
+        )
         return count
 
     def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
@@ -170,8 +281,14 @@ class Messages:
         response = self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
 
+    def _parse(self, params: Mapping[str, Any], *, raw: bool) -> Any:
+        fields, spec = _parse_request(params)
+        prepared, timeout = prepare_create(self._sender.client, fields, method="messages.parse")
+        response = self._sender.request(prepared, _parsed_parser(spec), timeout=timeout)
+        return response if raw else response.parse()
+
     def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = model_parser(MessageTokensCount)
         response = self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
@@ -203,14 +320,50 @@ class AsyncMessages:
         message: Message | AsyncStream = await self._create(params, raw=False)
         return message
 
-    def stream(self, **params: Unpack[MessageCreateParams]) -> AsyncMessageStreamManager:
-        """Stream a message: `async with client.messages.stream(...) as stream: ...`."""
-        prepared, timeout = prepare_stream(self._sender.client, params)
-        return AsyncMessageStreamManager(self._sender, prepared, timeout)
+    @overload
+    def stream(self, **params: Unpack[MessageCreateParams]) -> AsyncMessageStreamManager: ...
+    @overload
+    def stream(
+        self, *, output_format: type[_T], **params: Unpack[MessageCreateParams]
+    ) -> AsyncParsedMessageStreamManager[_T]: ...
+    @overload
+    def stream(
+        self, *, output_format: Any, **params: Unpack[MessageCreateParams]
+    ) -> AsyncParsedMessageStreamManager[Any]: ...
+    def stream(self, *, output_format: Any = None, **params: Any) -> AsyncMessageStreamManager:
+        """Stream a message: `async with client.messages.stream(...) as stream: ...`.
 
-    async def count_tokens(self, **params: Unpack[MessageCountTokensParams]) -> MessageTokensCount:
+        With `output_format=T` the stream is an `AsyncParsedMessageStream[T]` (see
+        `Messages.stream`).
+        """
+        fields, spec = with_output_format(params, output_format, method="messages.stream")
+        prepared, timeout = prepare_stream(self._sender.client, fields)
+        if spec is None:
+            return AsyncMessageStreamManager(self._sender, prepared, timeout)
+        return AsyncParsedMessageStreamManager(self._sender, prepared, timeout, spec)
+
+    @overload
+    async def parse(
+        self, *, output_format: type[_T], **params: Unpack[MessageCreateParams]
+    ) -> ParsedMessage[_T]: ...
+    @overload
+    async def parse(
+        self, *, output_format: Any = None, **params: Unpack[MessageCreateParams]
+    ) -> ParsedMessage[Any]: ...
+    async def parse(self, *, output_format: Any = None, **params: Any) -> ParsedMessage[Any]:
+        """The answer as a value of type `output_format` (see `Messages.parse`)."""
+        message: ParsedMessage[Any] = await self._parse(
+            {**params, "output_format": output_format}, raw=False
+        )
+        return message
+
+    async def count_tokens(
+        self, *, output_format: Any = None, **params: Unpack[MessageCountTokensParams]
+    ) -> MessageTokensCount:
         """Count the input tokens a `create` call with these parameters would use."""
-        count: MessageTokensCount = await self._count_tokens(params, raw=False)
+        count: MessageTokensCount = await self._count_tokens(
+            {**params, "output_format": output_format}, raw=False
+        )
         return count
 
     async def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
@@ -219,8 +372,14 @@ class AsyncMessages:
         response = await self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
 
+    async def _parse(self, params: Mapping[str, Any], *, raw: bool) -> Any:
+        fields, spec = _parse_request(params)
+        prepared, timeout = prepare_create(self._sender.client, fields, method="messages.parse")
+        response = await self._sender.request(prepared, _parsed_parser(spec), timeout=timeout)
+        return response if raw else response.parse()
+
     async def _count_tokens(self, params: Mapping[str, Any], *, raw: bool) -> Any:
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = model_parser(MessageTokensCount)
         response = await self._sender.request(prepared, parser, timeout=timeout)
         return response if raw else response.parse()
@@ -267,6 +426,7 @@ class MessagesWithRawResponse:
 
     def __init__(self, messages: Messages) -> None:
         self.create = _raw(messages.create)
+        self.parse = _raw(messages.parse)
         self.count_tokens = _raw(messages.count_tokens)
 
 
@@ -275,6 +435,7 @@ class AsyncMessagesWithRawResponse:
 
     def __init__(self, messages: AsyncMessages) -> None:
         self.create = _async_raw(messages.create)
+        self.parse = _async_raw(messages.parse)
         self.count_tokens = _async_raw(messages.count_tokens)
 
 
@@ -320,9 +481,21 @@ class MessagesWithStreamingResponse:
             response.http_response.close()
 
     @contextmanager
+    def parse(self, **params: Any) -> Iterator[APIResponse[ParsedMessage[Any]]]:
+        """`messages.parse` whose response is handed over unread; reading it validates."""
+        fields, spec = _parse_request(params)
+        prepared, timeout = prepare_create(self._sender.client, fields, method="messages.parse")
+        parser = _read_then(_parsed_parser(spec))
+        response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
+        try:
+            yield response
+        finally:
+            response.http_response.close()
+
+    @contextmanager
     def count_tokens(self, **params: Any) -> Iterator[APIResponse[MessageTokensCount]]:
         """`messages.count_tokens` whose response is handed over unread."""
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = _read_then(model_parser(MessageTokensCount))
         response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
         try:
@@ -331,16 +504,21 @@ class MessagesWithStreamingResponse:
             response.http_response.close()
 
     @contextmanager
-    def stream(self, **params: Any) -> Iterator[APIResponse[MessageStream]]:
+    def stream(
+        self, *, output_format: Any = None, **params: Any
+    ) -> Iterator[APIResponse[MessageStream]]:
         """`messages.stream` whose response is handed over first; `parse()` gives the stream."""
-        prepared, timeout = prepare_stream(self._sender.client, params)
+        fields, spec = with_output_format(params, output_format, method="messages.stream")
+        prepared, timeout = prepare_stream(self._sender.client, fields)
         sender = self._sender
         first = sender.request(prepared, Stream, timeout=timeout)
-        response = APIResponse(
-            first.http_response,
-            lambda _r: MessageStream(first, sender, prepared, timeout),
-            retries_taken=first.retries_taken,
-        )
+
+        def open_stream(_response: httpx.Response) -> MessageStream:
+            if spec is None:
+                return MessageStream(first, sender, prepared, timeout)
+            return ParsedMessageStream(first, sender, prepared, timeout, spec)
+
+        response = APIResponse(first.http_response, open_stream, retries_taken=first.retries_taken)
         try:
             yield response
         finally:
@@ -370,11 +548,26 @@ class AsyncMessagesWithStreamingResponse:
             await response.http_response.aclose()
 
     @asynccontextmanager
+    async def parse(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[ParsedMessage[Any]]]:
+        """`messages.parse` whose response is handed over unread; reading it validates."""
+        fields, spec = _parse_request(params)
+        prepared, timeout = prepare_create(self._sender.client, fields, method="messages.parse")
+        sync_parser = _parsed_parser(spec)
+        raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
+        response = AsyncAPIResponse(
+            raw.http_response, _aread_then(sync_parser), retries_taken=raw.retries_taken
+        )
+        try:
+            yield response
+        finally:
+            await response.http_response.aclose()
+
+    @asynccontextmanager
     async def count_tokens(
         self, **params: Any
     ) -> AsyncIterator[AsyncAPIResponse[MessageTokensCount]]:
         """`messages.count_tokens` whose response is handed over unread."""
-        prepared, timeout = prepare_count_tokens(self._sender.client, params)
+        prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         sync_parser = model_parser(MessageTokensCount)
         raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
         response = AsyncAPIResponse(
@@ -386,14 +579,19 @@ class AsyncMessagesWithStreamingResponse:
             await response.http_response.aclose()
 
     @asynccontextmanager
-    async def stream(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
+    async def stream(
+        self, *, output_format: Any = None, **params: Any
+    ) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
         """`messages.stream` whose response is handed over first; `await parse()` streams."""
-        prepared, timeout = prepare_stream(self._sender.client, params)
+        fields, spec = with_output_format(params, output_format, method="messages.stream")
+        prepared, timeout = prepare_stream(self._sender.client, fields)
         sender = self._sender
         first = await sender.request(prepared, AsyncStream, timeout=timeout)
 
         async def parse(_response: httpx.Response) -> AsyncMessageStream:
-            return AsyncMessageStream(first, sender, prepared, timeout)
+            if spec is None:
+                return AsyncMessageStream(first, sender, prepared, timeout)
+            return AsyncParsedMessageStream(first, sender, prepared, timeout, spec)
 
         response = AsyncAPIResponse(first.http_response, parse, retries_taken=first.retries_taken)
         try:

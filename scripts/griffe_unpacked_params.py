@@ -101,9 +101,24 @@ def ordered(keys: list[Key]) -> list[Key]:
     return sorted(keys, key=lambda k: (not k.required, k.per_call))
 
 
+EXPLICIT = {
+    "output_format": (
+        "The type of the answer (a pydantic model, dataclass, TypedDict, list[...], Literal, "
+        "union or primitive); its schema is sent as output_config.format."
+    ),
+}
+"""One-line descriptions of keyword parameters a method declares beside its `**kwargs`."""
+
+
 def expand(func: griffe.Function, keys: list[Key]) -> None:
     """Replace `func`'s `**kwargs` by the keys, and document each in an `Args:` section."""
     kept = [p for p in func.parameters if p.kind is not griffe.ParameterKind.var_keyword]
+    keys = [
+        Key(p.name, p.annotation, False, EXPLICIT.get(p.name, p.name), per_call=False)
+        for p in kept
+        if p.kind is griffe.ParameterKind.keyword_only and p.name not in {k.name for k in keys}
+    ] + keys
+    kept = [p for p in kept if p.kind is not griffe.ParameterKind.keyword_only]
     params = [
         griffe.Parameter(
             key.name,

@@ -46,6 +46,7 @@ _.with_streaming_response
 _.text_stream
 _.get_final_text
 _.current_message_snapshot
+_.output_stream  # ParsedMessageStream: the output as it streams
 _.rate_limits
 _.http_request  # APIResponse (as the SDK's)
 _.remaining  # RateLimit.remaining; ScriptedModel.remaining

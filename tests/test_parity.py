@@ -10,8 +10,12 @@ from agentkit import Anthropic, AsyncAnthropic
 from agentkit._message_stream import (
     AsyncMessageStream,
     AsyncMessageStreamManager,
+    AsyncParsedMessageStream,
+    AsyncParsedMessageStreamManager,
     MessageStream,
     MessageStreamManager,
+    ParsedMessageStream,
+    ParsedMessageStreamManager,
 )
 from agentkit._messages import (
     AsyncMessages,
@@ -105,18 +109,25 @@ def test_create_signature_lists_every_parameter() -> None:
     assert params["model"].default is inspect.Parameter.empty
     assert inspect.signature(Messages.create) == inspect.signature(AsyncMessages.create)
     assert inspect.signature(Messages.count_tokens) == inspect.signature(AsyncMessages.count_tokens)
+    assert inspect.signature(Messages.parse) == inspect.signature(AsyncMessages.parse)
+    parse_params = inspect.signature(Messages.parse).parameters
+    assert "output_format" in parse_params
+    assert "stream" not in parse_params
+    assert "output_format" in inspect.signature(Messages.stream).parameters
 
 
 def test_raw_response_wrappers_expose_the_same_methods() -> None:
     sync_raw = MessagesWithRawResponse(Anthropic(api_key="k").messages)
     async_raw = AsyncMessagesWithRawResponse(AsyncAnthropic(api_key="k").messages)
-    assert set(vars(sync_raw)) == set(vars(async_raw)) == {"create", "count_tokens"}
+    assert set(vars(sync_raw)) == set(vars(async_raw)) == {"create", "parse", "count_tokens"}
 
 
 STREAM_PAIRS = [
     (MessageStream, AsyncMessageStream),
     (Stream, AsyncStream),
     (MessageStreamManager, AsyncMessageStreamManager),
+    (ParsedMessageStream, AsyncParsedMessageStream),
+    (ParsedMessageStreamManager, AsyncParsedMessageStreamManager),
     (MessagesWithStreamingResponse, AsyncMessagesWithStreamingResponse),
 ]
 STREAM_PAIR_IDS = [sync_cls.__name__ for sync_cls, _ in STREAM_PAIRS]
@@ -139,7 +150,7 @@ def _public_names(cls: type) -> set[str]:
 def test_stream_twins_have_the_same_public_names(sync_cls: type, async_cls: type) -> None:
     names = _public_names(sync_cls)
     assert names == _public_names(async_cls)
-    if sync_cls is MessageStreamManager:
+    if sync_cls in (MessageStreamManager, ParsedMessageStreamManager):
         assert names == set()  # only the context manager protocol
     else:
         assert names
@@ -177,6 +188,8 @@ def test_async_stream_methods_are_coroutines_where_they_do_io() -> None:
         (AsyncMessageStream, io_methods, True),
         (Stream, ["close"], False),
         (MessageStream, io_methods, False),
+        (AsyncParsedMessageStream, io_methods, True),
+        (ParsedMessageStream, io_methods, False),
     ]
     for cls, names, is_async in cases:
         for name in names:
@@ -185,7 +198,7 @@ def test_async_stream_methods_are_coroutines_where_they_do_io() -> None:
 
 def test_streaming_response_wrappers_offer_create_and_stream() -> None:
     for cls in (MessagesWithStreamingResponse, AsyncMessagesWithStreamingResponse):
-        assert {"create", "stream"} <= _public_names(cls)
+        assert {"create", "stream", "parse"} <= _public_names(cls)
     assert inspect.signature(MessagesWithStreamingResponse.stream) == inspect.signature(
         Messages.stream
     )

@@ -790,10 +790,10 @@ def test_messages_stream_rejects_stream_argument(kind: str) -> None:
     h = harness(kind)
 
     def sync(c: Anthropic) -> Any:
-        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), stream=True)  # type: ignore[call-arg]
+        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), stream=True)  # type: ignore[call-overload]
 
     async def async_(c: AsyncAnthropic) -> Any:
-        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), stream=False)  # type: ignore[call-arg]
+        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), stream=False)  # type: ignore[call-overload]
 
     with pytest.raises(UsageError, match="always streams"):
         h.run(sync, async_)
@@ -804,10 +804,10 @@ def test_messages_stream_validates_parameters_before_sending(kind: str) -> None:
     h = harness(kind)
 
     def sync(c: Anthropic) -> Any:
-        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), temprature=1)  # type: ignore[call-arg]
+        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), temprature=1)  # type: ignore[call-overload]
 
     async def async_(c: AsyncAnthropic) -> Any:
-        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), temprature=1)  # type: ignore[call-arg]
+        return c.messages.stream(model=MODEL, max_tokens=1, messages=user("x"), temprature=1)  # type: ignore[call-overload]
 
     with pytest.raises(UsageError, match=r"messages\.stream\(\).*'temprature'.*'temperature'"):
         h.run(sync, async_)

@@ -424,6 +424,10 @@ class MessageAccumulator:
             self._snapshot = message.model_copy(update={"content": content, "usage": usage})
         return self._snapshot
 
+    def text(self) -> str:
+        """The text blocks' text so far, joined (thinking and tool input left out)."""
+        return "".join(b.joined() for b in self._blocks if isinstance(b.start, TextBlock))
+
     def final_message(self) -> Message:
         """The complete message; raises `StreamProtocolError` before `message_stop`."""
         if self._final is None:

@@ -3,6 +3,10 @@
 `parse_partial_json('{"city": "Lis')` gives `{"city": "Lis"}`: open strings are closed, open
 objects and arrays are closed, and an unfinished key or literal is dropped. One pass over the
 text, then at most three `json.loads` attempts.
+
+`PartialJsonParser` does the same for text that grows by appending (typed output as it
+streams): each character is scanned once over all calls, so only one or two `json.loads`
+attempts (C-speed) read the whole text again.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["parse_partial_json"]
+__all__ = ["PartialJsonParser", "parse_partial_json"]
 
 _CLOSE = {"{": "}", "[": "]"}
 
@@ -29,21 +33,29 @@ class _Scan:
         "escaped",
         "expect_key",
         "in_str",
+        "size",
         "stack",
         "str_is_key",
     )
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str = "") -> None:
         self.stack: list[str] = []
         self.expect_key = self.in_str = self.escaped = self.str_is_key = False
         self.cut = self.cut_depth = 0
         self.escape_at = -1
         """Where the last escape sequence began (its backslash)."""
-        for i, ch in enumerate(text):
+        self.size = 0
+        """Characters scanned so far."""
+        self.feed(text)
+
+    def feed(self, text: str) -> None:
+        """Scan more text (what follows the text scanned so far)."""
+        for i, ch in enumerate(text, self.size):
             if self.in_str:
                 self._string_char(ch, i)
             else:
                 self._structural_char(ch, i)
+        self.size += len(text)
 
     def _mark(self, position: int) -> None:
         self.cut, self.cut_depth = position, len(self.stack)
@@ -85,7 +97,29 @@ def parse_partial_json(text: str) -> Any:
         return json.loads(text)
     except ValueError:
         pass
-    scan = _Scan(text)
+    return _complete(text, _Scan(text))
+
+
+class PartialJsonParser:
+    """`parse_partial_json` for a text that grows by appending, scanning each character once."""
+
+    def __init__(self) -> None:
+        self._scan = _Scan()
+
+    def parse(self, text: str) -> Any:
+        """The value `text` is a prefix of; `text` extends the text of the previous call."""
+        scan = self._scan
+        scan.feed(text[scan.size :])
+        if not scan.stack and not scan.in_str:  # only then can the text be complete
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+        return _complete(text, scan)
+
+
+def _complete(text: str, scan: _Scan) -> Any:
+    """The value of partial `text` (scanned as `scan`), as complete as can be told."""
     for candidate in _candidates(text, scan):
         try:
             return json.loads(candidate)

@@ -121,7 +121,8 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
         with self.client.messages.stream(**effect.params) as stream:
             for event in stream:
                 yield from relay(event)
-            return stream.get_final_message()
+            final: Message = stream.get_final_message()
+            return final
 
 
 class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, OutputT]):

@@ -134,6 +134,8 @@ if TYPE_CHECKING:
     from .params import WebFetchToolResultBlockParam as WebFetchToolResultBlockParam
     from .params import WebSearchToolParam as WebSearchToolParam
     from .params import WebSearchToolResultBlockParam as WebSearchToolResultBlockParam
+    from .parsed_message import ParsedMessage as ParsedMessage
+    from .parsed_message import ParsedTextBlock as ParsedTextBlock
     from .request_params import MessageCountTokensParams as MessageCountTokensParams
     from .request_params import MessageCreateParams as MessageCreateParams
     from .request_params import MessageCreateParamsNonStreaming as MessageCreateParamsNonStreaming
@@ -310,6 +312,10 @@ _MODULE_NAMES: dict[str, str] = {
         UnknownDelta
         UnknownEvent
     """,
+    "parsed_message": """
+        ParsedMessage
+        ParsedTextBlock
+    """,
     "request_params": """
         MessageCountTokensParams
         MessageCreateParams
@@ -391,6 +397,8 @@ __all__ = [
     "ModelParam",
     "OutputConfigParam",
     "OutputTokensDetails",
+    "ParsedMessage",
+    "ParsedTextBlock",
     "PingEvent",
     "PlainTextSource",
     "PlainTextSourceParam",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentkit._core.partial_json import parse_partial_json
+from agentkit._core.partial_json import PartialJsonParser, parse_partial_json
 
 CASES: list[tuple[str, Any]] = [
     # nothing yet / complete values
@@ -160,3 +160,27 @@ def test_every_prefix_parses_or_gives_none(
 @given(value=_VALUES)
 def test_complete_json_of_any_value_round_trips(value: Any) -> None:
     assert parse_partial_json(json.dumps(value)) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=_VALUES,
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=12),
+    compact=st.booleans(),
+)
+def test_the_incremental_parser_agrees_with_the_one_shot_parser(
+    value: Any, cuts: list[int], compact: bool
+) -> None:
+    # fed growing prefixes (in pieces of any size, repeats included), it gives what parsing
+    # each prefix from scratch gives
+    text = json.dumps(value, separators=(",", ":") if compact else None)
+    parser = PartialJsonParser()
+    for end in [*sorted(cut % (len(text) + 1) for cut in cuts), len(text)]:
+        assert parser.parse(text[:end]) == parse_partial_json(text[:end]), text[:end]
+
+
+def test_the_incremental_parser_reads_every_prefix_of_a_table_case() -> None:
+    for text, _ in CASES:
+        parser = PartialJsonParser()
+        for end in range(len(text) + 1):
+            assert parser.parse(text[:end]) == parse_partial_json(text[:end]), text[:end]

@@ -60,7 +60,8 @@ def create(client: Anthropic, **params: Any) -> Message:
 
 def stream_final(client: Anthropic, **params: Any) -> Message:
     with client.messages.stream(**{**PARAMS, **params}) as stream:
-        return stream.get_final_message()
+        final: Message = stream.get_final_message()
+        return final
 
 
 def load(path: Path) -> dict[str, Any]:

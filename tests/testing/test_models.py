@@ -155,11 +155,13 @@ def stream_final(kind: str, model: MockModel, **params: Any) -> Message:
 
     def sync(c: Anthropic) -> Message:
         with c.messages.stream(**params) as stream:
-            return stream.get_final_message()
+            final: Message = stream.get_final_message()
+            return final
 
     async def async_(c: AsyncAnthropic) -> Message:
         async with c.messages.stream(**params) as stream:
-            return await stream.get_final_message()
+            message: Message = await stream.get_final_message()
+            return message
 
     return run(kind, model, sync, async_)
 

@@ -89,7 +89,8 @@ def stream(model: MockModel, **params: Any) -> Message:
         with client.messages.stream(
             model=MODEL, max_tokens=1000, messages=[USER], **params
         ) as events:
-            return events.get_final_message()
+            final: Message = events.get_final_message()
+            return final
 
 
 def answer_results(message: Message, *, is_error: bool = False) -> list[Any]:
