@@ -8,23 +8,25 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Sequence
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
-from .._client import Anthropic, AsyncAnthropic
-from .._core.accumulate import TextEvent, ThinkingEvent
 from .._core.effects import CallHook, CallModel, Emit
+from .._core.events import TextEvent, ThinkingEvent
 from .._drive import Done, advance
 from .._utils import call_maybe_async
-from ..types.message import Message
-from ..types.params import MessageParam
 from ._base import AgentBase, DepsT, Prompt, RunFlow, resolve_client
 from ._events import AgentEvent, RunFinished
 from ._result import RunResult
 
+if TYPE_CHECKING:  # the client loads when an agent is made
+    from .._client import Anthropic, AsyncAnthropic
+    from ..types.message import Message
+    from ..types.params import MessageParam
+
 __all__ = ["Agent", "AsyncAgent"]
 
 
-class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
+class Agent(AgentBase["Anthropic", DepsT], Generic[DepsT]):
     """A tool-using agent: sends messages, runs the tools the model calls, and repeats.
 
     Args:
@@ -50,9 +52,13 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
     """
 
     def _default_client(self) -> Anthropic:
+        from .._client import Anthropic
+
         return Anthropic()
 
     def _accept_client(self, client: object) -> Anthropic:
+        from .._client import Anthropic, AsyncAnthropic
+
         return resolve_client(  # type: ignore[no-any-return]
             client, agent="Agent", wanted=Anthropic, other=AsyncAnthropic, factory="client"
         )
@@ -116,16 +122,20 @@ class Agent(AgentBase[Anthropic, DepsT], Generic[DepsT]):
             return stream.get_final_message()
 
 
-class AsyncAgent(AgentBase[AsyncAnthropic, DepsT], Generic[DepsT]):
+class AsyncAgent(AgentBase["AsyncAnthropic", DepsT], Generic[DepsT]):
     """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`).
 
     An offline model from `agentkit.testing` is shorthand for its `model.async_client()`.
     """
 
     def _default_client(self) -> AsyncAnthropic:
+        from .._client import AsyncAnthropic
+
         return AsyncAnthropic()
 
     def _accept_client(self, client: object) -> AsyncAnthropic:
+        from .._client import Anthropic, AsyncAnthropic
+
         return resolve_client(  # type: ignore[no-any-return]
             client,
             agent="AsyncAgent",

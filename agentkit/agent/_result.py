@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._core.loop import LoopState, RunUsage, ToolCallRecord
 from .._exceptions import RunLimitExceeded
-from ..types.content import TextBlock
-from ..types.message import Message
-from ..types.params import MessageParam
+
+if TYPE_CHECKING:
+    from ..types.message import Message
+    from ..types.params import MessageParam
 
 __all__ = ["RunLimitExceeded", "RunResult"]
 
@@ -46,6 +47,8 @@ class RunResult:
     @classmethod
     def from_state(cls, state: LoopState, stop_reason: str) -> RunResult:
         """Build from the loop's state."""
+        from ..types.content import TextBlock  # loaded with the run's responses
+
         message = state.last_message
         text = (
             ""
