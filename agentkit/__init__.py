@@ -16,14 +16,14 @@ if TYPE_CHECKING:
     from ._base_client import DefaultHttpxClient as DefaultHttpxClient
     from ._client import Anthropic as Anthropic
     from ._client import AsyncAnthropic as AsyncAnthropic
-    from ._core.accumulate import CitationEvent as CitationEvent
-    from ._core.accumulate import ContentBlockStopEvent as ContentBlockStopEvent
-    from ._core.accumulate import InputJsonEvent as InputJsonEvent
-    from ._core.accumulate import MessageStopEvent as MessageStopEvent
     from ._core.accumulate import MessageStreamEvent as MessageStreamEvent
-    from ._core.accumulate import SignatureEvent as SignatureEvent
-    from ._core.accumulate import TextEvent as TextEvent
-    from ._core.accumulate import ThinkingEvent as ThinkingEvent
+    from ._core.events import CitationEvent as CitationEvent
+    from ._core.events import ContentBlockStopEvent as ContentBlockStopEvent
+    from ._core.events import InputJsonEvent as InputJsonEvent
+    from ._core.events import MessageStopEvent as MessageStopEvent
+    from ._core.events import SignatureEvent as SignatureEvent
+    from ._core.events import TextEvent as TextEvent
+    from ._core.events import ThinkingEvent as ThinkingEvent
     from ._core.response import RateLimit as RateLimit
     from ._core.response import RateLimits as RateLimits
     from ._exceptions import AgentkitError as AgentkitError
@@ -179,13 +179,13 @@ _LAZY: dict[str, str] = {
     "ToolResult": ".tools",
     "ToolDefinitionWarning": ".tools",
     "RawMessageStreamEvent": ".types",
-    "TextEvent": "._core.accumulate",
-    "InputJsonEvent": "._core.accumulate",
-    "ThinkingEvent": "._core.accumulate",
-    "SignatureEvent": "._core.accumulate",
-    "CitationEvent": "._core.accumulate",
-    "ContentBlockStopEvent": "._core.accumulate",
-    "MessageStopEvent": "._core.accumulate",
+    "TextEvent": "._core.events",
+    "InputJsonEvent": "._core.events",
+    "ThinkingEvent": "._core.events",
+    "SignatureEvent": "._core.events",
+    "CitationEvent": "._core.events",
+    "ContentBlockStopEvent": "._core.events",
+    "MessageStopEvent": "._core.events",
     "MessageStreamEvent": "._core.accumulate",
     "MessageStream": "._message_stream",
     "AsyncMessageStream": "._message_stream",

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
-from .request import PreparedRequest
+if TYPE_CHECKING:
+    from .request import PreparedRequest
 
 __all__ = [
     "CallHook",

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ..types.content import ToolUseBlock
-from ..types.message import Message
-from ..types.params import MessageParam
 from .effects import CallModel
 from .tool_calls import ToolCall, ToolResult
+
+if TYPE_CHECKING:
+    from ..types.message import Message
+    from ..types.params import MessageParam
 
 __all__ = [
     "CONTINUE_REASONS",
@@ -235,7 +236,7 @@ class AgentLoop:
         limits: UsageLimits | None = None,
     ) -> None:
         self.params = dict(params)
-        self.state = LoopState(messages=[cast(MessageParam, dict(m)) for m in messages])
+        self.state = LoopState(messages=[cast("MessageParam", dict(m)) for m in messages])
         self.max_turns = max_turns
         self.limits = limits or UsageLimits()
         self._pauses = 0
@@ -254,6 +255,8 @@ class AgentLoop:
 
     def on_response(self, message: Message) -> None:
         """Take in a model response."""
+        from ..types.content import ToolUseBlock  # loaded with `message`'s own models
+
         state = self.state
         state.usage.add(message)
         state.last_message = message
@@ -299,7 +302,7 @@ class AgentLoop:
             for b in previous
             if isinstance(b, Mapping) and b.get("type") == "tool_use"
         ]
-        return cast(MessageParam, merged), earlier
+        return cast("MessageParam", merged), earlier
 
     def on_tool_results(self, results: Sequence[ToolResult]) -> None:
         """Take in the results of the pending calls (one per call, in call order)."""
@@ -353,5 +356,5 @@ def _without_tool_calls(turn: MessageParam) -> MessageParam | None:
         return None
     if len(blocks) != len(content):
         kept: Any = {"role": "assistant", "content": blocks}
-        return cast(MessageParam, kept)
+        return cast("MessageParam", kept)
     return turn

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._exceptions import MissingCredentialsError, UsageError
 from .._types import NotGiven, Omit
-from ..types._base import BaseModel
+
+if TYPE_CHECKING:
+    from ..types._base import BaseModel
 
 __all__ = [
     "API_VERSION_2026_10_21",
@@ -94,10 +96,23 @@ def build_body(
     return body
 
 
+_base_model: type[BaseModel] | None = None
+
+
+def _wire_model() -> type[BaseModel]:
+    """The response models' base class, imported on first use (it loads pydantic's models)."""
+    global _base_model
+    if _base_model is None:
+        from ..types._base import BaseModel
+
+        _base_model = BaseModel
+    return _base_model
+
+
 def _materialise(value: object) -> object:
     if isinstance(value, (str, bytes, dict, int, float, bool)) or value is None:
         return value
-    if isinstance(value, BaseModel):
+    if isinstance(value, _wire_model()):
         return value.to_dict()
     if isinstance(value, Mapping):
         return dict(value)
@@ -250,7 +265,7 @@ def encode_json(body: object) -> bytes:
 
 
 def _default(value: object) -> object:
-    if isinstance(value, BaseModel):
+    if isinstance(value, _wire_model()):
         return value.to_dict()
     if isinstance(value, Mapping):
         return dict(value)

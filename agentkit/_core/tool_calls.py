@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from ..types.content import ToolUseBlock
-from ..types.params import ToolResultBlockParam
+if TYPE_CHECKING:
+    from ..types.content import ToolUseBlock
+    from ..types.params import ToolResultBlockParam
 
 __all__ = ["ToolCall", "ToolContent", "ToolResult"]
 
@@ -37,6 +38,8 @@ class ToolCall:
     @classmethod
     def from_block(cls, block: ToolUseBlock | Mapping[str, Any]) -> ToolCall:
         """From a `tool_use` block (model or dict)."""
+        from ..types.content import ToolUseBlock  # the response models load with the first one
+
         if isinstance(block, ToolUseBlock):
             return cls(block.id, block.name, dict(block.input), block.input_error)
         raw_input = block.get("input")

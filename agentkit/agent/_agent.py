@@ -8,23 +8,25 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Sequence
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
-from .._client import Anthropic, AsyncAnthropic
 from .._core.effects import CallHook, CallModel, Emit
 from .._drive import Done, advance
 from .._utils import call_maybe_async
-from ..types.message import Message
-from ..types.params import MessageParam
 from ._base import AgentBase, DepsT, OutputT, Prompt, RunFlow, resolve_client
 from ._events import AgentEvent, RunFinished
 from ._output import relay_text
 from ._result import RunResult
 
+if TYPE_CHECKING:  # the client loads when an agent is made
+    from .._client import Anthropic, AsyncAnthropic
+    from ..types.message import Message
+    from ..types.params import MessageParam
+
 __all__ = ["Agent", "AsyncAgent"]
 
 
-class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
+class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
     """A tool-using agent: sends messages, runs the tools the model calls, and repeats.
 
     Args:
@@ -58,9 +60,13 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
     """
 
     def _default_client(self) -> Anthropic:
+        from .._client import Anthropic
+
         return Anthropic()
 
     def _accept_client(self, client: object) -> Anthropic:
+        from .._client import Anthropic, AsyncAnthropic
+
         return resolve_client(  # type: ignore[no-any-return]
             client, agent="Agent", wanted=Anthropic, other=AsyncAnthropic, factory="client"
         )
@@ -125,16 +131,20 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
             return final
 
 
-class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
+class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
     """The async twin of `Agent` (same arguments; `client` is an `AsyncAnthropic`).
 
     An offline model from `agentkit.testing` is shorthand for its `model.async_client()`.
     """
 
     def _default_client(self) -> AsyncAnthropic:
+        from .._client import AsyncAnthropic
+
         return AsyncAnthropic()
 
     def _accept_client(self, client: object) -> AsyncAnthropic:
+        from .._client import Anthropic, AsyncAnthropic
+
         return resolve_client(  # type: ignore[no-any-return]
             client,
             agent="AsyncAgent",

@@ -8,10 +8,10 @@ flow's, or the sans-IO `AgentLoop`'s.
 
 from __future__ import annotations
 
-import difflib
+import functools
 import inspect
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from typing import Any, Generic, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias
 
 from typing_extensions import TypeVar
 
@@ -27,12 +27,13 @@ from .._exceptions import (
 )
 from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
-from ..types.params import MessageParam
-from ..types.request_params import MessageCreateParams
 from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
 from ._hooks import Hooks, plan_tool_calls
 from ._output import OutputPolicy, OutputValidator, reask_text, relay_text, validator_arity
 from ._result import OutputT, RunLimitExceeded, RunResult
+
+if TYPE_CHECKING:
+    from ..types.params import MessageParam
 
 __all__ = [
     "AgentBase",
@@ -64,10 +65,15 @@ RunFlow: TypeAlias = Generator[CallModel | CallHook | RunTools | Emit, Any, None
 _MANAGED = frozenset(
     {"model", "messages", "max_tokens", "tools", "tool_choice", "system", "thinking", "stream"}
 )
-_EXTRA_PARAMS = (
-    frozenset(MessageCreateParams.__required_keys__ | MessageCreateParams.__optional_keys__)
-    - _MANAGED
-)
+
+
+@functools.cache
+def _extra_params() -> frozenset[str]:
+    """The `messages.create` parameters an agent takes as `**create_params`."""
+    from ..types.request_params import MessageCreateParams  # loaded with the first agent
+
+    keys = MessageCreateParams.__required_keys__ | MessageCreateParams.__optional_keys__
+    return frozenset(keys) - _MANAGED
 
 
 ClientT = TypeVar("ClientT")
@@ -497,8 +503,10 @@ def _checked_params(params: Mapping[str, Any]) -> dict[str, Any]:
     for name in params:
         if name in _MANAGED:
             raise UsageError(f"pass {name}= as the agent's own argument, not among create params.")
-        if name not in _EXTRA_PARAMS:
-            close = difflib.get_close_matches(name, _EXTRA_PARAMS | _agent_params(), n=1)
+        if name not in _extra_params():
+            import difflib
+
+            close = difflib.get_close_matches(name, _extra_params() | _agent_params(), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             raise UsageError(f"Agent got an unexpected parameter {name!r}.{hint}")
     return dict(params)

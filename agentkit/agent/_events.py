@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from .._core.accumulate import TextEvent, ThinkingEvent
+from .._core.events import TextEvent, ThinkingEvent
 from .._core.tool_calls import ToolCall, ToolResult
-from ..types.message import Message, Usage
 
 if TYPE_CHECKING:
+    from ..types.message import Message, Usage
     from ._result import RunResult
 
 __all__ = [

@@ -8,13 +8,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from .._core.effects import CallHook
 from .._core.tool_calls import ToolCall, ToolResult
 from ..tools._calls import Planned
 from ..tools._toolbox import Toolbox
-from ..types.message import Message
+
+if TYPE_CHECKING:
+    from ..types.message import Message
 
 __all__ = [
     "Allow",

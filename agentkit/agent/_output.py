@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._core.accumulate import InputJsonEvent, TextEvent, ThinkingEvent
+from .._core.events import InputJsonEvent, TextEvent, ThinkingEvent
 from .._core.partial_json import parse_partial_json
 from .._core.tool_calls import ToolCall, ToolResult
 from .._exceptions import OutputProblem, UsageError

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Generic
+from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
 
 from .._core.loop import LoopState, RunUsage, ToolCallRecord
 from .._exceptions import RunLimitExceeded
-from ..types.content import TextBlock
-from ..types.message import Message
-from ..types.params import MessageParam
+
+if TYPE_CHECKING:
+    from ..types.message import Message
+    from ..types.params import MessageParam
 
 __all__ = ["OutputT", "RunLimitExceeded", "RunResult"]
 
@@ -63,6 +64,8 @@ class RunResult(Generic[OutputT]):
         cls, state: LoopState, stop_reason: str, output: Any = _NO_OUTPUT
     ) -> RunResult[Any]:
         """Build from the loop's state (`output`: the typed output, if the run has one)."""
+        from ..types.content import TextBlock  # loaded with the run's responses
+
         message = state.last_message
         text = (
             ""

@@ -8,12 +8,13 @@ key here and its use in `Tool.__init__`.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from typing_extensions import TypedDict
 
-from ..types.params import CacheControlEphemeral
+if TYPE_CHECKING:
+    from ..types.params import CacheControlEphemeral
 
 __all__ = ["BaseToolOptions", "ToolOptions", "check_option_names"]
 
@@ -56,6 +57,8 @@ def check_option_names(where: str, options: Mapping[str, object]) -> None:
     """Raise `TypeError`, as Python does for a misspelt keyword, for a key that is no option."""
     for key in options:
         if key not in _NAMES:
+            import difflib
+
             close = difflib.get_close_matches(key, _NAMES, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise TypeError(f"{where}() got an unexpected keyword argument {key!r}{hint}")

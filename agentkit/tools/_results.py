@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import dataclasses
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pydantic
 import pydantic_core
 
 from .._core.tool_calls import ToolContent
-from ..types.params import ImageBlockParam
+
+if TYPE_CHECKING:
+    from ..types.params import ImageBlockParam
 
 __all__ = [
     "DEFAULT_MAX_RESULT_CHARS",

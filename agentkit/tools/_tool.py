@@ -21,21 +21,16 @@ import pydantic
 from typing_extensions import Unpack
 
 from .._exceptions import UnresolvedTypeError, UsageError
-from ..types.params import ToolParam
 from ._context import ToolContext
-from ._docstrings import parse_docstring
 from ._options import BaseToolOptions, ToolOptions, check_option_names
 from ._results import DEFAULT_MAX_RESULT_CHARS
-from ._schema import (
-    InputSpec,
-    Parameter,
-    build_input_spec,
-    model_input_schema,
-)
 from ._strict import to_strict
 
 if TYPE_CHECKING:
     import jsonschema
+
+    from ..types.params import ToolParam
+    from ._schema import InputSpec, Parameter
 
 __all__ = ["NAME_PATTERN", "BoundCall", "Tool", "ToolDefinitionWarning", "tool"]
 
@@ -162,6 +157,9 @@ class Tool(Generic[P, R]):
                 defined yet (otherwise raise `UsageError` now).
             **options: The tool's options (`ToolOptions`).
         """
+        from ._docstrings import parse_docstring  # with docstring_parser: on the first tool
+        from ._schema import build_input_spec  # with pydantic's models: on the first tool
+
         check_option_names("Tool.from_function", options)
         if not callable(fn):
             raise UsageError(f"@tool needs a function, got {fn!r}")
@@ -227,6 +225,9 @@ class Tool(Generic[P, R]):
 
         The name defaults to the model class's in snake_case, the description to its docstring.
         """
+        from ._docstrings import parse_docstring
+        from ._schema import model_input_schema
+
         check_option_names("Tool.from_model", options)
         name = options.pop("name", None)
         description = options.pop("description", None)

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar, overload
 
 import anyio
 import anyio.to_thread
@@ -27,8 +27,6 @@ from typing_extensions import Unpack
 
 from .._exceptions import UsageError
 from .._utils import call_maybe_async
-from ..types.content import ToolUseBlock
-from ..types.params import MessageParam, ToolParam, ToolResultBlockParam
 from ._calls import (
     ErrorFormatter,
     Outcome,
@@ -45,13 +43,15 @@ from ._tool import Tool
 
 if TYPE_CHECKING:
     from .._core.loop import RunUsage
+    from ..types.content import ToolUseBlock
+    from ..types.params import MessageParam, ToolParam, ToolResultBlockParam
 
 __all__ = ["Toolbox"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ToolUse = ToolUseBlock | Mapping[str, Any]
+ToolUse: TypeAlias = "ToolUseBlock | Mapping[str, Any]"
 """A `tool_use` block from a response, or the same as a dict."""
 
 _GRACE = 0.5  # seconds an async tool on a worker thread gets to honour its cancellation
