@@ -214,6 +214,10 @@ class _EventPrinter:
         result = self.result
         assert result is not None
         if not self.args.json:
+            if result.output is not result.text:
+                from pydantic_core import to_json
+
+                print(f"output: {to_json(result.output, fallback=str).decode()}", file=self.out)
             usage = result.usage
             print(
                 f"[stop_reason={result.stop_reason} turns={result.turns} "

@@ -51,12 +51,22 @@ def check_memory(figures: Any) -> None:
     assert figures["agentkit"]["done"] > 0
 
 
+def check_typed_output(figures: Any) -> None:
+    assert set(figures["ratios"]) == {
+        "text output",
+        "typed output (tool mode)",
+        "typed output (native mode)",
+    }
+    assert figures["text output"]["median_s"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
     "streaming": ("streaming", check_streaming),
     "agent_loop": ("agent loop", check_agent_loop),
     "memory": ("memory", check_memory),
+    "typed_output": ("typed output", check_typed_output),
 }
 
 

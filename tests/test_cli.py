@@ -14,6 +14,8 @@ from agentkit import __version__
 from agentkit.cli import main
 
 AGENTS = '''
+from pydantic import BaseModel
+
 from agentkit import Agent, AsyncAgent, tool
 
 
@@ -33,7 +35,12 @@ def shout(text: str) -> str:
     return text.upper()
 
 
+class Sum(BaseModel):
+    total: int
+
+
 helper = Agent(model="claude-sonnet-4-5", tools=[add, shout])
+typed_helper = Agent(model="claude-sonnet-4-5", tools=[add], output_type=Sum)
 async_helper = AsyncAgent(model="claude-sonnet-4-5", tools=[add])
 not_an_agent = 42
 '''
@@ -81,6 +88,17 @@ def test_run_json(agents_file: Path) -> None:
     assert data["usage"]["requests"] == 2
 
 
+def test_run_json_includes_the_typed_output(agents_file: Path) -> None:
+    code, out = run_cli("run", f"{agents_file}:typed_helper", "Add", "--offline", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["output"]) == {"total"}
+    assert isinstance(data["output"]["total"], int)
+    code, out = run_cli("run", f"{agents_file}:typed_helper", "Add", "--offline")
+    assert code == 0
+    assert 'output: {"total":' in out
+
+
 def test_max_turns_stops_with_a_non_zero_status(agents_file: Path) -> None:
     code, out = run_cli("run", f"{agents_file}:helper", "Add", "--offline", "--max-turns", "1")
     assert code == 1
@@ -92,7 +110,7 @@ def test_max_turns_stops_with_a_non_zero_status(agents_file: Path) -> None:
     [
         (["run", "{file}:helper", "hi"], "ANTHROPIC_API_KEY"),
         (["run", "no_such_module_xyz:agent", "hi"], "cannot import module 'no_such_module_xyz'"),
-        (["run", "{file}", "hi"], "found 2 agents"),
+        (["run", "{file}", "hi"], "found 3 agents"),
         (["run", "{file}:missing", "hi"], "has no attribute 'missing'"),
         (["run", "{file}:not_an_agent", "hi"], "is a int, not an Agent"),
         (["run", "{file}:helper", "hi", "--offline", "--max-turns", "0"], "--max-turns"),
