@@ -2,7 +2,9 @@
 
 Answers `POST /v1/messages` with a canned body chosen by the `x-bench-scenario` request header:
 `text:N` (SSE, N text deltas), `tool:BYTES:CHUNKS` (SSE, one tool input in CHUNKS pieces),
-`message` (JSON, a short message), `tooluse` (JSON, one tool call). HTTP/1.1 with keep-alive,
+`message` (JSON, a short message), `tooluse` (JSON, one tool call), `invoice_text` /
+`invoice_tool` (JSON, an invoice as JSON text / as a call to the output tool `final_result`).
+HTTP/1.1 with keep-alive,
 on a bare asyncio protocol: fast, since the server must not be what a benchmark measures.
 
     python -m bench.server [--port 0]      # prints "PORT <n>" when ready
@@ -72,6 +74,22 @@ TOOLS10 = _message(
 )
 
 
+INVOICE = {
+    "number": "INV-1042",
+    "customer": "Blue Harbor Cafe",
+    "currency": "EUR",
+    "items": [
+        {"description": "Espresso machine descaler", "quantity": 2, "unit_price": 14.5},
+        {"description": "Milk frother", "quantity": 1, "unit_price": 89.0},
+    ],
+}
+INVOICE_TEXT = _message([{"type": "text", "text": json.dumps(INVOICE)}], "end_turn")
+INVOICE_TOOL = _message(
+    [{"type": "tool_use", "id": "toolu_bench_out", "name": "final_result", "input": INVOICE}],
+    "tool_use",
+)
+
+
 @functools.lru_cache(maxsize=8)
 def _as_stream(message: bytes) -> bytes:
     from agentkit.testing import encode_stream  # the exact SSE grammar of the API
@@ -101,6 +119,8 @@ def body_for(scenario: str) -> tuple[bytes, bytes]:
         return b"text/event-stream", sse_data.tool_stream(int(size), int(chunks))
     if kind == "tooluse":
         return b"application/json", TOOLUSE
+    if kind in ("invoice_text", "invoice_tool"):
+        return b"application/json", INVOICE_TEXT if kind == "invoice_text" else INVOICE_TOOL
     return b"application/json", MESSAGE
 
 

@@ -226,8 +226,7 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         """
         if self.output is None:
             raise UsageError("output validators check typed output: pass output_type= first.")
-        validator_arity(fn)
-        self.output.validators.append(fn)
+        self.output.validators.append((fn, validator_arity(fn)))
         return fn
 
     def needs_streaming(self) -> bool:
@@ -392,13 +391,13 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
             output.problems, output.raw = exc.errors, exc.output
             return output.problems
         context = None
-        for fn in policy.validators:
-            if validator_arity(fn) == 2 and context is None:
+        for fn, arity in policy.validators:
+            if arity == 2 and context is None:
                 from ..tools._context import ToolContext
 
                 state = loop.state
                 context = ToolContext(deps=deps, messages=state.messages, usage=state.usage)
-            args = (value,) if validator_arity(fn) == 1 else (context, value)
+            args = (value,) if arity == 1 else (context, value)
             try:
                 replaced = yield CallHook(fn, args)
             except RetryOutput as exc:

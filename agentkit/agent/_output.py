@@ -65,12 +65,15 @@ class OutputPolicy:
         self.mode: OutputMode = "tool" if mode == "tool" else "native"
         self.retries = retries
         self.spec: OutputSpec[Any] = OutputSpec(output_type, structured=self.mode == "native")
-        self.validators: list[OutputValidator] = []
+        self.validators: list[tuple[OutputValidator, int]] = []
+        """The output validators, each with how many arguments it takes (1 or 2)."""
         members = self.spec.members() if self.mode == "tool" else [self.spec]
         if len(members) == 1:
             self.tools = {OUTPUT_TOOL_NAME: members[0]} if self.mode == "tool" else {}
         else:
             self.tools = {_tool_name(OUTPUT_TOOL_NAME, m.name): m for m in members}
+        self._tool_defs = self._tool_params()
+        self._format = {"type": "json_schema", "schema": self.spec.api_schema}
 
     # -- the request ------------------------------------------------------------------------------
 
@@ -78,9 +81,9 @@ class OutputPolicy:
         """`params` asking for the output: output tool(s), or the structured-output format."""
         if self.mode == "native":
             config = dict(params.get("output_config") or {})
-            config["format"] = {"type": "json_schema", "schema": self.spec.api_schema}
+            config["format"] = self._format
             return {**params, "output_config": config}
-        tools = [*params.get("tools", ()), *self._tool_params()]
+        tools = [*params.get("tools", ()), *self._tool_defs]
         out = {**params, "tools": tools}
         if not tool_choice_given:
             thinking = params.get("thinking") or {}
