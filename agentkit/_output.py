@@ -37,6 +37,7 @@ from .tools._schema import (
     strip_titles,
 )
 from .tools._strict import to_strict
+from .tools._structured import schema_problem
 
 __all__ = [
     "OUTPUT_TOOL_NAME",
@@ -117,6 +118,12 @@ class OutputSpec(Generic[T]):
                 f"output type {self.name} has a free-form mapping (e.g. dict[str, ...]); the "
                 "API's structured outputs only produce declared properties, so it could never "
                 "be filled. Use a model with named fields, or output_mode='tool' on an agent."
+            )
+        problem = schema_problem(self.api_schema, "schema")
+        if problem is not None:
+            raise UsageError(
+                f"output type {self.name} gives a schema the API's structured outputs do not "
+                f"accept ({problem}); use output_mode='tool' on an agent, or simplify the type."
             )
 
     def members(self) -> list[OutputSpec[Any]]:

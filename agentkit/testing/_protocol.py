@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ._structured import schema_problem
+from ..tools._structured import schema_problem
 
 __all__ = ["EFFORTS", "KNOWN_FIELDS", "RequestProblem", "check_count_tokens", "check_request"]
 

@@ -174,3 +174,14 @@ def test_free_form_mappings_cannot_be_structured_output() -> None:
 def test_json_paths() -> None:
     assert json_path(("items", 0, "price")) == "$.items[0].price"
     assert json_path(()) == "$"
+
+
+def test_a_schema_outside_the_api_subset_is_refused_at_construction() -> None:
+    from typing import Annotated
+
+    from pydantic import WithJsonSchema
+
+    odd = Annotated[list[int], WithJsonSchema({"enum": [[1, 2]]})]
+    OutputSpec(odd)  # a tool input may have it
+    with pytest.raises(UsageError, match=r"schema\.properties\.result\.enum: enum values must"):
+        OutputSpec(odd, structured=True)

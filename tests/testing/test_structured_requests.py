@@ -18,9 +18,9 @@ from agentkit import BadRequestError
 from agentkit._output import OutputSpec
 from agentkit.testing import EchoModel, check_request
 from agentkit.testing._protocol import EFFORTS, check_count_tokens
-from agentkit.testing._structured import schema_problem
 from agentkit.tools import Tool, ToolDefinitionWarning
 from agentkit.tools._strict import moved_constraints, to_strict
+from agentkit.tools._structured import schema_problem
 from tests.testing.output_types import OUTPUT_TYPES
 
 HEADERS = {"x-api-key": "sk-test", "anthropic-version": "2023-06-01"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..tools._strict import STRUCTURAL_KEYWORDS, SUPPORTED_FORMATS
+from ._strict import STRUCTURAL_KEYWORDS, SUPPORTED_FORMATS
 
 __all__ = ["schema_problem"]
 
