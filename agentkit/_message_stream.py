@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator, Iterator
-from typing import TYPE_CHECKING, Any, Generic
+from typing import TYPE_CHECKING, Any, Generic, cast
 
 import httpx
 from typing_extensions import TypeVar
@@ -73,7 +73,9 @@ class _MessageStreamBase:
         sender: Sender | AsyncSender,
         prepared: PreparedRequest,
         timeout: TimeoutTypes | NotGiven,
+        spec: OutputSpec[Any] | None = None,
     ) -> None:
+        self._output: Any = None if spec is None else OutputTracker(spec)
         self._api_response = response
         self._policy = sender.client._retry_policy
         self._retries = response.retries_taken
@@ -197,17 +199,6 @@ class ParsedMessageStream(MessageStream, Generic[_T]):
     `MessageStream` (the message in `MessageStopEvent` is not validated).
     """
 
-    def __init__(
-        self,
-        response: APIResponse[Any],
-        sender: Sender,
-        prepared: PreparedRequest,
-        timeout: TimeoutTypes | NotGiven,
-        spec: OutputSpec[_T],
-    ) -> None:
-        super().__init__(response, sender, prepared, timeout)
-        self._output = OutputTracker(spec)
-
     @property
     def current_output_snapshot(self) -> Any:
         """The output as parsed so far: the partial JSON value (dicts, lists, strings...).
@@ -242,7 +233,8 @@ class ParsedMessageStream(MessageStream, Generic[_T]):
         Raises:
             OutputValidationError: The output does not match the output type.
         """
-        return self._output.final(super().get_final_message())
+        final: ParsedMessage[_T] = self._output.final(super().get_final_message())
+        return final
 
     def get_final_text(self) -> str:
         """Read to the end and return the text (the output's JSON, unvalidated)."""
@@ -306,17 +298,6 @@ class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
 class AsyncParsedMessageStream(AsyncMessageStream, Generic[_T]):
     """The async twin of `ParsedMessageStream` (`async for partial in stream.output_stream`)."""
 
-    def __init__(
-        self,
-        response: APIResponse[Any],
-        sender: AsyncSender,
-        prepared: PreparedRequest,
-        timeout: TimeoutTypes | NotGiven,
-        spec: OutputSpec[_T],
-    ) -> None:
-        super().__init__(response, sender, prepared, timeout)
-        self._output = OutputTracker(spec)
-
     @property
     def current_output_snapshot(self) -> Any:
         """The output as parsed so far (see `ParsedMessageStream.current_output_snapshot`)."""
@@ -328,12 +309,9 @@ class AsyncParsedMessageStream(AsyncMessageStream, Generic[_T]):
         return _AsyncSnapshots(self)
 
     async def get_final_message(self) -> ParsedMessage[_T]:
-        """Read to the end and return the message with its typed output.
-
-        Raises:
-            OutputValidationError: The output does not match the output type.
-        """
-        return self._output.final(await super().get_final_message())
+        """See `ParsedMessageStream.get_final_message`."""
+        final: ParsedMessage[_T] = self._output.final(await super().get_final_message())
+        return final
 
     async def get_final_text(self) -> str:
         """Read to the end and return the text (the output's JSON, unvalidated)."""
@@ -380,40 +358,60 @@ class _AsyncSnapshots:
                     return value
 
 
-class MessageStreamManager:
-    """Returned by `client.messages.stream(...)`: `with` it to send the request and stream."""
+class _StreamManagerBase:
+    """What both stream managers hold: the request, and the stream once it is open."""
+
+    _plain: Any
+    _parsed: Any
 
     def __init__(
-        self, sender: Sender, prepared: PreparedRequest, timeout: TimeoutTypes | NotGiven
+        self,
+        sender: Sender | AsyncSender,
+        prepared: PreparedRequest,
+        timeout: TimeoutTypes | NotGiven,
+        spec: OutputSpec[Any] | None = None,
     ) -> None:
         self._request = (sender, prepared, timeout)
-        self._stream: MessageStream | None = None
+        self._spec = spec
+        self._stream: Any = None
+
+    def _open(self, first: APIResponse[Any]) -> Any:
+        """The message stream over the first response (a parsed one for typed output)."""
+        sender, prepared, timeout = self._request
+        kind = self._plain if self._spec is None else self._parsed
+        self._stream = kind(first, sender, prepared, timeout, self._spec)
+        return self._stream
+
+
+class MessageStreamManager(_StreamManagerBase):
+    """Returned by `client.messages.stream(...)`: `with` it to send the request and stream."""
+
+    _plain = MessageStream
+    _parsed = ParsedMessageStream
 
     def __enter__(self) -> MessageStream:
         sender, prepared, timeout = self._request
-        first = sender.request(prepared, Stream, timeout=timeout)
-        self._stream = MessageStream(first, sender, prepared, timeout)
-        return self._stream
+        assert isinstance(sender, Sender)
+        stream: MessageStream = self._open(sender.request(prepared, Stream, timeout=timeout))
+        return stream
 
     def __exit__(self, *exc_info: object) -> None:
         if self._stream is not None:
             self._stream.close()
 
 
-class AsyncMessageStreamManager:
+class AsyncMessageStreamManager(_StreamManagerBase):
     """Returned by `AsyncAnthropic().messages.stream(...)`: `async with` it to stream."""
 
-    def __init__(
-        self, sender: AsyncSender, prepared: PreparedRequest, timeout: TimeoutTypes | NotGiven
-    ) -> None:
-        self._request = (sender, prepared, timeout)
-        self._stream: AsyncMessageStream | None = None
+    _plain = AsyncMessageStream
+    _parsed = AsyncParsedMessageStream
 
     async def __aenter__(self) -> AsyncMessageStream:
         sender, prepared, timeout = self._request
+        assert isinstance(sender, AsyncSender)
         first = await sender.request(prepared, AsyncStream, timeout=timeout)
-        self._stream = AsyncMessageStream(first, sender, prepared, timeout)
-        return self._stream
+        stream: AsyncMessageStream = self._open(first)
+        return stream
 
     async def __aexit__(self, *exc_info: object) -> None:
         if self._stream is not None:
@@ -423,40 +421,12 @@ class AsyncMessageStreamManager:
 class ParsedMessageStreamManager(MessageStreamManager, Generic[_T]):
     """Returned by `client.messages.stream(..., output_format=T)`: `with` it to stream."""
 
-    def __init__(
-        self,
-        sender: Sender,
-        prepared: PreparedRequest,
-        timeout: TimeoutTypes | NotGiven,
-        spec: OutputSpec[_T],
-    ) -> None:
-        super().__init__(sender, prepared, timeout)
-        self._spec = spec
-
     def __enter__(self) -> ParsedMessageStream[_T]:
-        sender, prepared, timeout = self._request
-        first = sender.request(prepared, Stream, timeout=timeout)
-        stream = ParsedMessageStream(first, sender, prepared, timeout, self._spec)
-        self._stream = stream
-        return stream
+        return cast("ParsedMessageStream[_T]", super().__enter__())
 
 
 class AsyncParsedMessageStreamManager(AsyncMessageStreamManager, Generic[_T]):
     """Returned by `AsyncAnthropic().messages.stream(..., output_format=T)`."""
 
-    def __init__(
-        self,
-        sender: AsyncSender,
-        prepared: PreparedRequest,
-        timeout: TimeoutTypes | NotGiven,
-        spec: OutputSpec[_T],
-    ) -> None:
-        super().__init__(sender, prepared, timeout)
-        self._spec = spec
-
     async def __aenter__(self) -> AsyncParsedMessageStream[_T]:
-        sender, prepared, timeout = self._request
-        first = await sender.request(prepared, AsyncStream, timeout=timeout)
-        stream = AsyncParsedMessageStream(first, sender, prepared, timeout, self._spec)
-        self._stream = stream
-        return stream
+        return cast("AsyncParsedMessageStream[_T]", await super().__aenter__())

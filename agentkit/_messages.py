@@ -12,7 +12,7 @@ import functools
 import inspect
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import aclosing, asynccontextmanager, closing, contextmanager
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
 import httpx
@@ -29,11 +29,9 @@ from ._exceptions import UsageError
 from ._message_stream import (
     AsyncMessageStream,
     AsyncMessageStreamManager,
-    AsyncParsedMessageStream,
     AsyncParsedMessageStreamManager,
     MessageStream,
     MessageStreamManager,
-    ParsedMessageStream,
     ParsedMessageStreamManager,
 )
 from ._parse import parse_message, with_output_format
@@ -126,6 +124,34 @@ def _signed(cls: _C) -> _C:
     for name, signature in _SIGNATURES.items():
         vars(vars(cls)[name])["__signature__"] = signature
     return cls
+
+
+_M = TypeVar("_M", MessageStreamManager, AsyncMessageStreamManager)
+
+
+def _stream_manager(
+    sender: Any, params: Mapping[str, Any], output_format: Any, kind: type[_M]
+) -> _M:
+    """The stream manager of a `messages.stream` call (a parsed one with `output_format`)."""
+    fields, spec = with_output_format(params, output_format, method="messages.stream")
+    prepared, timeout = prepare_stream(sender.client, fields, stacklevel=5)  # for the user's line
+    if spec is not None:
+        parsed: Any = (
+            ParsedMessageStreamManager
+            if kind is MessageStreamManager
+            else AsyncParsedMessageStreamManager
+        )
+        return cast(_M, parsed(sender, prepared, timeout, spec))
+    return kind(sender, prepared, timeout)
+
+
+def _prepared_parse(
+    client: Any, params: Mapping[str, Any]
+) -> tuple[PreparedRequest, Any, Callable[[httpx.Response], ParsedMessage[Any]]]:
+    """A `messages.parse` request, its timeout, and the parser validating its response."""
+    fields, spec = _parse_request(params)
+    prepared, timeout = prepare_create(client, fields, method="messages.parse")
+    return prepared, timeout, _parsed_parser(spec)
 
 
 def _parse_request(params: Mapping[str, Any]) -> tuple[dict[str, Any], OutputSpec[Any] | None]:
@@ -222,11 +248,7 @@ class Messages:
         output as parsed so far (`current_output_snapshot`, `output_stream`), and a
         `ParsedMessage[T]` from `get_final_message()`.
         """
-        fields, spec = with_output_format(params, output_format, method="messages.stream")
-        prepared, timeout = prepare_stream(self._sender.client, fields)
-        if spec is None:
-            return MessageStreamManager(self._sender, prepared, timeout)
-        return ParsedMessageStreamManager(self._sender, prepared, timeout, spec)
+        return _stream_manager(self._sender, params, output_format, MessageStreamManager)
 
     @overload
     def parse(
@@ -270,10 +292,8 @@ class Messages:
 
         `output_format=T` counts with `T`'s schema as the output format (as `parse` sends it).
         """
-        count: MessageTokensCount = self._count_tokens(
-            {**params, "output_format": output_format}, raw=False
-        )
-        return count
+        count = self._count_tokens({**params, "output_format": output_format}, raw=False)
+        return cast(MessageTokensCount, count)
 
     def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_create(self._sender.client, params)
@@ -336,11 +356,7 @@ class AsyncMessages:
         With `output_format=T` the stream is an `AsyncParsedMessageStream[T]` (see
         `Messages.stream`).
         """
-        fields, spec = with_output_format(params, output_format, method="messages.stream")
-        prepared, timeout = prepare_stream(self._sender.client, fields)
-        if spec is None:
-            return AsyncMessageStreamManager(self._sender, prepared, timeout)
-        return AsyncParsedMessageStreamManager(self._sender, prepared, timeout, spec)
+        return _stream_manager(self._sender, params, output_format, AsyncMessageStreamManager)
 
     @overload
     async def parse(
@@ -360,11 +376,9 @@ class AsyncMessages:
     async def count_tokens(
         self, *, output_format: Any = None, **params: Unpack[MessageCountTokensParams]
     ) -> MessageTokensCount:
-        """Count the input tokens a `create` call with these parameters would use."""
-        count: MessageTokensCount = await self._count_tokens(
-            {**params, "output_format": output_format}, raw=False
-        )
-        return count
+        """See `Messages.count_tokens`."""
+        count = await self._count_tokens({**params, "output_format": output_format}, raw=False)
+        return cast(MessageTokensCount, count)
 
     async def _create(self, params: Mapping[str, Any], *, raw: bool) -> Any:
         prepared, timeout = prepare_create(self._sender.client, params)
@@ -475,22 +489,18 @@ class MessagesWithStreamingResponse:
         prepared, timeout = prepare_create(self._sender.client, params)
         parser = Stream if prepared.stream else _read_then(model_parser(Message))
         response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
-        try:
+        with closing(response.http_response):
             yield response
-        finally:
-            response.http_response.close()
 
     @contextmanager
     def parse(self, **params: Any) -> Iterator[APIResponse[ParsedMessage[Any]]]:
         """`messages.parse` whose response is handed over unread; reading it validates."""
-        fields, spec = _parse_request(params)
-        prepared, timeout = prepare_create(self._sender.client, fields, method="messages.parse")
-        parser = _read_then(_parsed_parser(spec))
-        response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
-        try:
+        prepared, timeout, parser = _prepared_parse(self._sender.client, params)
+        response = self._sender.request(
+            prepared, _read_then(parser), timeout=timeout, defer_read=True
+        )
+        with closing(response.http_response):
             yield response
-        finally:
-            response.http_response.close()
 
     @contextmanager
     def count_tokens(self, **params: Any) -> Iterator[APIResponse[MessageTokensCount]]:
@@ -498,27 +508,20 @@ class MessagesWithStreamingResponse:
         prepared, timeout = prepare_count_tokens(self._sender.client, _count_request(params))
         parser = _read_then(model_parser(MessageTokensCount))
         response = self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
-        try:
+        with closing(response.http_response):
             yield response
-        finally:
-            response.http_response.close()
 
     @contextmanager
     def stream(
         self, *, output_format: Any = None, **params: Any
     ) -> Iterator[APIResponse[MessageStream]]:
         """`messages.stream` whose response is handed over first; `parse()` gives the stream."""
-        fields, spec = with_output_format(params, output_format, method="messages.stream")
-        prepared, timeout = prepare_stream(self._sender.client, fields)
-        sender = self._sender
-        first = sender.request(prepared, Stream, timeout=timeout)
-
-        def open_stream(_response: httpx.Response) -> MessageStream:
-            if spec is None:
-                return MessageStream(first, sender, prepared, timeout)
-            return ParsedMessageStream(first, sender, prepared, timeout, spec)
-
-        response = APIResponse(first.http_response, open_stream, retries_taken=first.retries_taken)
+        manager = _stream_manager(self._sender, params, output_format, MessageStreamManager)
+        _, prepared, timeout = manager._request
+        first = self._sender.request(prepared, Stream, timeout=timeout)
+        response = APIResponse(
+            first.http_response, lambda _: manager._open(first), retries_taken=first.retries_taken
+        )
         try:
             yield response
         finally:
@@ -542,25 +545,19 @@ class AsyncMessagesWithStreamingResponse:
         raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
         parser = _as_async(AsyncStream) if prepared.stream else _aread_then(sync_parser)
         response = AsyncAPIResponse(raw.http_response, parser, retries_taken=raw.retries_taken)
-        try:
+        async with aclosing(response.http_response):
             yield response
-        finally:
-            await response.http_response.aclose()
 
     @asynccontextmanager
     async def parse(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[ParsedMessage[Any]]]:
-        """`messages.parse` whose response is handed over unread; reading it validates."""
-        fields, spec = _parse_request(params)
-        prepared, timeout = prepare_create(self._sender.client, fields, method="messages.parse")
-        sync_parser = _parsed_parser(spec)
-        raw = await self._sender.request(prepared, sync_parser, timeout=timeout, defer_read=True)
+        """See `MessagesWithStreamingResponse.parse`."""
+        prepared, timeout, parser = _prepared_parse(self._sender.client, params)
+        raw = await self._sender.request(prepared, parser, timeout=timeout, defer_read=True)
         response = AsyncAPIResponse(
-            raw.http_response, _aread_then(sync_parser), retries_taken=raw.retries_taken
+            raw.http_response, _aread_then(parser), retries_taken=raw.retries_taken
         )
-        try:
+        async with aclosing(response.http_response):
             yield response
-        finally:
-            await response.http_response.aclose()
 
     @asynccontextmanager
     async def count_tokens(
@@ -573,25 +570,21 @@ class AsyncMessagesWithStreamingResponse:
         response = AsyncAPIResponse(
             raw.http_response, _aread_then(sync_parser), retries_taken=raw.retries_taken
         )
-        try:
+        async with aclosing(response.http_response):
             yield response
-        finally:
-            await response.http_response.aclose()
 
     @asynccontextmanager
     async def stream(
         self, *, output_format: Any = None, **params: Any
     ) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
         """`messages.stream` whose response is handed over first; `await parse()` streams."""
-        fields, spec = with_output_format(params, output_format, method="messages.stream")
-        prepared, timeout = prepare_stream(self._sender.client, fields)
-        sender = self._sender
-        first = await sender.request(prepared, AsyncStream, timeout=timeout)
+        opened = _stream_manager(self._sender, params, output_format, AsyncMessageStreamManager)
+        _, prepared, timeout = opened._request
+        first = await self._sender.request(prepared, AsyncStream, timeout=timeout)
 
         async def parse(_response: httpx.Response) -> AsyncMessageStream:
-            if spec is None:
-                return AsyncMessageStream(first, sender, prepared, timeout)
-            return AsyncParsedMessageStream(first, sender, prepared, timeout, spec)
+            stream: AsyncMessageStream = opened._open(first)
+            return stream
 
         response = AsyncAPIResponse(first.http_response, parse, retries_taken=first.retries_taken)
         try:

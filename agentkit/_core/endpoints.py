@@ -115,15 +115,19 @@ def warn_if_deprecated(model: object, *, stacklevel: int) -> None:
 
 
 def prepare_create(
-    client: ClientConfig, params: Mapping[str, Any], *, method: str = "messages.create"
+    client: ClientConfig,
+    params: Mapping[str, Any],
+    *,
+    method: str = "messages.create",
+    stacklevel: int = 4,
 ) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
     """Validate `messages.create` parameters and build its request.
 
     Warns (`DeprecationWarning`) about a deprecated model id, at the line that called
-    `create` / `stream` (three frames above this function).
+    `create` / `stream` (`stacklevel`: three frames above this function by default).
     """
     check_names(method, params, _CREATE_KEYS)
-    warn_if_deprecated(params.get("model"), stacklevel=4)
+    warn_if_deprecated(params.get("model"), stacklevel=stacklevel)
     body, headers, timeout = split_call(params)
     stream = body.get("stream") is True
     if "stream" in body and not isinstance(body["stream"], bool):
@@ -163,7 +167,7 @@ def prepare_count_tokens(
 
 
 def prepare_stream(
-    client: ClientConfig, params: Mapping[str, Any]
+    client: ClientConfig, params: Mapping[str, Any], *, stacklevel: int = 4
 ) -> tuple[PreparedRequest, TimeoutTypes | NotGiven]:
     """Validate `messages.stream` parameters (create's, streaming) and build its request."""
     if "stream" in params:
@@ -171,4 +175,5 @@ def prepare_stream(
             "messages.stream() always streams; remove the stream= argument "
             "(or use messages.create(..., stream=True) for raw events)."
         )
-    return prepare_create(client, {**params, "stream": True}, method="messages.stream")
+    stream = {**params, "stream": True}
+    return prepare_create(client, stream, method="messages.stream", stacklevel=stacklevel)
