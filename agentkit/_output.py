@@ -162,6 +162,15 @@ class OutputSpec(Generic[T]):
 
     def validate_json(self, text: str, *, message: Any = None) -> T:
         """The typed output from the model's JSON text (see `validate`)."""
+        if not self.wrapped:  # straight from the text: no intermediate Python objects
+            try:
+                return self.adapter.validate_json(text)
+            except pydantic.ValidationError as exc:
+                if any(error["type"] != "json_invalid" for error in exc.errors()):
+                    output = json.loads(text)
+                    raise OutputValidationError(
+                        _problems(exc), message=message, output=output
+                    ) from None
         try:
             data = json.loads(text)
         except ValueError as exc:
