@@ -72,8 +72,13 @@ if TYPE_CHECKING:
     from .agent import AgentEvent as AgentEvent
     from .agent import Allow as Allow
     from .agent import AsyncAgent as AsyncAgent
+    from .agent import AsyncMapRun as AsyncMapRun
     from .agent import Deny as Deny
     from .agent import Hooks as Hooks
+    from .agent import MapInput as MapInput
+    from .agent import MapResult as MapResult
+    from .agent import MapRun as MapRun
+    from .agent import MapSummary as MapSummary
     from .agent import OutputChunk as OutputChunk
     from .agent import ReplaceInput as ReplaceInput
     from .agent import RunFinished as RunFinished
@@ -148,6 +153,11 @@ _LAZY: dict[str, str] = {
     "AsyncAgent": ".agent",
     "RunResult": ".agent",
     "RunUsage": ".agent",
+    "MapInput": ".agent",
+    "MapResult": ".agent",
+    "MapRun": ".agent",
+    "MapSummary": ".agent",
+    "AsyncMapRun": ".agent",
     "RunLimitExceeded": ".agent",
     "Hooks": ".agent",
     "OutputChunk": ".agent",
@@ -216,6 +226,7 @@ __all__ = [
     "AsyncAPIResponse",
     "AsyncAgent",
     "AsyncAnthropic",
+    "AsyncMapRun",
     "AsyncMessageStream",
     "AsyncMessageStreamManager",
     "AsyncStream",
@@ -237,6 +248,10 @@ __all__ = [
     "InputJsonEvent",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "MapInput",
+    "MapResult",
+    "MapRun",
+    "MapSummary",
     "Message",
     "MessageParam",
     "MessageStopEvent",

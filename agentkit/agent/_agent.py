@@ -7,7 +7,8 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator, Sequence
+import os
+from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Sequence
 from typing import Any, Generic
 
 from .._client import Anthropic, AsyncAnthropic
@@ -18,6 +19,7 @@ from ..types.message import Message
 from ..types.params import MessageParam
 from ._base import AgentBase, DepsT, OutputT, Prompt, RunFlow, resolve_client
 from ._events import AgentEvent, RunFinished
+from ._map import AsyncMapRun, MapPlan, MapResult, MapRun, MapSummary, OnResult, acollect, collect
 from ._output import relay_text
 from ._result import RunResult
 
@@ -93,6 +95,62 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
         return self._drive(self.run_flow(prompt_or_content, messages, deps, streaming=True))
 
+    def map(
+        self,
+        inputs: Iterable[Any],
+        *,
+        concurrency: int = 16,
+        ordered: bool = False,
+        output: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        on_result: OnResult | None = None,
+    ) -> MapRun[OutputT]:
+        """Run the agent over many inputs concurrently; see the "Running many inputs" guide.
+
+        Args:
+            inputs: Prompts, content lists or `MapInput`s; any iterable, taken lazily.
+            concurrency: Most runs at once (on worker threads).
+            ordered: Hand results out in input order (else as they finish).
+            output: A results file (JSON lines): each finished input is appended as it
+                finishes; run the same map again to skip the inputs already recorded.
+            progress: Show a progress line on stderr (default: when it is a terminal).
+            on_result: Called with each `MapResult` as it finishes.
+
+        Returns:
+            An iterator of `MapResult`s; its `.summary` is complete once it is exhausted.
+        """
+        plan = MapPlan(
+            inputs,
+            concurrency=concurrency,
+            ordered=ordered,
+            output=output,
+            progress=progress,
+            on_result=on_result,
+        )
+        return MapRun(self, plan)
+
+    def map_all(
+        self,
+        inputs: Iterable[Any],
+        *,
+        concurrency: int = 16,
+        ordered: bool = True,
+        output: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        on_result: OnResult | None = None,
+    ) -> tuple[list[MapResult[OutputT]], MapSummary]:
+        """`map` to the end: every result (in input order by default) and the summary."""
+        return collect(
+            self.map(
+                inputs,
+                concurrency=concurrency,
+                ordered=ordered,
+                output=output,
+                progress=progress,
+                on_result=on_result,
+            )
+        )
+
     def _drive(self, flow: RunFlow) -> Generator[AgentEvent, None, None]:
         """Perform the run's effects, handing its events to the caller."""
         value: Any = None
@@ -166,6 +224,52 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
     ) -> AsyncIterator[AgentEvent]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
         return self._drive(self.run_flow(prompt_or_content, messages, deps, streaming=True))
+
+    def map(
+        self,
+        inputs: Iterable[Any] | AsyncIterable[Any],
+        *,
+        concurrency: int = 16,
+        ordered: bool = False,
+        output: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        on_result: OnResult | None = None,
+    ) -> AsyncMapRun[OutputT]:
+        """Run the agent over many inputs concurrently (an async iterator); see `Agent.map`.
+
+        `inputs` may be an async iterable too. Leaving early: `async with agent.map(...)`.
+        """
+        plan = MapPlan(
+            inputs,
+            concurrency=concurrency,
+            ordered=ordered,
+            output=output,
+            progress=progress,
+            on_result=on_result,
+        )
+        return AsyncMapRun(self, plan)
+
+    async def map_all(
+        self,
+        inputs: Iterable[Any] | AsyncIterable[Any],
+        *,
+        concurrency: int = 16,
+        ordered: bool = True,
+        output: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        on_result: OnResult | None = None,
+    ) -> tuple[list[MapResult[OutputT]], MapSummary]:
+        """`map` to the end: every result (in input order by default) and the summary."""
+        return await acollect(
+            self.map(
+                inputs,
+                concurrency=concurrency,
+                ordered=ordered,
+                output=output,
+                progress=progress,
+                on_result=on_result,
+            )
+        )
 
     async def _drive(self, flow: RunFlow) -> AsyncIterator[AgentEvent]:
         """Perform the run's effects, handing its events to the caller."""
