@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from ._message_stream import AsyncMessageStreamManager as AsyncMessageStreamManager
     from ._message_stream import MessageStream as MessageStream
     from ._message_stream import MessageStreamManager as MessageStreamManager
+    from ._ratelimit import RateLimiter as RateLimiter
     from ._response import APIResponse as APIResponse
     from ._response import AsyncAPIResponse as AsyncAPIResponse
     from ._streaming import AsyncStream as AsyncStream
@@ -198,6 +199,7 @@ _LAZY: dict[str, str] = {
     "AsyncAnthropic": "._client",
     "RateLimit": "._core.response",
     "RateLimits": "._core.response",
+    "RateLimiter": "._ratelimit",
     "APIResponse": "._response",
     "AsyncAPIResponse": "._response",
     "NOT_GIVEN": "._types",
@@ -273,6 +275,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RateLimiter",
     "RateLimits",
     "RawMessageStreamEvent",
     "RedactedThinkingBlock",

@@ -14,6 +14,7 @@ from typing import Any, Generic
 from .._client import Anthropic, AsyncAnthropic
 from .._core.effects import CallHook, CallModel, Emit
 from .._drive import Done, advance
+from .._ratelimit import RateLimiter
 from .._utils import call_maybe_async
 from ..types.message import Message
 from ..types.params import MessageParam
@@ -104,6 +105,7 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
         output: str | os.PathLike[str] | None = None,
         progress: bool | None = None,
         on_result: OnResult | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> MapRun[OutputT]:
         """Run the agent over many inputs concurrently; see the "Running many inputs" guide.
 
@@ -115,6 +117,9 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
                 finishes; run the same map again to skip the inputs already recorded.
             progress: Show a progress line on stderr (default: when it is a terminal).
             on_result: Called with each `MapResult` as it finishes.
+            rate_limiter: The `RateLimiter` pacing the runs' requests (default: the client's;
+                a client without one is given a new one, which learns the limits from the
+                responses' headers and goes on pacing the client).
 
         Returns:
             An iterator of `MapResult`s; its `.summary` is complete once it is exhausted.
@@ -126,6 +131,8 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
             output=output,
             progress=progress,
             on_result=on_result,
+            client=self.client,
+            rate_limiter=rate_limiter,
         )
         return MapRun(self, plan)
 
@@ -138,6 +145,7 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
         output: str | os.PathLike[str] | None = None,
         progress: bool | None = None,
         on_result: OnResult | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> tuple[list[MapResult[OutputT]], MapSummary]:
         """`map` to the end: every result (in input order by default) and the summary."""
         return collect(
@@ -148,6 +156,7 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
                 output=output,
                 progress=progress,
                 on_result=on_result,
+                rate_limiter=rate_limiter,
             )
         )
 
@@ -234,6 +243,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
         output: str | os.PathLike[str] | None = None,
         progress: bool | None = None,
         on_result: OnResult | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> AsyncMapRun[OutputT]:
         """Run the agent over many inputs concurrently (an async iterator); see `Agent.map`.
 
@@ -246,6 +256,8 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
             output=output,
             progress=progress,
             on_result=on_result,
+            client=self.client,
+            rate_limiter=rate_limiter,
         )
         return AsyncMapRun(self, plan)
 
@@ -258,6 +270,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
         output: str | os.PathLike[str] | None = None,
         progress: bool | None = None,
         on_result: OnResult | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> tuple[list[MapResult[OutputT]], MapSummary]:
         """`map` to the end: every result (in input order by default) and the summary."""
         return await acollect(
@@ -268,6 +281,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
                 output=output,
                 progress=progress,
                 on_result=on_result,
+                rate_limiter=rate_limiter,
             )
         )
 

@@ -45,6 +45,7 @@ from .._core.mapping import (
     result_line,
 )
 from .._exceptions import APIStatusError, UsageError
+from .._ratelimit import RateLimiter
 from ._base import DepsT, OutputT, Prompt
 from ._progress import ProgressLine, wants_progress
 from ._result import RunResult
@@ -162,6 +163,8 @@ class MapPlan:
         output: str | os.PathLike[str] | None,
         progress: bool | None,
         on_result: OnResult | None,
+        client: object = None,
+        rate_limiter: RateLimiter | None = None,
         progress_stream: TextIO | None = None,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
@@ -180,6 +183,23 @@ class MapPlan:
         self.running = 0
         self._started = time.monotonic()
         self._index = 0
+        self._client = client
+        self.limiter = self._limiter_for(client, rate_limiter)
+        self._given_limiter = rate_limiter is not None
+        self._restore: list[RateLimiter | None] = []
+        self._baseline = (
+            (self.limiter.rate_limited, self.limiter.waited) if self.limiter else (0, 0.0)
+        )
+
+    @staticmethod
+    def _limiter_for(client: object, given: RateLimiter | None) -> RateLimiter | None:
+        """The limiter to pace the map: the one given, the client's, or a new one."""
+        if not hasattr(client, "rate_limiter"):  # a stand-in for a client: nothing to pace
+            return given
+        current = getattr(client, "rate_limiter", None)
+        if given is not None:
+            return given
+        return current if isinstance(current, RateLimiter) else RateLimiter()
 
     def _read_recorded(self) -> RecordedResults:
         """The results already in the file (checked before anything runs or is written)."""
@@ -194,6 +214,14 @@ class MapPlan:
 
     def open(self) -> None:
         """Open the results file for appending (dropping a line a crash cut short)."""
+        if self.limiter is not None and hasattr(self._client, "rate_limiter"):
+            # a client without a limiter keeps the new one (it goes on pacing it); one given
+            # for this map is swapped in for its duration
+            current = getattr(self._client, "rate_limiter", None)
+            if current is not self.limiter:
+                if self._given_limiter:
+                    self._restore = [current]
+                self._client.rate_limiter = self.limiter
         if self.path is None or self._file is not None:
             return
         if self.path.exists() and self.path.stat().st_size > self.recorded.valid_bytes:
@@ -204,6 +232,9 @@ class MapPlan:
     def close(self) -> None:
         """Close the results file; finish the summary and the progress line."""
         self.summary.wall_time = time.monotonic() - self._started
+        self._update_waits()
+        if self._restore:
+            self._client.rate_limiter = self._restore.pop()  # type: ignore[attr-defined]
         if self._file is not None:
             self._file.close()
             self._file = None
@@ -259,8 +290,15 @@ class MapPlan:
             self.on_result(mapped)
         return mapped
 
+    def _update_waits(self) -> None:
+        if self.limiter is not None:
+            limited, waited = self._baseline
+            self.summary.rate_limited = self.limiter.rate_limited - limited
+            self.summary.rate_limit_wait = self.limiter.waited - waited
+
     def show(self) -> None:
         """Refresh the progress line (if any)."""
+        self._update_waits()
         if self.progress is not None:
             self.progress.update(self.summary, self.running)
 
