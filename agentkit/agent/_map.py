@@ -350,7 +350,10 @@ class MapRun(Generic[OutputT]):
         return next(self._results)
 
     def close(self) -> None:
-        """Stop: no new input starts; runs in flight finish unrecorded; the file is closed."""
+        """Stop: no new input starts; runs in flight finish and are recorded; the file closes.
+
+        (Interrupted instead, by Ctrl-C, the map abandons its runs in flight unrecorded.)
+        """
         self._results.close()
 
     def __enter__(self) -> Self:
@@ -412,6 +415,12 @@ class MapRun(Generic[OutputT]):
                 plan.running -= 1
                 finished = plan.finish(index, map_input, outcome)
                 yield from admission.deliver(sequence, finished)
+        except GeneratorExit:  # closed early: the runs in flight are paid for, so record them
+            while plan.running:
+                _, index, map_input, outcome = done.get()
+                plan.running -= 1
+                plan.finish(index, map_input, outcome)
+            raise
         finally:
             for _ in workers:
                 tasks.put(_Stop())
