@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from ._message_stream import MessageStreamManager as MessageStreamManager
     from ._message_stream import ParsedMessageStream as ParsedMessageStream
     from ._message_stream import ParsedMessageStreamManager as ParsedMessageStreamManager
+    from ._ratelimit import RateLimiter as RateLimiter
     from ._response import APIResponse as APIResponse
     from ._response import AsyncAPIResponse as AsyncAPIResponse
     from ._streaming import AsyncStream as AsyncStream
@@ -78,8 +79,13 @@ if TYPE_CHECKING:
     from .agent import AgentEvent as AgentEvent
     from .agent import Allow as Allow
     from .agent import AsyncAgent as AsyncAgent
+    from .agent import AsyncMapRun as AsyncMapRun
     from .agent import Deny as Deny
     from .agent import Hooks as Hooks
+    from .agent import MapInput as MapInput
+    from .agent import MapResult as MapResult
+    from .agent import MapRun as MapRun
+    from .agent import MapSummary as MapSummary
     from .agent import OutputChunk as OutputChunk
     from .agent import ReplaceInput as ReplaceInput
     from .agent import RunFinished as RunFinished
@@ -157,6 +163,11 @@ _LAZY: dict[str, str] = {
     "AsyncAgent": ".agent",
     "RunResult": ".agent",
     "RunUsage": ".agent",
+    "MapInput": ".agent",
+    "MapResult": ".agent",
+    "MapRun": ".agent",
+    "MapSummary": ".agent",
+    "AsyncMapRun": ".agent",
     "RunLimitExceeded": ".agent",
     "Hooks": ".agent",
     "OutputChunk": ".agent",
@@ -201,6 +212,7 @@ _LAZY: dict[str, str] = {
     "AsyncAnthropic": "._client",
     "RateLimit": "._core.response",
     "RateLimits": "._core.response",
+    "RateLimiter": "._ratelimit",
     "APIResponse": "._response",
     "AsyncAPIResponse": "._response",
     "NOT_GIVEN": "._types",
@@ -229,6 +241,7 @@ __all__ = [
     "AsyncAPIResponse",
     "AsyncAgent",
     "AsyncAnthropic",
+    "AsyncMapRun",
     "AsyncMessageStream",
     "AsyncMessageStreamManager",
     "AsyncParsedMessageStream",
@@ -252,6 +265,10 @@ __all__ = [
     "InputJsonEvent",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "MapInput",
+    "MapResult",
+    "MapRun",
+    "MapSummary",
     "Message",
     "MessageParam",
     "MessageStopEvent",
@@ -277,6 +294,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RateLimiter",
     "RateLimits",
     "RawMessageStreamEvent",
     "RedactedThinkingBlock",

@@ -28,6 +28,7 @@ from ._exceptions import (
     InvalidArgumentTypeError,
     UsageError,
 )
+from ._ratelimit import RateLimiter
 from ._types import NOT_GIVEN, Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
 from .types.message import Message, MessageTokensCount
@@ -143,6 +144,7 @@ class BaseClient(Generic[HttpT]):
         http_client: HttpT | None = None,
         max_retry_wait: float = 60.0,
         default_query: Query | None = None,
+        rate_limiter: RateLimiter | None = None,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int):
             raise InvalidArgumentTypeError(
@@ -177,6 +179,8 @@ class BaseClient(Generic[HttpT]):
         self.default_headers: dict[str, str | NotGiven | Omit] = dict(default_headers or {})
         self.default_query: dict[str, object] = dict(default_query or {})
         self._retry_policy = RetryPolicy(max_retries=max_retries, max_retry_wait=max_retry_wait)
+        self.rate_limiter = rate_limiter
+        """Paces `messages` requests under rate limits (`RateLimiter`; shared by copies)."""
         self.max_response_bytes = MAX_RESPONSE_BYTES
         """Largest non-streaming response body read; a larger one raises
         `APIResponseValidationError` instead of filling memory."""
@@ -296,6 +300,7 @@ class BaseClient(Generic[HttpT]):
             "timeout": self.timeout,
             "max_retries": self.max_retries,
             "max_retry_wait": self.max_retry_wait,
+            "rate_limiter": self.rate_limiter,
         }
         unknown = set(overrides) - set(options)
         if unknown:

@@ -35,6 +35,8 @@ class Anthropic(BaseClient[httpx.Client], ClosingContext):
             closed by `close()` unless the client created it.
         max_retry_wait: The longest server-requested wait (seconds) to sleep on before a
             retry; a longer `retry-after` raises at once with the wait on the error.
+        rate_limiter: A `RateLimiter` pacing `messages` requests under the account's rate
+            limits (share one between clients and agents on the same account).
     """
 
     _http_class = httpx.Client

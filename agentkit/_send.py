@@ -65,15 +65,21 @@ class Sender:
     ) -> Callable[[RequestEffect], httpx.Response | None]:
         """The interpreter of `request_flow`'s effects for one call."""
         http_timeout = self.client.request_timeout(timeout)
+        limiter = self.client.rate_limiter
 
         def perform(effect: RequestEffect) -> httpx.Response | None:
             if isinstance(effect, Sleep):
                 sleep(effect)
+                if limiter is not None:
+                    limiter.note_retry_wait(effect.seconds)
                 return None
             request = self.client.build_attempt(self.http, effect, http_timeout)
+            paced = limiter is not None and limiter.paces(effect)
+            ticket = limiter.acquire(limiter.estimate(effect)) if paced and limiter else None
             try:
                 response = self.http.send(request, stream=True)
-                if not ((defer_read or effect.request.stream) and response.is_success):
+                unread = (defer_read or effect.request.stream) and response.is_success
+                if not unread:
                     reader = self.client.body_reader(response)
                     try:
                         for chunk in response.iter_bytes():
@@ -82,7 +88,12 @@ class Sender:
                         response.close()
                     reader.store()
             except Exception as exc:  # any send failure, as the official SDK catches
+                if ticket is not None and limiter is not None:
+                    limiter.release(ticket)
                 self.client.raise_send_failure(exc, request)
+            if ticket is not None and limiter is not None:
+                body = None if unread else response.content
+                limiter.settle(ticket, response.status_code, response.headers, body)
             return response
 
         return perform
@@ -114,15 +125,21 @@ class AsyncSender:
     ) -> Callable[[RequestEffect], Awaitable[httpx.Response | None]]:
         """See `Sender.performer`."""
         http_timeout = self.client.request_timeout(timeout)
+        limiter = self.client.rate_limiter
 
         async def perform(effect: RequestEffect) -> httpx.Response | None:
             if isinstance(effect, Sleep):
                 await asleep(effect)
+                if limiter is not None:
+                    limiter.note_retry_wait(effect.seconds)
                 return None
             request = self.client.build_attempt(self.http, effect, http_timeout)
+            paced = limiter is not None and limiter.paces(effect)
+            ticket = await limiter.aacquire(limiter.estimate(effect)) if paced and limiter else None
             try:
                 response = await self.http.send(request, stream=True)
-                if not ((defer_read or effect.request.stream) and response.is_success):
+                unread = (defer_read or effect.request.stream) and response.is_success
+                if not unread:
                     reader = self.client.body_reader(response)
                     try:
                         async for chunk in response.aiter_bytes():
@@ -130,8 +147,15 @@ class AsyncSender:
                     finally:
                         await response.aclose()
                     reader.store()
-            except Exception as exc:  # any send failure, as the official SDK catches
-                self.client.raise_send_failure(exc, request)
+            except BaseException as exc:  # cancelled too: the reservation is given back
+                if ticket is not None and limiter is not None:
+                    limiter.release(ticket)
+                if not isinstance(exc, Exception):
+                    raise
+                self.client.raise_send_failure(exc, request)  # any failure, as the SDK catches
+            if ticket is not None and limiter is not None:
+                body = None if unread else response.content
+                limiter.settle(ticket, response.status_code, response.headers, body)
             return response
 
         return perform

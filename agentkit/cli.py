@@ -1,6 +1,7 @@
 """The `agentkit` command (also `python -m agentkit`). Standard-library argparse only.
 
     agentkit run MODULE:AGENT "prompt" [--stream] [--max-turns N] [--offline] [--json]
+    agentkit map MODULE:AGENT inputs.jsonl -o results.jsonl [--concurrency N] [--offline]
     agentkit tools MODULE
     agentkit serve [--model test|echo|scripted:FILE] [--port N]
     agentkit count-tokens "text" [--model M] [--offline]
@@ -44,12 +45,26 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--max-turns", type=int, help="override the agent's max_turns")
     run.add_argument("--offline", action="store_true", help="answer with TestModel, no API")
     run.add_argument("--json", action="store_true", help="print the RunResult as JSON")
+    many = sub.add_parser(
+        "map",
+        help="run an Agent over every input of a JSONL file, into a resumable results file",
+    )
+    many.add_argument("target", metavar="MODULE:AGENT", help="e.g. myapp.agents:support or a.py")
+    many.add_argument(
+        "inputs", help="JSON lines: a prompt string, or {'prompt': ..., 'id': ...} per line"
+    )
+    many.add_argument("-o", "--output", required=True, help="the results file (JSON lines)")
+    many.add_argument("--concurrency", type=int, default=16, help="most runs at once")
+    many.add_argument("--ordered", action="store_true", help="record in input order")
+    many.add_argument("--offline", action="store_true", help="answer with TestModel, no API")
+    many.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
     tools = sub.add_parser("tools", help="list the tools in a module, with their schemas")
     tools.add_argument("module", help="a module name or a .py file")
     serve = sub.add_parser("serve", help="serve an offline model over HTTP on 127.0.0.1")
     serve.add_argument("--model", default="test", help="test | echo | scripted:FILE")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    _rate_limit_options(serve)
     count = sub.add_parser("count-tokens", help="count the input tokens of a prompt")
     count.add_argument("text", help="the user message")
     count.add_argument("--model", default="claude-sonnet-4-5")
@@ -57,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
     count.add_argument("--offline", action="store_true", help="use the offline counting rule")
     sub.add_parser("version", help="print the agentkit version")
     return parser
+
+
+def _rate_limit_options(parser: argparse.ArgumentParser) -> None:
+    """`agentkit serve`'s rate limits (shared with `python -m agentkit.testing.server`)."""
+    for name in ("requests", "input-tokens", "output-tokens"):
+        parser.add_argument(
+            f"--{name}-per-minute", type=float, help=f"enforce a {name.replace('-', ' ')} limit"
+        )
+    parser.add_argument(
+        "--clock-speed", type=float, default=1.0, help="run the limits' clock this much faster"
+    )
 
 
 def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
@@ -90,7 +116,16 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         from .testing.server import main as serve_main
 
         options = ["--model", args.model, "--port", str(args.port)]
+        for name in ("requests_per_minute", "input_tokens_per_minute", "output_tokens_per_minute"):
+            if getattr(args, name) is not None:
+                options += ["--" + name.replace("_", "-"), str(getattr(args, name))]
+        if args.clock_speed != 1:
+            options += ["--clock-speed", str(args.clock_speed)]
         return serve_main([*options, "--verbose"] if args.verbose else options)
+    if args.command == "map":
+        from ._map_cli import run_map
+
+        return run_map(_agent_for(args), args, out)
     if args.command == "tools":
         return _tools(args.module, out)
     if args.command == "count-tokens":
@@ -140,23 +175,26 @@ def find_agent(target: str) -> Any:
     return agent
 
 
-def _run(args: argparse.Namespace, out: TextIO) -> int:
-    from .agent import AsyncAgent
-
+def _agent_for(args: argparse.Namespace) -> Any:
+    """The agent named on the command line, answering offline with `--offline`."""
     agent = find_agent(args.target)
-    if args.max_turns is not None:
-        if args.max_turns < 1:
-            raise UsageError("--max-turns must be at least 1")
-        agent.max_turns = args.max_turns
     if args.offline:
-        from .testing import TestModel
-
-        model = TestModel()
-        agent.client = model.async_client() if isinstance(agent, AsyncAgent) else model.client()
-    elif not _has_credentials(agent.client):
+        agent.client = offline_client(agent)
+    elif not has_credentials(agent.client):
         raise UsageError(
             "no API key: add --offline to try the agent without the API, or set ANTHROPIC_API_KEY."
         )
+    return agent
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    from .agent import AsyncAgent
+
+    if args.max_turns is not None and args.max_turns < 1:
+        raise UsageError("--max-turns must be at least 1")
+    agent = _agent_for(args)
+    if args.max_turns is not None:
+        agent.max_turns = args.max_turns
     printer = _EventPrinter(args, out)
     if isinstance(agent, AsyncAgent):
         import anyio
@@ -171,7 +209,16 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK if result.stop_reason in _DONE else EXIT_STOPPED
 
 
-def _has_credentials(client: Any) -> bool:
+def offline_client(agent: Any) -> Any:
+    """A client answering with `TestModel`, of the kind the agent needs."""
+    from .agent import AsyncAgent
+    from .testing import TestModel
+
+    model = TestModel()
+    return model.async_client() if isinstance(agent, AsyncAgent) else model.client()
+
+
+def has_credentials(client: Any) -> bool:
     return bool(getattr(client, "api_key", None) or getattr(client, "auth_token", None))
 
 

@@ -57,6 +57,8 @@ _.workspace_id
 _.run_state  # on an APIError raised inside an agent run: the run so far, to resume
 # agents
 _.output_validator
+_.rejected  # RateLimits.rejected: 429s an offline model answered, for tests and benchmarks
+_.map_all  # Agent.map_all / AsyncAgent.map_all: every result and the summary
 
 # tools
 _.from_schema

@@ -24,6 +24,11 @@ EXPECTED = {
     "context_and_deps.py": ["tenant acme", "No customer c-7 in tenant globex"],
     "raw_client.py": ["4. cache read 1200", "requests left 49/50", "7. (offline)"],
     "testing_agents.py": ["all agent tests passed"],
+    "classify_many.py": [
+        "first pass: 120 tickets handed out",
+        "0 failed",
+        "results file: 200 tickets; account 50, billing 50, bug 50, other 50; urgent 75",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",

@@ -75,6 +75,7 @@ def test_constructor_parameters() -> None:
         "http_client",
         "max_retry_wait",
         "default_query",
+        "rate_limiter",
     ]
     assert sync_sig.parameters["api_version"].default == "2023-06-01"
     assert isinstance(sync_sig.parameters["timeout"].default, NotGiven)

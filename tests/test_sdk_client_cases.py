@@ -32,6 +32,7 @@ from agentkit import (
     AsyncAnthropic,
     DefaultHttpxClient,
     InternalServerError,
+    RateLimiter,
     RateLimitError,
     UsageError,
     omit,
@@ -459,6 +460,7 @@ def test_copy_accepts_every_constructor_argument(cls: type[Any]) -> None:
         "http_client": client._http,
         "max_retry_wait": 5.0,
         "default_query": {"q": "1"},
+        "rate_limiter": RateLimiter(),
     }
     for name in inspect.signature(cls.__init__).parameters:
         if name == "self":

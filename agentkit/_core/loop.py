@@ -118,6 +118,24 @@ class RunUsage:
         self.cache_read_input_tokens += usage.cache_read_input_tokens or 0
         self.requests += 1
 
+    def __add__(self, other: object) -> RunUsage:
+        """The sum of two usages (`sum(usages)` works too: it starts from 0)."""
+        if isinstance(other, int) and other == 0:
+            return RunUsage(**self.to_dict())
+        if not isinstance(other, RunUsage):
+            return NotImplemented
+        return RunUsage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            cache_creation_input_tokens=(
+                self.cache_creation_input_tokens + other.cache_creation_input_tokens
+            ),
+            cache_read_input_tokens=self.cache_read_input_tokens + other.cache_read_input_tokens,
+            requests=self.requests + other.requests,
+        )
+
+    __radd__ = __add__
+
     def to_dict(self) -> dict[str, int]:
         """As JSON-able data."""
         return {

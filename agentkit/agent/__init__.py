@@ -20,6 +20,11 @@ from ._hooks import ToolDecision as ToolDecision
 from ._hooks import allow as allow
 from ._hooks import deny as deny
 from ._hooks import replace_input as replace_input
+from ._map import AsyncMapRun as AsyncMapRun
+from ._map import MapInput as MapInput
+from ._map import MapResult as MapResult
+from ._map import MapRun as MapRun
+from ._map import MapSummary as MapSummary
 from ._output import OutputMode as OutputMode
 from ._result import RunLimitExceeded as RunLimitExceeded
 from ._result import RunResult as RunResult
@@ -29,8 +34,13 @@ __all__ = [
     "AgentEvent",
     "Allow",
     "AsyncAgent",
+    "AsyncMapRun",
     "Deny",
     "Hooks",
+    "MapInput",
+    "MapResult",
+    "MapRun",
+    "MapSummary",
     "OutputChunk",
     "OutputMode",
     "ReplaceInput",

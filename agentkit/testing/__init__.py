@@ -18,7 +18,9 @@ client = TestModel().client()            # an Anthropic client; no key, no netwo
 
 All validate requests like the API does (400 with the API's wording) and can inject faults
 (`Fault`): error statuses with `retry-after`, `error` events and dropped connections mid-stream,
-resets and delays. `record_sleeps()` records the clients' retry waits instead of sleeping them.
+resets and delays. `RateLimits(...)` makes a model enforce rate limits (429s, the
+`anthropic-ratelimit-*` headers) on a `VirtualClock` or `ScaledClock`. `record_sleeps()`
+records the clients' retry waits instead of sleeping them.
 `output_call(data)` and `output_text(data)` are typed output as a scripted model answers it.
 """
 
@@ -37,6 +39,9 @@ from ._models import ScriptedModel as ScriptedModel
 from ._models import TestModel as TestModel
 from ._protocol import RequestProblem as RequestProblem
 from ._protocol import check_request as check_request
+from ._ratelimits import RateLimits as RateLimits
+from ._ratelimits import ScaledClock as ScaledClock
+from ._ratelimits import VirtualClock as VirtualClock
 from ._replies import ErrorReply as ErrorReply
 from ._replies import Fault as Fault
 from ._replies import ModelRequest as ModelRequest
@@ -62,14 +67,17 @@ __all__ = [
     "ModelRequest",
     "ModelTransport",
     "RandomFaults",
+    "RateLimits",
     "RawReply",
     "RecordedSleeps",
     "Reply",
     "ReplyLike",
     "RequestProblem",
     "ScriptExhaustedError",
+    "ScaledClock",
     "ScriptedModel",
     "TestModel",
+    "VirtualClock",
     "cassette",
     "check_request",
     "count_input_tokens",

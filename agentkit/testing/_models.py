@@ -20,6 +20,7 @@ from .._output import OUTPUT_TOOL_NAME, WRAPPER_KEY
 from .._utils import run_async_in_thread
 from ..types._base import BaseModel
 from ._protocol import RequestProblem, check_count_tokens, check_request
+from ._ratelimits import RateLimits
 from ._replies import (
     ErrorReply,
     Exchange,
@@ -68,6 +69,8 @@ class MockModel:
         text_chunk: Characters per `text_delta` when streaming.
         json_chunk: Characters per `input_json_delta` when streaming.
         id_prefix: Prefix of generated message, tool-use and request ids.
+        rate_limits: `RateLimits` to enforce (429s with `retry-after`, and the
+            `anthropic-ratelimit-*` headers on every answer).
     """
 
     def __init__(
@@ -78,8 +81,11 @@ class MockModel:
         text_chunk: int = 16,
         json_chunk: int = 24,
         id_prefix: str = "test",
+        rate_limits: RateLimits | None = None,
     ) -> None:
         self.faults = faults
+        self.rate_limits = rate_limits
+        self._admitted: dict[int, Any] = {}
         self.validate = validate
         self.text_chunk = text_chunk
         self.json_chunk = json_chunk
@@ -162,7 +168,37 @@ class MockModel:
         problem = check_request(parsed, headers) if self.validate else None
         if problem is not None:
             return self._problem(problem)
+        if self.rate_limits is not None:
+            refused = self._admit(request, self.rate_limits)
+            if refused is not None:
+                return refused
         return request, fault
+
+    def _admit(self, request: ModelRequest, limits: RateLimits) -> Exchange | None:
+        """Take the request's cost from the rate limits, or answer 429."""
+        max_tokens = request.get("max_tokens")
+        output = max_tokens if isinstance(max_tokens, int) else 0
+        cost, wait = limits.admit(count_input_tokens(request), output)
+        if cost is None:
+            message = (
+                "This request would exceed your organization's rate limit. Please retry later."
+            )
+            headers = {**limits.headers(), "retry-after": limits.retry_after(wait)}
+            return self._error(ErrorReply(429, "rate_limit_error", message), headers=headers)
+        with self._lock:
+            self._admitted[request.index] = cost
+        return None
+
+    def _settle(self, request: ModelRequest, output_tokens: int) -> dict[str, str]:
+        """Correct an admitted request's output tokens; the rate-limit headers to send."""
+        limits = self.rate_limits
+        if limits is None:
+            return {}
+        with self._lock:
+            cost = self._admitted.pop(request.index, None)
+        if cost is not None:
+            limits.settle(cost, output_tokens)
+        return limits.headers()
 
     def _fault(self, index: int, request: ModelRequest) -> Fault | None:
         if callable(self.faults):
@@ -194,8 +230,13 @@ class MockModel:
         }
         return Exchange(problem.status, headers, data)
 
-    def _error(self, error: ErrorReply, fault: Fault | None = None) -> Exchange:
-        headers: dict[str, str] = {}
+    def _error(
+        self,
+        error: ErrorReply,
+        fault: Fault | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Exchange:
+        headers = dict(headers or {})
         if error.retry_after is not None:
             headers["retry-after"] = f"{error.retry_after:g}"
         if error.should_retry is not None:
@@ -217,8 +258,9 @@ class MockModel:
 
     def _render(self, request: ModelRequest, answer: ReplyLike, fault: Fault | None) -> Exchange:
         if isinstance(answer, ErrorReply):
-            return self._error(answer, fault)
+            return self._error(answer, fault, self._settle(request, 0))
         if isinstance(answer, RawReply):
+            self._settle(request, 0)
             if not request.stream and "event-stream" in answer.content_type:
                 answer = _as_json_reply(answer)  # what the API returns without `stream`
             headers = {
@@ -229,6 +271,9 @@ class MockModel:
             return Exchange(answer.status, headers, answer.body, fault=fault)
         message = self._message(request, answer)
         extra_headers = dict(answer.headers) if isinstance(answer, Reply) else {}
+        if self.rate_limits is not None:
+            output_tokens = (message.get("usage") or {}).get("output_tokens") or 0
+            extra_headers = {**self._settle(request, output_tokens), **extra_headers}
         if not request.stream:
             return self._json(200, message, fault, extra_headers)
         events = encode_stream(message, text_chunk=self.text_chunk, json_chunk=self.json_chunk)

@@ -2,6 +2,7 @@
 
     python -m agentkit.testing.server --model test --port 8765
     agentkit serve --model echo
+    agentkit serve --requests-per-minute 600 --output-tokens-per-minute 20000 --clock-speed 10
 
 Point any client at it: `Anthropic(base_url="http://127.0.0.1:8765", api_key="x")` (the
 official SDK works too). Built on the standard library (`http.server`), so it needs nothing
@@ -23,6 +24,7 @@ from typing import Any
 
 from .._exceptions import UsageError
 from ._models import EchoModel, Exchange, MockModel, ScriptedModel, TestModel
+from ._ratelimits import RateLimits, ScaledClock
 from ._replies import Fault
 
 __all__ = ["ModelServer", "load_model", "main", "serve_in_background"]
@@ -180,6 +182,18 @@ def load_model(spec: str) -> MockModel:
     raise UsageError(f"unknown model {spec!r}: use 'test', 'echo' or 'scripted:FILE'.")
 
 
+def rate_limits_from(args: argparse.Namespace) -> RateLimits | None:
+    """The rate limits asked for on the command line (None: none)."""
+    limits = {
+        name: getattr(args, name)
+        for name in ("requests_per_minute", "input_tokens_per_minute", "output_tokens_per_minute")
+    }
+    if all(value is None for value in limits.values()):
+        return None
+    clock = ScaledClock(args.clock_speed) if args.clock_speed != 1 else None
+    return RateLimits(**limits, clock=clock)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the server until interrupted."""
     parser = argparse.ArgumentParser(
@@ -188,12 +202,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default="test", help="test | echo | scripted:FILE")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    for name in ("requests", "input-tokens", "output-tokens"):
+        parser.add_argument(f"--{name}-per-minute", type=float, help=f"a {name} limit")
+    parser.add_argument("--clock-speed", type=float, default=1.0, help="speed up the limits")
     args = parser.parse_args(argv)
     try:
         model = load_model(args.model)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
+    model.rate_limits = rate_limits_from(args)
     server = ModelServer(model, port=args.port, verbose=args.verbose)
     print(f"Serving {args.model} model at {server.url} (Ctrl-C to stop)", flush=True)  # noqa: T201
     try:
