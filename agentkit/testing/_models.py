@@ -19,6 +19,7 @@ from .._exceptions import STATUS_ERROR_TYPE
 from .._output import OUTPUT_TOOL_NAME, WRAPPER_KEY
 from .._utils import run_async_in_thread
 from ..types._base import BaseModel
+from ._batches import Answer, OfflineBatches, errored_result
 from ._protocol import RequestProblem, check_count_tokens, check_request
 from ._replies import (
     ErrorReply,
@@ -68,6 +69,8 @@ class MockModel:
         text_chunk: Characters per `text_delta` when streaming.
         json_chunk: Characters per `input_json_delta` when streaming.
         id_prefix: Prefix of generated message, tool-use and request ids.
+        batches: The Message Batches (and Models) endpoints' settings and state: processing
+            time on an injectable clock, injected outcomes (`OfflineBatches`).
     """
 
     def __init__(
@@ -78,12 +81,15 @@ class MockModel:
         text_chunk: int = 16,
         json_chunk: int = 24,
         id_prefix: str = "test",
+        batches: OfflineBatches | None = None,
     ) -> None:
         self.faults = faults
         self.validate = validate
         self.text_chunk = text_chunk
         self.json_chunk = json_chunk
         self.id_prefix = id_prefix
+        self.batches = batches if batches is not None else OfflineBatches()
+        """The batches this model serves (and its settings)."""
         self.requests: list[ModelRequest] = []
         """Every request received, in order (invalid ones included)."""
         self._lock = threading.Lock()
@@ -102,19 +108,21 @@ class MockModel:
 
     # -- the exchange --------------------------------------------------------------------------
 
-    def exchange(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Exchange:
+    def exchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
+    ) -> Exchange:
         """Answer one HTTP request (sync)."""
-        early = self._begin(method, path, headers, body)
+        early = self._begin(method, path, headers, body, query)
         if isinstance(early, Exchange):
             return early
         request, fault = early
         return self._render(request, self.reply(request), fault)
 
     async def aexchange(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange:
         """Answer one HTTP request (async)."""
-        early = self._begin(method, path, headers, body)
+        early = self._begin(method, path, headers, body, query)
         if isinstance(early, Exchange):
             return early
         request, fault = early
@@ -125,7 +133,7 @@ class MockModel:
             return f"{kind}_{self.id_prefix}_{next(self._ids):04d}"
 
     def _begin(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange | tuple[ModelRequest, Fault | None]:
         headers = {k.lower(): v for k, v in headers.items()}
         try:
@@ -150,6 +158,17 @@ class MockModel:
                 fault.should_retry,
             )
             return self._error(error, fault)
+        if path.startswith(("/v1/messages/batches", "/v1/models")):
+            answer = self.batches.answer(
+                method,
+                path,
+                query,
+                headers,
+                parsed,
+                lambda custom_id, params: self._batch_result(params, headers),
+                lambda: self._next_id("msgbatch"),
+            )
+            return self._batch_answer(answer, fault)
         if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
             return self._problem(
                 RequestProblem(404, "not_found_error", f"Not found: {method} {path}")
@@ -163,6 +182,39 @@ class MockModel:
         if problem is not None:
             return self._problem(problem)
         return request, fault
+
+    def _batch_answer(self, answer: Answer | RequestProblem, fault: Fault | None) -> Exchange:
+        if isinstance(answer, RequestProblem):
+            return self._problem(answer)
+        if isinstance(answer.body, bytes):
+            headers = {"content-type": answer.content_type, "request-id": self._next_id("req")}
+            return Exchange(answer.status, headers, answer.body, fault=fault)
+        return self._json(answer.status, answer.body, fault)
+
+    def _batch_result(self, params: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+        """One request of a batch, answered: a `succeeded` or `errored` result object."""
+        problem = check_request(params, headers) if self.validate else None
+        if problem is None and params.get("stream") is not None:
+            problem = RequestProblem(
+                400, "invalid_request_error", "stream: Extra inputs are not permitted"
+            )
+        if problem is not None:
+            return errored_result(problem.type, problem.message)
+        request = ModelRequest(params, path="/v1/messages", headers=headers, index=-1)
+        try:
+            answer = self.reply(request)
+        except Exception as exc:  # the model's own failure: this request errored, not the batch
+            return errored_result("api_error", f"{type(exc).__name__}: {exc}")
+        if isinstance(answer, ErrorReply):
+            error_type = answer.type or STATUS_ERROR_TYPE.get(answer.status, "api_error")
+            return errored_result(error_type, answer.message)
+        if isinstance(answer, RawReply):
+            raw = _as_json_reply(answer) if "event-stream" in answer.content_type else answer
+            message = json.loads(raw.body)
+        else:
+            message = self._message(request, answer)
+        message["usage"] = {**message.get("usage", {}), "service_tier": "batch"}
+        return {"type": "succeeded", "message": message}
 
     def _fault(self, index: int, request: ModelRequest) -> Fault | None:
         if callable(self.faults):

@@ -46,6 +46,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer()
 
+    def do_DELETE(self) -> None:
+        self._answer()
+
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
@@ -54,15 +57,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         try:
-            exchange = self.server.model.exchange(self.command, path, headers, body)
+            exchange = self.server.model.exchange(self.command, path, headers, body, query)
         except Exception as exc:  # a model error (e.g. an exhausted script): tell the client
             exchange = _server_error(exc)
         fault = exchange.fault or Fault()
         if fault.delay:
             time.sleep(fault.delay)
-        if fault.reset:
+        if fault.reset or fault.lost:
             self.close_connection = True
             return
         if exchange.events is None:
