@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pydantic
 
-from ._base_client import model_parser
+from ._base_client import BaseClient, model_parser
 from ._core.batches import (
     CallOptions,
     Poll,
@@ -29,7 +29,7 @@ from ._core.effects import Sleep
 from ._core.jsonl import JSONLinesDecoder
 from ._core.request import PreparedRequest
 from ._drive import adrive, asleep, drive, sleep
-from ._exceptions import AgentkitError, APIResponseValidationError
+from ._exceptions import AgentkitError, APIConnectionError, APIResponseValidationError
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage, page_parser
 from ._response import APIResponse
 from ._send import AsyncSender, Sender
@@ -123,6 +123,14 @@ def _parse_line(line: bytes, response: httpx.Response) -> MessageBatchIndividual
         ) from exc
 
 
+def _cut(exc: Exception, response: httpx.Response) -> APIConnectionError:
+    """The typed error for a results download that broke off (read results again)."""
+    error = BaseClient.connection_error(exc, response.request)
+    error.message = f"the batch results download broke off: {error.message}"
+    error.args = (error.message,)
+    return error
+
+
 def _decode(
     chunks: Iterator[bytes], response: httpx.Response
 ) -> Iterator[MessageBatchIndividualResponse]:
@@ -134,6 +142,8 @@ def _decode(
         last = decoder.flush()
         if last is not None:
             yield _parse_line(last, response)
+    except httpx.TransportError as exc:
+        raise _cut(exc, response) from exc
     finally:
         response.close()
 
@@ -149,6 +159,8 @@ async def _adecode(
         last = decoder.flush()
         if last is not None:
             yield _parse_line(last, response)
+    except httpx.TransportError as exc:
+        raise _cut(exc, response) from exc
     finally:
         await response.aclose()
 

@@ -51,12 +51,19 @@ def check_memory(figures: Any) -> None:
     assert figures["agentkit"]["done"] > 0
 
 
+def check_batches(figures: Any) -> None:
+    assert figures["lines"] > 0
+    assert figures["results"]["agentkit batches.results()"]["per_second"] > 0
+    assert figures["results"]["anthropic SDK batches.results()"]["per_second"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
     "streaming": ("streaming", check_streaming),
     "agent_loop": ("agent loop", check_agent_loop),
     "memory": ("memory", check_memory),
+    "batches": ("batch results", check_batches),
 }
 
 

@@ -17,6 +17,8 @@ import pytest
 from agentkit import (
     AgentkitError,
     Anthropic,
+    APIConnectionError,
+    APIResponseValidationError,
     AsyncAnthropic,
     BadRequestError,
     BatchWaitTimeout,
@@ -444,3 +446,50 @@ def test_unknown_result_types_and_fields_are_kept() -> None:
         ENDED.replace(b'"type"', b'"new_field": [1], "type"', 1)
     )
     assert batch.to_dict()["new_field"] == [1]
+
+
+def test_a_results_download_that_breaks_off_is_a_connection_error(kind: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/results"):
+            error = httpx.ReadError("connection reset")
+            return httpx.Response(200, stream=ChunkStream([RESULTS[:600]], error=error))
+        return httpx.Response(200, content=ENDED)
+
+    seen: list[str] = []
+
+    async def main() -> None:
+        transport = httpx.MockTransport(handler)
+        if kind == "sync":
+            with Anthropic(api_key="k", http_client=httpx.Client(transport=transport)) as c:
+                for line in c.messages.batches.results("msgbatch_1"):
+                    seen.append(line.custom_id)
+            return
+        async with AsyncAnthropic(
+            api_key="k", http_client=httpx.AsyncClient(transport=transport)
+        ) as ac:
+            async for line in await ac.messages.batches.results("msgbatch_1"):
+                seen.append(line.custom_id)
+
+    with pytest.raises(APIConnectionError, match="broke off"):
+        anyio.run(main)
+    assert seen == ["ticket-0002"]  # the lines before the break were delivered
+
+
+def test_a_malformed_results_line_is_a_response_validation_error(kind: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/results"):
+            return httpx.Response(200, content=b'{"custom_id": "x"}\n')
+        return httpx.Response(200, content=ENDED)
+
+    async def main() -> list[Any]:
+        transport = httpx.MockTransport(handler)
+        if kind == "sync":
+            with Anthropic(api_key="k", http_client=httpx.Client(transport=transport)) as c:
+                return list(c.messages.batches.results("msgbatch_1"))
+        async with AsyncAnthropic(
+            api_key="k", http_client=httpx.AsyncClient(transport=transport)
+        ) as ac:
+            return await collect(await ac.messages.batches.results("msgbatch_1"))
+
+    with pytest.raises(APIResponseValidationError, match="not a valid result"):
+        anyio.run(main)
