@@ -2,7 +2,7 @@
 
     agentkit run MODULE:AGENT "prompt" [--stream] [--max-turns N] [--offline] [--json]
     agentkit tools MODULE
-    agentkit serve [--model test|echo|scripted:FILE] [--port N]
+    agentkit serve [--model test|echo|scripted:FILE] [--port N] [--batch-seconds S]
     agentkit count-tokens "text" [--model M] [--offline]
     agentkit version
 
@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--model", default="test", help="test | echo | scripted:FILE")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument(
+        "--batch-seconds", type=float, default=0.0, help="how long each message batch processes"
+    )
     count = sub.add_parser("count-tokens", help="count the input tokens of a prompt")
     count.add_argument("text", help="the user message")
     count.add_argument("--model", default="claude-sonnet-4-5")
@@ -90,6 +93,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         from .testing.server import main as serve_main
 
         options = ["--model", args.model, "--port", str(args.port)]
+        if args.batch_seconds:
+            options += ["--batch-seconds", str(args.batch_seconds)]
         return serve_main([*options, "--verbose"] if args.verbose else options)
     if args.command == "tools":
         return _tools(args.module, out)

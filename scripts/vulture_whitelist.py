@@ -168,3 +168,4 @@ _.lifecycle  # idem
 _.deprecated_at  # idem
 _.retires_at  # idem
 _.capabilities  # idem
+_._not_a_known_type  # a pydantic field validator (MessageBatchUnknownResult), called by pydantic

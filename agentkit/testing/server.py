@@ -191,12 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", default="test", help="test | echo | scripted:FILE")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--verbose", action="store_true", help="log every request")
+    parser.add_argument(
+        "--batch-seconds", type=float, default=0.0, help="how long each message batch processes"
+    )
     args = parser.parse_args(argv)
     try:
         model = load_model(args.model)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
+    model.batches.processing_time = args.batch_seconds
     server = ModelServer(model, port=args.port, verbose=args.verbose)
     print(f"Serving {args.model} model at {server.url} (Ctrl-C to stop)", flush=True)  # noqa: T201
     try:

@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 import httpx
+import pydantic
 import pytest
 
 from agentkit import (
@@ -431,6 +432,12 @@ def test_results_decode_under_any_chunking(kind: str, chunks: list[bytes]) -> No
         ("ticket-0004", "expired"),
     ]
     assert streams[0].closed
+
+
+def test_a_known_result_that_does_not_match_its_model_is_not_taken_for_unknown() -> None:
+    line = b'{"custom_id":"x","result":{"type":"succeeded","message":{"id":"m"}}}'
+    with pytest.raises(pydantic.ValidationError):
+        MessageBatchIndividualResponse.model_validate_json(line)
 
 
 def test_unknown_result_types_and_fields_are_kept() -> None:

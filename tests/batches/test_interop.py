@@ -3,6 +3,7 @@ agentkit's own client with a connection dropped after the server created a batch
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import anyio
@@ -123,3 +124,19 @@ def test_our_client_over_the_socket(kind: str) -> None:
 
     with serve_in_background(model) as url:
         assert anyio.run(main, url) == ["a", "b"]
+
+
+def test_serve_takes_the_batch_processing_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentkit.cli import main as cli_main
+    from agentkit.testing.server import ModelServer
+
+    served: list[ModelServer] = []
+
+    def serve_forever(self: ModelServer, poll_interval: float = 0.5) -> None:
+        served.append(self)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ModelServer, "serve_forever", serve_forever)
+    argv = ["serve", "--model", "echo", "--port", "0", "--batch-seconds", "30"]
+    assert cli_main(argv, out=io.StringIO()) == 0
+    assert served[0].model.batches.processing_time == 30
