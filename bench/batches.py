@@ -177,6 +177,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     )
     print(f"results file: {megabytes:.1f} MB, {count:,} lines, {CHUNK // 1024} KiB chunks")
     print(table("batch results, JSONL decoded", results, ["anthropic SDK batches.results()"], "MB"))
+    print("\nMB of JSONL per CPU second (robust to other load on the machine):")
+    for name, r in results.items():
+        print(f"  {name:40} {megabytes / r.cpu_median:8.1f} MB/s")
     return {
         "megabytes": megabytes,
         "lines": count,
