@@ -30,6 +30,7 @@ from agentkit import (
 )
 from agentkit.testing import EchoModel, ErrorReply, Fault, MockModel, OfflineBatches, RecordedSleeps
 from agentkit.testing._batches import BatchOutcome
+from agentkit.testing.server import serve_in_background
 from agentkit.types import (
     MessageBatch,
     MessageBatchErroredResult,
@@ -53,15 +54,33 @@ async def collect(iterable: Any) -> list[Any]:
     return list(iterable)
 
 
-def run(kind: str, model: MockModel, scenario: Scenario, **options: Any) -> Any:
-    async def main() -> Any:
+def run(
+    kind: str, model: MockModel, scenario: Scenario, *, via: str = "transport", **options: Any
+) -> Any:
+    """Run `scenario` with the `kind` client, talking to `model` through its transport, or over
+    HTTP to `agentkit serve`'s server (`via="server"`, on a free port)."""
+
+    async def main(url: str | None) -> Any:
         if kind == "sync":
-            with model.client(**options) as client:
+            sync = model.client(**options) if url is None else Anthropic(base_url=url, **options)
+            with sync as client:
                 return await scenario(client)
-        async with model.async_client(**options) as client:
+        aclient = (
+            model.async_client(**options)
+            if url is None
+            else AsyncAnthropic(base_url=url, **options)
+        )
+        async with aclient as client:
             return await scenario(client)
 
-    return anyio.run(main)
+    if via == "transport":
+        return anyio.run(main, None)
+    options.setdefault("api_key", "k")
+    with serve_in_background(model) as url:
+        return anyio.run(main, url)
+
+
+VIAS = pytest.mark.parametrize("via", ["transport", "server"])
 
 
 def requests(*ids: str) -> list[dict[str, Any]]:
@@ -86,7 +105,8 @@ class Clock:
         return self.now
 
 
-def test_a_batch_from_creation_to_deletion(kind: str) -> None:
+@VIAS
+def test_a_batch_from_creation_to_deletion(kind: str, via: str) -> None:
     clock = Clock()
     model = EchoModel(batches=OfflineBatches(processing_time=60, clock=clock))
 
@@ -120,10 +140,11 @@ def test_a_batch_from_creation_to_deletion(kind: str) -> None:
         with pytest.raises(NotFoundError):
             await call(batches.retrieve(created.id))
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
 
 
-def test_results_with_every_outcome(kind: str) -> None:
+@VIAS
+def test_results_with_every_outcome(kind: str, via: str) -> None:
     outcomes: dict[str, BatchOutcome] = {
         "err": "errored",
         "exp": "expired",
@@ -155,10 +176,11 @@ def test_results_with_every_outcome(kind: str) -> None:
         assert by_id["bad"].error.error.message == "max_tokens: Field required"
         assert [r.custom_id for r in results] != ["ok", *outcomes, "bad"]  # shuffled
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
 
 
-def test_cancel_then_the_unprocessed_requests_are_canceled(kind: str) -> None:
+@VIAS
+def test_cancel_then_the_unprocessed_requests_are_canceled(kind: str, via: str) -> None:
     clock = Clock()
     model = EchoModel(batches=OfflineBatches(processing_time=60, clock=clock))
 
@@ -175,10 +197,11 @@ def test_cancel_then_the_unprocessed_requests_are_canceled(kind: str) -> None:
         results = await collect(await call(batches.results(created.id)))
         assert {r.result.type for r in results} == {"canceled"}
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
 
 
-def test_unknown_ids_and_bad_custom_ids_get_the_apis_4xx(kind: str) -> None:
+@VIAS
+def test_unknown_ids_and_bad_custom_ids_get_the_apis_4xx(kind: str, via: str) -> None:
     model = EchoModel()
 
     async def scenario(client: Any) -> None:
@@ -194,7 +217,7 @@ def test_unknown_ids_and_bad_custom_ids_get_the_apis_4xx(kind: str) -> None:
         with pytest.raises(NotFoundError, match="model: claude-nope"):
             await call(client.models.retrieve("claude-nope"))
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
     assert all(r.path.startswith("/v1/") for r in model.requests)
 
 
@@ -209,7 +232,8 @@ def test_a_local_check_sends_nothing(kind: str) -> None:
     assert model.requests == []
 
 
-def test_list_iterates_every_page_newest_first(kind: str) -> None:
+@VIAS
+def test_list_iterates_every_page_newest_first(kind: str, via: str) -> None:
     model = EchoModel()
 
     async def scenario(client: Any) -> None:
@@ -234,10 +258,11 @@ def test_list_iterates_every_page_newest_first(kind: str) -> None:
         with pytest.raises(UsageError, match="limit"):
             await collect(batches.list(limit=0))
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
 
 
-def test_models_list_and_retrieve(kind: str) -> None:
+@VIAS
+def test_models_list_and_retrieve(kind: str, via: str) -> None:
     model = EchoModel()
 
     async def scenario(client: Any) -> None:
@@ -256,10 +281,11 @@ def test_models_list_and_retrieve(kind: str) -> None:
         page = (await call(client.models.with_raw_response.list(limit=2))).parse()
         assert len(page.data) == 2
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
 
 
-def test_with_raw_response(kind: str) -> None:
+@VIAS
+def test_with_raw_response(kind: str, via: str) -> None:
     model = EchoModel()
 
     async def scenario(client: Any) -> None:
@@ -276,20 +302,23 @@ def test_with_raw_response(kind: str) -> None:
         assert (await call(raw.cancel(batch_id))).parse().processing_status == "ended"
         assert (await call(raw.delete(batch_id))).parse().type == "message_batch_deleted"
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
 
 
 # --- create is not idempotent -----------------------------------------------------------------
 
 
-def test_a_connection_lost_after_the_server_received_create_is_not_retried(kind: str) -> None:
+@VIAS
+def test_a_connection_lost_after_the_server_received_create_is_not_retried(
+    kind: str, via: str
+) -> None:
     model = EchoModel(faults=[Fault(lost=True)])
 
     async def scenario(client: Any) -> None:
         with pytest.raises(UncertainDeliveryError, match="may have reached the server"):
             await call(client.messages.batches.create(requests=requests("a")))
 
-    run(kind, model, scenario, max_retries=5)
+    run(kind, model, scenario, max_retries=5, via=via)
     assert len(model.requests) == 1
     assert len(model.batches.created) == 1  # the one batch; no second was created
 
@@ -323,33 +352,36 @@ def test_create_is_retried_when_it_never_arrived_or_was_refused_unread(
     assert len(waits.request) == 1
 
 
-def test_create_is_not_retried_on_a_500(kind: str, waits: RecordedSleeps) -> None:
+@VIAS
+def test_create_is_not_retried_on_a_500(kind: str, waits: RecordedSleeps, via: str) -> None:
     model = EchoModel(faults=[Fault.error_status(500)])
 
     async def scenario(client: Any) -> None:
         with pytest.raises(InternalServerError):
             await call(client.messages.batches.create(requests=requests("a")))
 
-    run(kind, model, scenario)
+    run(kind, model, scenario, via=via)
     assert len(model.requests) == 1
 
 
-def test_other_batch_calls_are_retried_as_usual(kind: str, waits: RecordedSleeps) -> None:
+@VIAS
+def test_other_batch_calls_are_retried_as_usual(kind: str, waits: RecordedSleeps, via: str) -> None:
     model = EchoModel(faults=[None, Fault(lost=True), Fault.error_status(500)])
 
     async def scenario(client: Any) -> Any:
         created = await call(client.messages.batches.create(requests=requests("a")))
         return await call(client.messages.batches.retrieve(created.id))
 
-    assert run(kind, model, scenario).processing_status == "ended"
+    assert run(kind, model, scenario, via=via).processing_status == "ended"
     assert len(waits.request) == 2
 
 
 # --- wait ------------------------------------------------------------------------------------
 
 
+@VIAS
 def test_wait_polls_on_the_fake_clock_until_the_batch_ends(
-    kind: str, waits: RecordedSleeps
+    kind: str, waits: RecordedSleeps, via: str
 ) -> None:
     model = EchoModel(batches=OfflineBatches(processing_time=100, clock=lambda: sum(waits.poll)))
 
@@ -359,13 +391,14 @@ def test_wait_polls_on_the_fake_clock_until_the_batch_ends(
             client.messages.batches.wait(created.id, poll_interval=10, max_poll_interval=30)
         )
 
-    ended = run(kind, model, scenario)
+    ended = run(kind, model, scenario, via=via)
     assert ended.processing_status == "ended"
     assert waits.poll == [10, 15, 22.5, 30, 30]
     assert len(model.requests) == 1 + 6
 
 
-def test_wait_times_out_with_the_last_batch(kind: str, waits: RecordedSleeps) -> None:
+@VIAS
+def test_wait_times_out_with_the_last_batch(kind: str, waits: RecordedSleeps, via: str) -> None:
     model = EchoModel(batches=OfflineBatches(processing_time=100, clock=lambda: sum(waits.poll)))
 
     async def scenario(client: Any) -> Any:
@@ -374,7 +407,7 @@ def test_wait_times_out_with_the_last_batch(kind: str, waits: RecordedSleeps) ->
             await call(client.messages.batches.wait(created.id, poll_interval=10, timeout=30))
         return info.value.batch
 
-    assert run(kind, model, scenario).processing_status == "in_progress"
+    assert run(kind, model, scenario, via=via).processing_status == "in_progress"
     assert waits.poll == [10, 15, 5]
 
 
