@@ -7,7 +7,8 @@ return their results (`call` awaits only what is awaitable).
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+import tracemalloc
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import anyio
@@ -533,3 +534,42 @@ def test_a_malformed_results_line_is_a_response_validation_error(kind: str) -> N
 
     with pytest.raises(APIResponseValidationError, match="not a valid result"):
         anyio.run(main)
+
+
+class _LazyLines(httpx.SyncByteStream):
+    """A results body of `count` lines, generated as it is read (never held whole)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __iter__(self) -> Iterator[bytes]:
+        line = RESULTS.splitlines()[0]
+        for i in range(self.count):
+            yield line.replace(b"ticket-0002", b"t-%07d" % i) + b"\r\n"
+
+
+def peak_while_reading(lines: int) -> int:
+    """Peak traced memory (bytes) while reading a results file of `lines` lines."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/results"):
+            return httpx.Response(200, stream=_LazyLines(lines))
+        return httpx.Response(200, content=ENDED)
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    with Anthropic(api_key="k", http_client=http) as client:
+        results = client.messages.batches.results("msgbatch_1")
+        next(results)  # warm: models built, connection set up
+        tracemalloc.start()
+        try:
+            assert sum(1 for _ in results) == lines - 1
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+def test_results_memory_stays_flat_whatever_the_file_size() -> None:
+    # past 16,384 lines, as pydantic's JSON string cache (bounded at 16,384 strings) fills first
+    small, large = peak_while_reading(20_000), peak_while_reading(45_000)  # ~11 MB, ~25 MB
+    assert large < 2_000_000  # bytes: bounded caches and a line or two, never the file
+    assert large < small * 1.3 + 300_000  # over twice the file, about the same peak
