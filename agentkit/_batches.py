@@ -9,7 +9,14 @@ drives `wait_flow` (polls and sleeps). `with_raw_response` gives each call's `AP
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from typing import Any
 
 import httpx
@@ -75,6 +82,7 @@ class BatchResults:
 
     def close(self) -> None:
         """Release the connection (reading stops)."""
+        self._iterator.close()
         self.http_response.close()
 
     def __enter__(self) -> BatchResults:
@@ -102,6 +110,7 @@ class AsyncBatchResults:
 
     async def close(self) -> None:
         """Release the connection (reading stops)."""
+        await self._iterator.aclose()
         await self.http_response.aclose()
 
     async def __aenter__(self) -> AsyncBatchResults:
@@ -133,7 +142,7 @@ def _cut(exc: Exception, response: httpx.Response) -> APIConnectionError:
 
 def _decode(
     chunks: Iterator[bytes], response: httpx.Response
-) -> Iterator[MessageBatchIndividualResponse]:
+) -> Generator[MessageBatchIndividualResponse, None, None]:
     decoder = JSONLinesDecoder()
     try:
         for chunk in chunks:
@@ -150,7 +159,7 @@ def _decode(
 
 async def _adecode(
     chunks: AsyncIterator[bytes], response: httpx.Response
-) -> AsyncIterator[MessageBatchIndividualResponse]:
+) -> AsyncGenerator[MessageBatchIndividualResponse, None]:
     decoder = JSONLinesDecoder()
     try:
         async for chunk in chunks:

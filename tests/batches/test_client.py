@@ -573,3 +573,29 @@ def test_results_memory_stays_flat_whatever_the_file_size() -> None:
     small, large = peak_while_reading(20_000), peak_while_reading(45_000)  # ~11 MB, ~25 MB
     assert large < 2_000_000  # bytes: bounded caches and a line or two, never the file
     assert large < small * 1.3 + 300_000  # over twice the file, about the same peak
+
+
+def test_results_closed_early_release_the_connection(kind: str) -> None:
+    streams: list[ChunkStream] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/results"):
+            streams.append(ChunkStream([line + b"\n" for line in RESULTS.splitlines()]))
+            return httpx.Response(200, stream=streams[-1])
+        return httpx.Response(200, content=ENDED)
+
+    async def main() -> str:
+        transport = httpx.MockTransport(handler)
+        if kind == "sync":
+            with Anthropic(api_key="k", http_client=httpx.Client(transport=transport)) as c:
+                with c.messages.batches.results("msgbatch_1") as results:
+                    return next(results).custom_id
+        async with AsyncAnthropic(
+            api_key="k", http_client=httpx.AsyncClient(transport=transport)
+        ) as ac:
+            async with await ac.messages.batches.results("msgbatch_1") as aresults:
+                return (await aresults.__anext__()).custom_id
+
+    assert anyio.run(main) == "ticket-0002"
+    assert streams[0].closed
+    assert streams[0].delivered < 4
