@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ._exceptions import APITimeoutError as APITimeoutError
     from ._exceptions import AuthenticationError as AuthenticationError
     from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import BatchWaitTimeout as BatchWaitTimeout
     from ._exceptions import ConflictError as ConflictError
     from ._exceptions import ContentTooLargeError as ContentTooLargeError
     from ._exceptions import GatewayTimeoutError as GatewayTimeoutError
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from ._exceptions import ServiceUnavailableError as ServiceUnavailableError
     from ._exceptions import StreamProtocolError as StreamProtocolError
     from ._exceptions import ToolError as ToolError
+    from ._exceptions import UncertainDeliveryError as UncertainDeliveryError
     from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
     from ._exceptions import UsageError as UsageError
     from ._message_stream import AsyncMessageStream as AsyncMessageStream
@@ -136,13 +138,14 @@ if TYPE_CHECKING:
 
 _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
-    "AgentkitError AuthenticationError BadRequestError ConflictError ContentTooLargeError "
+    "AgentkitError AuthenticationError BadRequestError BatchWaitTimeout ConflictError "
+    "ContentTooLargeError "
     "GatewayTimeoutError InternalServerError InvalidArgumentTypeError MissingCredentialsError "
     "NotFoundError "
     "OutputProblem OutputValidationError OverloadedError PaymentRequiredError "
     "PermissionDeniedError RateLimitError "
     "RequestTimeoutError RequestTooLargeError RetryOutput ServiceUnavailableError ToolError "
-    "UnprocessableEntityError UsageError"
+    "UncertainDeliveryError UnprocessableEntityError UsageError"
 )
 _TYPES = (
     "CacheControlEphemeral ContentBlock DocumentBlockParam ImageBlockParam Message MessageParam "
@@ -249,6 +252,7 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchWaitTimeout",
     "CacheControlEphemeral",
     "CitationEvent",
     "ConflictError",
@@ -337,6 +341,7 @@ __all__ = [
     "ToolUseBlockParam",
     "Toolbox",
     "TurnFinished",
+    "UncertainDeliveryError",
     "UnprocessableEntityError",
     "Usage",
     "UsageError",

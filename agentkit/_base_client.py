@@ -353,7 +353,11 @@ class BaseClient(Generic[HttpT]):
         """
         url = self._urls.get(path)
         if url is None:
-            url = self._urls[path] = httpx.URL(str(self.base_url).rstrip("/") + path)
+            absolute = path.startswith(("https://", "http://"))  # e.g. a batch's results_url
+            url = httpx.URL(path if absolute else str(self.base_url).rstrip("/") + path)
+            if len(self._urls) >= _MAX_CACHED_URLS:  # per-batch paths: keep the cache small
+                self._urls.clear()
+            self._urls[path] = url
         return url
 
     def request_timeout(self, call_timeout: TimeoutTypes | NotGiven) -> httpx.Timeout:
@@ -408,14 +412,26 @@ class BaseClient(Generic[HttpT]):
     @staticmethod
     def connection_error(exc: Exception, request: httpx.Request) -> APIConnectionError:
         """The typed error for a request that got no response."""
-        if isinstance(exc, httpx.TimeoutException):
-            return APITimeoutError(request=request)
-        detail = str(exc) or type(exc).__name__
-        return APIConnectionError(f"Connection error: {detail}", request=request)
+        error = (
+            APITimeoutError(request=request)
+            if isinstance(exc, httpx.TimeoutException)
+            else APIConnectionError(
+                f"Connection error: {str(exc) or type(exc).__name__}", request=request
+            )
+        )
+        if isinstance(exc, _NEVER_SENT):
+            error.request_sent = False
+        return error
 
     def body_reader(self, response: httpx.Response) -> BodyReader:
         """Collects a response body, refusing one larger than `max_response_bytes`."""
         return BodyReader(response, self.max_response_bytes)
+
+
+_MAX_CACHED_URLS = 256
+
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures that certainly came before the request left: no connection to send it on."""
 
 
 class BodyReader:

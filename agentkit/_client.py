@@ -9,6 +9,7 @@ import httpx
 
 from ._base_client import BaseClient
 from ._messages import AsyncMessages, Messages
+from ._models_resource import AsyncModels, Models
 from ._send import AsyncSender, Sender
 from ._types import AsyncClosingContext, ClosingContext
 
@@ -41,10 +42,12 @@ class Anthropic(BaseClient[httpx.Client], ClosingContext):
 
     _http_class = httpx.Client
     messages: Messages
+    models: Models
 
     def _init_resources(self) -> None:
         self._sender = Sender(self)
         self.messages = Messages(self._sender)
+        self.models = Models(self._sender)
 
     def is_closed(self) -> bool:
         """Whether the connection pool is closed (a closed client cannot send)."""
@@ -64,10 +67,12 @@ class AsyncAnthropic(BaseClient[httpx.AsyncClient], AsyncClosingContext):
 
     _http_class = httpx.AsyncClient
     messages: AsyncMessages
+    models: AsyncModels
 
     def _init_resources(self) -> None:
         self._sender = AsyncSender(self)
         self.messages = AsyncMessages(self._sender)
+        self.models = AsyncModels(self._sender)
 
     def is_closed(self) -> bool:
         """Whether the connection pool is closed (a closed client cannot send)."""

@@ -101,12 +101,14 @@ class RecordedSleeps:
     Attributes:
         request: Waits before retrying a request.
         stream: Waits before re-sending a stream that failed before its first delta.
+        poll: Waits between two polls of a batch (`batches.wait`).
         delay: Delays injected into offline models' answers (`Fault(delay=...)`); one that
             outlasts the request's timeout is recorded as the timeout.
     """
 
     request: list[float] = field(default_factory=list)
     stream: list[float] = field(default_factory=list)
+    poll: list[float] = field(default_factory=list)
     delay: list[float] = field(default_factory=list)
 
     def record(self, effect: Sleep) -> None:

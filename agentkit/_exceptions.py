@@ -12,11 +12,15 @@ AgentkitError                       the root: catch this to catch everything bel
 ├── OutputValidationError           typed output that does not validate (after every re-ask);
 │                                   every problem with its JSON path on .errors
 ├── RetryOutput                     raised by an output validator to re-ask the model
+├── BatchWaitTimeout                batches.wait() gave up before the batch ended (also a
+│                                   TimeoutError); the last batch seen on .batch
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
 └── APIError                        talking to the API failed
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
-    │   └── APITimeoutError         the request timed out
+    │   ├── APITimeoutError         the request timed out
+    │   └── UncertainDeliveryError  no response to a request that is never re-sent once it
+    │                               may have arrived (messages.batches.create): not retried
     ├── APIResponseValidationError  a response body that is not what the API promises
     ├── StreamProtocolError         stream events out of order (a block that never started)
     └── APIStatusError              the API answered with an error (status, or stream event)
@@ -68,6 +72,7 @@ __all__ = [
     "AgentkitError",
     "AnthropicError",
     "AuthenticationError",
+    "BatchWaitTimeout",
     "BadRequestError",
     "CassetteMismatchError",
     "ConflictError",
@@ -92,6 +97,7 @@ __all__ = [
     "ServiceUnavailableError",
     "StreamProtocolError",
     "ToolError",
+    "UncertainDeliveryError",
     "UnprocessableEntityError",
     "UnresolvedTypeError",
     "UsageError",
@@ -229,6 +235,19 @@ class RetryOutput(AgentkitError):
         super().__init__(message)
 
 
+class BatchWaitTimeout(AgentkitError, TimeoutError):
+    """`client.messages.batches.wait()` waited `timeout` seconds and the batch had not ended.
+
+    Attributes:
+        batch: The batch as last retrieved (a `MessageBatch`): still processing, which you may
+            wait for again, or cancel.
+    """
+
+    def __init__(self, message: str, *, batch: Any) -> None:
+        super().__init__(message)
+        self.batch = batch
+
+
 class ScriptExhaustedError(AgentkitError):
     """A `ScriptedModel` received a request after its last reply."""
 
@@ -262,10 +281,24 @@ class APIError(AgentkitError):
 class APIConnectionError(APIError):
     """No complete response arrived: the connection failed, was reset, or a stream was cut."""
 
+    request_sent: bool | None = None
+    """False when the failure certainly came before the request was sent (no connection could
+    be made); None when the request may have reached the server."""
+
     def __init__(
         self, message: str = "Connection error.", *, request: httpx.Request | None = None
     ) -> None:
         super().__init__(message, request=request)
+
+
+class UncertainDeliveryError(APIConnectionError):
+    """No response arrived, and the request may have reached the server: it is not re-sent.
+
+    Raised for requests that are not idempotent (`messages.batches.create`: the API takes no
+    idempotency key, so a second attempt could create a second batch). The failure it replaces
+    (a connection lost after sending, a read timeout) is its `__cause__`. Look before sending
+    again: `client.messages.batches.list()` shows the batches created.
+    """
 
 
 class APITimeoutError(APIConnectionError):

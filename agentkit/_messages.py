@@ -19,6 +19,7 @@ import httpx
 from typing_extensions import Unpack
 
 from ._base_client import model_parser
+from ._batches import AsyncBatches, Batches
 from ._core.endpoints import (
     prepare_count_tokens,
     prepare_create,
@@ -198,6 +199,11 @@ class Messages:
         self._sender = sender
 
     @functools.cached_property
+    def batches(self) -> Batches:
+        """Message Batches: many requests processed asynchronously, at half price."""
+        return Batches(self._sender)
+
+    @functools.cached_property
     def with_raw_response(self) -> MessagesWithRawResponse:
         """The same methods, returning an `APIResponse` (headers, request id, retries)."""
         return MessagesWithRawResponse(self)
@@ -320,6 +326,11 @@ class AsyncMessages:
 
     def __init__(self, sender: AsyncSender) -> None:
         self._sender = sender
+
+    @functools.cached_property
+    def batches(self) -> AsyncBatches:
+        """Message Batches: many requests processed asynchronously, at half price."""
+        return AsyncBatches(self._sender)
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncMessagesWithRawResponse:

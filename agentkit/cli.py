@@ -3,7 +3,7 @@
     agentkit run MODULE:AGENT "prompt" [--stream] [--max-turns N] [--offline] [--json]
     agentkit map MODULE:AGENT inputs.jsonl -o results.jsonl [--concurrency N] [--offline]
     agentkit tools MODULE
-    agentkit serve [--model test|echo|scripted:FILE] [--port N]
+    agentkit serve [--model test|echo|scripted:FILE] [--port N] [--batch-seconds S]
     agentkit count-tokens "text" [--model M] [--offline]
     agentkit version
 
@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--verbose", action="store_true", help="log every request")
     _rate_limit_options(serve)
+    serve.add_argument(
+        "--batch-seconds", type=float, default=0.0, help="how long each message batch processes"
+    )
     count = sub.add_parser("count-tokens", help="count the input tokens of a prompt")
     count.add_argument("text", help="the user message")
     count.add_argument("--model", default="claude-sonnet-4-5")
@@ -121,6 +124,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
                 options += ["--" + name.replace("_", "-"), str(getattr(args, name))]
         if args.clock_speed != 1:
             options += ["--clock-speed", str(args.clock_speed)]
+        if args.batch_seconds:
+            options += ["--batch-seconds", str(args.batch_seconds)]
         return serve_main([*options, "--verbose"] if args.verbose else options)
     if args.command == "map":
         from ._map_cli import run_map

@@ -24,6 +24,7 @@ _.exc_type  # __exit__ / __aexit__ parameters, fixed by the protocol
 _.tb  # idem
 _.do_GET  # http.server.BaseHTTPRequestHandler: called per request method (testing.server)
 _.do_POST  # idem
+_.do_DELETE  # idem (DELETE /v1/messages/batches/{id})
 _.protocol_version  # BaseHTTPRequestHandler setting: HTTP/1.1 keep-alive
 _.disable_nagle_algorithm  # BaseHTTPRequestHandler setting
 _.close_connection  # read by BaseHTTPRequestHandler after each request
@@ -150,3 +151,24 @@ _.user_location
 _.user_profile_id
 _.web_fetch_requests
 _.web_search_requests
+
+# --- Message Batches and Models: public methods and wire fields (agentkit.types.batches/models)
+_.cancel  # client.messages.batches.cancel (public API)
+_.delete  # client.messages.batches.delete (public API)
+_.poll  # RecordedSleeps.poll: read by tests through record_sleeps() (getattr by Sleep.kind)
+_.processing  # MessageBatchRequestCounts fields (wire format)
+_.succeeded  # idem
+_.errored  # idem
+_.canceled  # idem
+_.expired  # idem
+_.request_counts  # MessageBatch fields (wire format)
+_.created_at  # idem (also ModelInfo)
+_.ended_at  # idem
+_.cancel_initiated_at  # idem
+_.archived_at  # idem
+_.display_name  # ModelInfo fields (wire format)
+_.lifecycle  # idem
+_.deprecated_at  # idem
+_.retires_at  # idem
+_.capabilities  # idem
+_._not_a_known_type  # a pydantic field validator (MessageBatchUnknownResult), called by pydantic

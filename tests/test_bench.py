@@ -61,6 +61,12 @@ def check_typed_output(figures: Any) -> None:
         assert figures[setting]["text output"]["median_s"] > 0
 
 
+def check_batches(figures: Any) -> None:
+    assert figures["lines"] > 0
+    assert figures["results"]["agentkit batches.results()"]["per_second"] > 0
+    assert figures["results"]["anthropic SDK batches.results()"]["per_second"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -68,6 +74,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "agent_loop": ("agent loop", check_agent_loop),
     "memory": ("memory", check_memory),
     "typed_output": ("typed output", check_typed_output),
+    "batches": ("batch results", check_batches),
 }
 
 

@@ -7,6 +7,14 @@ import inspect
 import pytest
 
 from agentkit import Anthropic, AsyncAnthropic
+from agentkit._batches import (
+    AsyncBatches,
+    AsyncBatchesWithRawResponse,
+    AsyncBatchResults,
+    Batches,
+    BatchesWithRawResponse,
+    BatchResults,
+)
 from agentkit._message_stream import (
     AsyncMessageStream,
     AsyncMessageStreamManager,
@@ -25,12 +33,23 @@ from agentkit._messages import (
     MessagesWithRawResponse,
     MessagesWithStreamingResponse,
 )
+from agentkit._models_resource import (
+    AsyncModels,
+    AsyncModelsWithRawResponse,
+    Models,
+    ModelsWithRawResponse,
+)
 from agentkit._streaming import AsyncStream, Stream
 from agentkit._types import NotGiven
 
 PAIRS = [
     (Anthropic, AsyncAnthropic),
     (Messages, AsyncMessages),
+    (Batches, AsyncBatches),
+    (BatchesWithRawResponse, AsyncBatchesWithRawResponse),
+    (Models, AsyncModels),
+    (ModelsWithRawResponse, AsyncModelsWithRawResponse),
+    (BatchResults, AsyncBatchResults),
 ]
 
 

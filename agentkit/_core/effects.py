@@ -61,12 +61,13 @@ class Sleep:
 
     Attributes:
         seconds: How long.
-        kind: What the wait is for: a request retry, re-sending a failed stream, or (in
-            `agentkit.testing`) a delay injected into an offline model's answer.
+        kind: What the wait is for: a request retry, re-sending a failed stream, the pause
+            between two polls of a batch, or (in `agentkit.testing`) a delay injected into an
+            offline model's answer.
     """
 
     seconds: float
-    kind: Literal["request", "stream", "delay"] = "request"
+    kind: Literal["request", "stream", "poll", "delay"] = "request"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,13 @@ import logging
 from collections.abc import Generator
 from typing import Any
 
-from .._exceptions import APIConnectionError, APIStatusError
+from .._exceptions import APIConnectionError, APIStatusError, UncertainDeliveryError
 from .effects import RequestEffect, Send, Sleep
 from .request import PreparedRequest
 from .response import make_status_error
 from .retry import RetryDecision, RetryPolicy
 
-__all__ = ["request_flow", "status_failure"]
+__all__ = ["request_flow", "status_failure", "uncertain_delivery"]
 
 log = logging.getLogger("agentkit")
 
@@ -36,7 +36,9 @@ def request_flow(
     while True:
         try:
             response = yield send
-        except APIConnectionError:
+        except APIConnectionError as exc:
+            if prepared.retry_unsent_only and exc.request_sent is not False:
+                raise uncertain_delivery(prepared, exc) from exc
             decision = policy.for_connection_error(retries)
             if not decision.retry:
                 raise
@@ -58,6 +60,21 @@ def request_flow(
         retries += 1
 
 
+def uncertain_delivery(
+    prepared: PreparedRequest, failure: APIConnectionError
+) -> UncertainDeliveryError:
+    """The error for a non-idempotent request that got no response after it may have left."""
+    error = UncertainDeliveryError(
+        f"{prepared.method} {prepared.path} got no response ({failure.message}), and the request "
+        "may have reached the server: it is not sent again, as a second attempt could act twice "
+        "(a second batch). Look first (client.messages.batches.list()), then create it again "
+        "if it is not there.",
+        request=failure.request,
+    )
+    error.request_sent = None
+    return error
+
+
 def status_failure(
     policy: RetryPolicy, prepared: PreparedRequest, response: Any, retries_taken: int
 ) -> tuple[RetryDecision, APIStatusError]:
@@ -69,7 +86,11 @@ def status_failure(
         response.status_code, response.headers, response.content, response=response
     )
     decision = policy.for_status(
-        retries_taken, response.status_code, response.headers, error_code=error.error_code
+        retries_taken,
+        response.status_code,
+        response.headers,
+        error_code=error.error_code,
+        unsent_only=prepared.retry_unsent_only,
     )
     if not decision.retry and decision.retry_after is not None:
         error.retry_after = decision.retry_after

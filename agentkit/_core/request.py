@@ -61,6 +61,9 @@ class PreparedRequest:
         headers: Request headers (auth included).
         params: Query-string parameters.
         stream: Whether the response is an SSE stream.
+        retry_unsent_only: The request is not idempotent (`messages.batches.create`): it is
+            re-sent only when it certainly never left, or on a 429 / 529 answer.
+        encoded: The body already encoded (when preparing it had to measure it).
     """
 
     method: str
@@ -69,6 +72,8 @@ class PreparedRequest:
     headers: dict[str, str]
     params: dict[str, Any] = field(default_factory=dict)
     stream: bool = False
+    retry_unsent_only: bool = False
+    encoded: bytes | None = None
 
     def __repr__(self) -> str:
         return (
@@ -78,6 +83,8 @@ class PreparedRequest:
 
     def content(self) -> bytes | None:
         """The encoded JSON body."""
+        if self.encoded is not None:
+            return self.encoded
         return None if self.body is None else encode_json(self.body)
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "MAX_RETRY_DELAY",
     "NON_RETRYABLE_ERROR_CODES",
     "RETRYABLE_STATUSES",
+    "UNSENT_ONLY_RETRY_STATUSES",
     "RetryDecision",
     "RetryPolicy",
     "backoff_delay",
@@ -38,6 +39,9 @@ power finite."""
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429})
 """Statuses below 500 that are retried by default; every status >= 500 is retried too."""
+
+UNSENT_ONLY_RETRY_STATUSES = frozenset({429, 529})
+"""The answers on which a non-idempotent request is sent again: the API refused it unread."""
 
 NON_RETRYABLE_ERROR_CODES = frozenset(
     {"enforced_spend_limit_reached", "contract_spend_limit_reached"}
@@ -97,6 +101,7 @@ class RetryPolicy:
         *,
         error_code: str | None = None,
         now: float | None = None,
+        unsent_only: bool = False,
     ) -> RetryDecision:
         """Decide about an error response.
 
@@ -106,10 +111,16 @@ class RetryPolicy:
             headers: The response's headers.
             error_code: The body's `error.details.error_code`, if any.
             now: The current Unix time, for tests.
+            unsent_only: The request is not idempotent: only a 429 or 529 (the API refused
+                it without acting on it) may be retried.
         """
         retry_after = parse_retry_after(headers, now=now)
         if error_code in NON_RETRYABLE_ERROR_CODES:
             return RetryDecision(False, retry_after=retry_after, reason=f"{error_code}")
+        if unsent_only and status_code not in UNSENT_ONLY_RETRY_STATUSES:
+            return RetryDecision(
+                False, retry_after=retry_after, reason=f"status {status_code}, not idempotent"
+            )
         verdict = server_retry_verdict(headers)
         if verdict is None:
             verdict = status_code in RETRYABLE_STATUSES or status_code >= 500

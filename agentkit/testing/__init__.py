@@ -1,7 +1,8 @@
 """Offline models that speak the real wire protocol, for examples and tests.
 
-Every model answers `POST /v1/messages` (JSON, or the exact SSE stream with `stream: true`)
-and `POST /v1/messages/count_tokens` through an httpx transport, so your code runs the same
+Every model answers `POST /v1/messages` (JSON, or the exact SSE stream with `stream: true`),
+`POST /v1/messages/count_tokens`, the Message Batches and the Models endpoints (see
+`OfflineBatches`) through an httpx transport, so your code runs the same
 client path as in production:
 
 ```python
@@ -26,6 +27,7 @@ records the clients' retry waits instead of sleeping them.
 
 from .._drive import RecordedSleeps as RecordedSleeps
 from .._drive import record_sleeps as record_sleeps
+from ._batches import OfflineBatches as OfflineBatches
 from ._cassette import Cassette as Cassette
 from ._cassette import CassetteMismatchError as CassetteMismatchError
 from ._cassette import cassette as cassette
@@ -66,6 +68,7 @@ __all__ = [
     "MockModel",
     "ModelRequest",
     "ModelTransport",
+    "OfflineBatches",
     "RandomFaults",
     "RateLimits",
     "RawReply",

@@ -19,6 +19,7 @@ from .._exceptions import STATUS_ERROR_TYPE
 from .._output import OUTPUT_TOOL_NAME, WRAPPER_KEY
 from .._utils import run_async_in_thread
 from ..types._base import BaseModel
+from ._batches import Answer, OfflineBatches, errored_result
 from ._protocol import RequestProblem, check_count_tokens, check_request
 from ._ratelimits import RateLimits
 from ._replies import (
@@ -71,6 +72,8 @@ class MockModel:
         id_prefix: Prefix of generated message, tool-use and request ids.
         rate_limits: `RateLimits` to enforce (429s with `retry-after`, and the
             `anthropic-ratelimit-*` headers on every answer).
+        batches: The Message Batches (and Models) endpoints' settings and state: processing
+            time on an injectable clock, injected outcomes (`OfflineBatches`).
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class MockModel:
         json_chunk: int = 24,
         id_prefix: str = "test",
         rate_limits: RateLimits | None = None,
+        batches: OfflineBatches | None = None,
     ) -> None:
         self.faults = faults
         self.rate_limits = rate_limits
@@ -90,6 +94,8 @@ class MockModel:
         self.text_chunk = text_chunk
         self.json_chunk = json_chunk
         self.id_prefix = id_prefix
+        self.batches = batches if batches is not None else OfflineBatches()
+        """The batches this model serves (and its settings)."""
         self.requests: list[ModelRequest] = []
         """Every request received, in order (invalid ones included)."""
         self._lock = threading.Lock()
@@ -108,19 +114,21 @@ class MockModel:
 
     # -- the exchange --------------------------------------------------------------------------
 
-    def exchange(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Exchange:
+    def exchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
+    ) -> Exchange:
         """Answer one HTTP request (sync)."""
-        early = self._begin(method, path, headers, body)
+        early = self._begin(method, path, headers, body, query)
         if isinstance(early, Exchange):
             return early
         request, fault = early
         return self._render(request, self.reply(request), fault)
 
     async def aexchange(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange:
         """Answer one HTTP request (async)."""
-        early = self._begin(method, path, headers, body)
+        early = self._begin(method, path, headers, body, query)
         if isinstance(early, Exchange):
             return early
         request, fault = early
@@ -131,7 +139,7 @@ class MockModel:
             return f"{kind}_{self.id_prefix}_{next(self._ids):04d}"
 
     def _begin(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange | tuple[ModelRequest, Fault | None]:
         headers = {k.lower(): v for k, v in headers.items()}
         try:
@@ -156,6 +164,17 @@ class MockModel:
                 fault.should_retry,
             )
             return self._error(error, fault)
+        if path.startswith(("/v1/messages/batches", "/v1/models")):
+            answer = self.batches.answer(
+                method,
+                path,
+                query,
+                headers,
+                parsed,
+                lambda custom_id, params: self._batch_result(params, headers),
+                lambda: self._next_id("msgbatch"),
+            )
+            return self._batch_answer(answer, fault)
         if method != "POST" or path not in ("/v1/messages", "/v1/messages/count_tokens"):
             return self._problem(
                 RequestProblem(404, "not_found_error", f"Not found: {method} {path}")
@@ -199,6 +218,39 @@ class MockModel:
         if cost is not None:
             limits.settle(cost, output_tokens)
         return limits.headers()
+
+    def _batch_answer(self, answer: Answer | RequestProblem, fault: Fault | None) -> Exchange:
+        if isinstance(answer, RequestProblem):
+            return self._problem(answer)
+        if isinstance(answer.body, bytes):
+            headers = {"content-type": answer.content_type, "request-id": self._next_id("req")}
+            return Exchange(answer.status, headers, answer.body, fault=fault)
+        return self._json(answer.status, answer.body, fault)
+
+    def _batch_result(self, params: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+        """One request of a batch, answered: a `succeeded` or `errored` result object."""
+        problem = check_request(params, headers) if self.validate else None
+        if problem is None and params.get("stream") is not None:
+            problem = RequestProblem(
+                400, "invalid_request_error", "stream: Extra inputs are not permitted"
+            )
+        if problem is not None:
+            return errored_result(problem.type, problem.message)
+        request = ModelRequest(params, path="/v1/messages", headers=headers, index=-1)
+        try:
+            answer = self.reply(request)
+        except Exception as exc:  # the model's own failure: this request errored, not the batch
+            return errored_result("api_error", f"{type(exc).__name__}: {exc}")
+        if isinstance(answer, ErrorReply):
+            error_type = answer.type or STATUS_ERROR_TYPE.get(answer.status, "api_error")
+            return errored_result(error_type, answer.message)
+        if isinstance(answer, RawReply):
+            raw = _as_json_reply(answer) if "event-stream" in answer.content_type else answer
+            message = json.loads(raw.body)
+        else:
+            message = self._message(request, answer)
+        message["usage"] = {**message.get("usage", {}), "service_tier": "batch"}
+        return {"type": "succeeded", "message": message}
 
     def _fault(self, index: int, request: ModelRequest) -> Fault | None:
         if callable(self.faults):

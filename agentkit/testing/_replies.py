@@ -154,7 +154,9 @@ class Fault:
         error_type: The `error.type` for `status` or for `error_event_after`.
         error_event_after: In a stream, send an `error` event after this many events.
         cut_after: In a stream, drop the connection after this many events.
-        reset: Drop the connection before any response.
+        reset: Drop the connection before any response (the request never arrived).
+        lost: The request arrives and is acted on (a batch is created...), then the connection
+            drops before the answer.
         delay: Seconds to wait before answering; past the client's read timeout, the client
             sees a timeout.
     """
@@ -166,6 +168,7 @@ class Fault:
     error_event_after: int | None = None
     cut_after: int | None = None
     reset: bool = False
+    lost: bool = False
     delay: float = 0.0
 
     @classmethod

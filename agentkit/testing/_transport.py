@@ -66,6 +66,10 @@ class _AsyncChunks:
             raise StopAsyncIteration from None
 
 
+def _query(request: httpx.Request) -> str:
+    return request.url.query.decode("ascii", "replace")
+
+
 def _timeout(request: httpx.Request) -> float | None:
     value = (request.extensions.get("timeout") or {}).get("read")
     return float(value) if value is not None else None
@@ -102,17 +106,21 @@ def _fail_early(exchange: Exchange, request: httpx.Request, timed_out: bool) -> 
         )
     if fault.reset:
         raise httpx.ConnectError("connection reset by peer (injected fault)", request=request)
+    if fault.lost:
+        raise httpx.ReadError(
+            "connection lost after the request was received (injected fault)", request=request
+        )
 
 
 class ExchangeModel(Protocol):
     """What a transport serves: a model answering HTTP requests (a `MockModel`)."""
 
     def exchange(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange: ...
 
     async def aexchange(
-        self, method: str, path: str, headers: Mapping[str, str], body: bytes
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange: ...
 
 
@@ -125,7 +133,9 @@ class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         try:
-            exchange = self.model.exchange(request.method, request.url.path, request.headers, body)
+            exchange = self.model.exchange(
+                request.method, request.url.path, request.headers, body, _query(request)
+            )
         except (httpx.HTTPError, AgentkitError):
             raise
         except Exception as exc:
@@ -140,7 +150,7 @@ class ModelTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         body = await request.aread()
         try:
             exchange = await self.model.aexchange(
-                request.method, request.url.path, request.headers, body
+                request.method, request.url.path, request.headers, body, _query(request)
             )
         except (httpx.HTTPError, AgentkitError):
             raise

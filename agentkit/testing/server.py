@@ -48,6 +48,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._answer()
 
+    def do_DELETE(self) -> None:
+        self._answer()
+
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.verbose:
             super().log_message(format, *args)
@@ -56,15 +59,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         try:
-            exchange = self.server.model.exchange(self.command, path, headers, body)
+            exchange = self.server.model.exchange(self.command, path, headers, body, query)
         except Exception as exc:  # a model error (e.g. an exhausted script): tell the client
             exchange = _server_error(exc)
         fault = exchange.fault or Fault()
         if fault.delay:
             time.sleep(fault.delay)
-        if fault.reset:
+        if fault.reset or fault.lost:
             self.close_connection = True
             return
         if exchange.events is None:
@@ -205,6 +208,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("requests", "input-tokens", "output-tokens"):
         parser.add_argument(f"--{name}-per-minute", type=float, help=f"a {name} limit")
     parser.add_argument("--clock-speed", type=float, default=1.0, help="speed up the limits")
+    parser.add_argument(
+        "--batch-seconds", type=float, default=0.0, help="how long each message batch processes"
+    )
     args = parser.parse_args(argv)
     try:
         model = load_model(args.model)
@@ -212,6 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)  # noqa: T201
         return 2
     model.rate_limits = rate_limits_from(args)
+    model.batches.processing_time = args.batch_seconds
     server = ModelServer(model, port=args.port, verbose=args.verbose)
     print(f"Serving {args.model} model at {server.url} (Ctrl-C to stop)", flush=True)  # noqa: T201
     try:

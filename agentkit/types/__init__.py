@@ -13,6 +13,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .batches import DeletedMessageBatch as DeletedMessageBatch
+    from .batches import ErrorResponse as ErrorResponse
+    from .batches import MessageBatch as MessageBatch
+    from .batches import MessageBatchCanceledResult as MessageBatchCanceledResult
+    from .batches import MessageBatchErroredResult as MessageBatchErroredResult
+    from .batches import MessageBatchExpiredResult as MessageBatchExpiredResult
+    from .batches import MessageBatchIndividualResponse as MessageBatchIndividualResponse
+    from .batches import MessageBatchRequestCounts as MessageBatchRequestCounts
+    from .batches import MessageBatchRequestParam as MessageBatchRequestParam
+    from .batches import MessageBatchResult as MessageBatchResult
+    from .batches import MessageBatchSucceededResult as MessageBatchSucceededResult
+    from .batches import MessageBatchUnknownResult as MessageBatchUnknownResult
+    from .batches import ProcessingStatus as ProcessingStatus
     from .content import KNOWN_CONTENT_BLOCK_TYPES as KNOWN_CONTENT_BLOCK_TYPES
     from .content import BashCodeExecutionToolResultBlock as BashCodeExecutionToolResultBlock
     from .content import Caller as Caller
@@ -51,6 +64,7 @@ if TYPE_CHECKING:
     from .message import StopDetails as StopDetails
     from .message import StopReason as StopReason
     from .message import Usage as Usage
+    from .models import ModelInfo as ModelInfo
     from .params import AllowedCaller as AllowedCaller
     from .params import Base64ImageSource as Base64ImageSource
     from .params import Base64ImageSourceParam as Base64ImageSourceParam
@@ -316,6 +330,24 @@ _MODULE_NAMES: dict[str, str] = {
         ParsedMessage
         ParsedTextBlock
     """,
+    "batches": """
+        DeletedMessageBatch
+        ErrorResponse
+        MessageBatch
+        MessageBatchCanceledResult
+        MessageBatchErroredResult
+        MessageBatchExpiredResult
+        MessageBatchIndividualResponse
+        MessageBatchRequestCounts
+        MessageBatchRequestParam
+        MessageBatchResult
+        MessageBatchSucceededResult
+        MessageBatchUnknownResult
+        ProcessingStatus
+    """,
+    "models": """
+        ModelInfo
+    """,
     "request_params": """
         MessageCountTokensParams
         MessageCreateParams
@@ -365,6 +397,7 @@ __all__ = [
     "ContentBlockParam",
     "ContentBlockSource",
     "ContentBlockSourceContentParam",
+    "DeletedMessageBatch",
     "Diagnostics",
     "DiagnosticsParam",
     "DirectCaller",
@@ -373,6 +406,7 @@ __all__ = [
     "DocumentSource",
     "ErrorEvent",
     "ErrorObject",
+    "ErrorResponse",
     "FileDocumentSource",
     "FileImageSource",
     "ImageBlockParam",
@@ -385,6 +419,16 @@ __all__ = [
     "KNOWN_EVENT_TYPES",
     "MemoryToolParam",
     "Message",
+    "MessageBatch",
+    "MessageBatchCanceledResult",
+    "MessageBatchErroredResult",
+    "MessageBatchExpiredResult",
+    "MessageBatchIndividualResponse",
+    "MessageBatchRequestCounts",
+    "MessageBatchRequestParam",
+    "MessageBatchResult",
+    "MessageBatchSucceededResult",
+    "MessageBatchUnknownResult",
     "MessageCountTokensParams",
     "MessageCreateParams",
     "MessageCreateParamsNonStreaming",
@@ -394,6 +438,7 @@ __all__ = [
     "MessageParam",
     "MessageTokensCount",
     "MetadataParam",
+    "ModelInfo",
     "ModelParam",
     "OutputConfigParam",
     "OutputTokensDetails",
@@ -402,6 +447,7 @@ __all__ = [
     "PingEvent",
     "PlainTextSource",
     "PlainTextSourceParam",
+    "ProcessingStatus",
     "RawContentBlockDelta",
     "RawContentBlockDeltaEvent",
     "RawContentBlockStartEvent",

@@ -238,14 +238,14 @@ def test_keep_alive_reuses_one_connection(served: tuple[MockModel, str]) -> None
             assert response.headers.get("connection", "keep-alive") != "close"
             stream = response.extensions["network_stream"]
             peers.append(stream.get_extra_info("client_addr"))
-        not_found = http.get("/v1/models")
+        not_found = http.get("/v1/nothing-here")
     assert [r.path for r in model.requests] == [
         "/v1/messages",
         "/v1/messages",
         "/v1/messages/count_tokens",
         "/v1/messages",
         "/v1/messages",
-        "/v1/models",
+        "/v1/nothing-here",
     ]
     assert len(set(peers)) == 1  # one TCP connection (same client port) for all
     assert not_found.status_code == 404
