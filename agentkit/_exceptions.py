@@ -14,6 +14,7 @@ AgentkitError                       the root: catch this to catch everything bel
 ├── RetryOutput                     raised by an output validator to re-ask the model
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
+├── MCPServerError                  agentkit.mcp: an MCP server could not be started or reached
 └── APIError                        talking to the API failed
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
     │   └── APITimeoutError         the request timed out
@@ -76,6 +77,7 @@ __all__ = [
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "MCPServerError",
     "MissingCredentialsError",
     "NotFoundError",
     "OutputProblem",
@@ -235,6 +237,10 @@ class ScriptExhaustedError(AgentkitError):
 
 class CassetteMismatchError(AgentkitError):
     """A request had no recording in the cassette (replay mode)."""
+
+
+class MCPServerError(AgentkitError):
+    """An MCP server could not be started or reached when it was opened (`agentkit.mcp`)."""
 
 
 class APIError(AgentkitError):

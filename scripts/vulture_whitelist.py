@@ -66,6 +66,8 @@ _.arun
 _.arun_all
 _.output  # ToolResult fields
 _.ran
+# agentkit.mcp
+_.is_open
 # typed output (OutputSpec): the schemas that messages.parse and agents send
 # agentkit.testing
 _.tool_names

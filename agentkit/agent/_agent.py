@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Generator, Sequence
 from typing import Any, Generic
 
+from typing_extensions import Self
+
 from .._client import Anthropic, AsyncAnthropic
 from .._core.effects import CallHook, CallModel, Emit
 from .._drive import Done, advance
@@ -31,7 +33,8 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
         client: The `Anthropic` client (default: one from the environment). An offline model
             from `agentkit.testing` (e.g. `TestModel()`) is shorthand for its `model.client()`.
         model: The model id.
-        tools: `@tool` functions, `Tool`s, plain functions, a `Toolbox`, or tool definition
+        tools: `@tool` functions, `Tool`s, plain functions, a `Toolbox`, MCP servers
+            (`agentkit.mcp`; opened on first use, closed by `close()`), or tool definition
             dicts for tools the API runs (e.g. web search).
         system: The system prompt (text or text blocks).
         max_tokens: Per response.
@@ -64,6 +67,16 @@ class Agent(AgentBase[Anthropic, DepsT, OutputT], Generic[DepsT, OutputT]):
         return resolve_client(  # type: ignore[no-any-return]
             client, agent="Agent", wanted=Anthropic, other=AsyncAnthropic, factory="client"
         )
+
+    def close(self) -> None:
+        """Close the tool sources (MCP servers) opened on first use; the client stays open."""
+        self.toolbox.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def run(
         self,
@@ -142,6 +155,16 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
             factory="async_client",
         )
 
+    async def close(self) -> None:
+        """Close the tool sources (MCP servers) opened on first use; the client stays open."""
+        await self.toolbox.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
     async def run(
         self,
         prompt_or_content: Prompt = None,
@@ -169,6 +192,7 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
 
     async def _drive(self, flow: RunFlow) -> AsyncIterator[AgentEvent]:
         """Perform the run's effects, handing its events to the caller."""
+        await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
         error: Exception | None = None
         while not isinstance(effect := advance(flow, value, error), Done):

@@ -573,8 +573,8 @@ def test_agent_parity() -> None:
     def public(cls: type) -> dict[str, Callable[..., Any]]:
         return {n: v for n, v in vars(cls).items() if not n.startswith("_") and callable(v)}
 
-    assert set(public(Agent)) == set(public(AsyncAgent)) == {"run", "stream"}
-    for name in ("run", "stream"):
+    assert set(public(Agent)) == set(public(AsyncAgent)) == {"close", "run", "stream"}
+    for name in ("close", "run", "stream"):
         assert list(inspect.signature(public(Agent)[name]).parameters) == list(
             inspect.signature(public(AsyncAgent)[name]).parameters
         )
