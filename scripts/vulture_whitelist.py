@@ -81,6 +81,7 @@ _.raw_input_json
 
 _.allowed_callers
 _.allowed_domains
+_.authorization_token
 _.blocked_domains
 _.budget_tokens
 _.cache_creation
@@ -91,6 +92,7 @@ _.cited_text
 _.city
 _.configs
 _.country
+_.default_config
 _.defer_loading
 _.diagnostics
 _.disable_parallel_tool_use
@@ -114,6 +116,8 @@ _.input_examples
 _.max_characters
 _.max_content_tokens
 _.max_uses
+_.mcp_server_name
+_.mcp_servers
 _.metadata
 _.output_config
 _.output_tokens_details
@@ -122,6 +126,7 @@ _.previous_message_id
 _.region
 _.response_inclusion
 _.search_result_index
+_.server_name
 _.server_tool_use
 _.service_tier
 _.skill_id
@@ -136,6 +141,7 @@ _.stop_sequences
 _.temperature
 _.thinking_tokens
 _.timezone
+_.tool_configuration
 _.tool_id
 _.toolset_name
 _.top_k
