@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import agent_loop, client, imports, memory, streaming
+from bench import agent_loop, client, imports, mcp_calls, memory, streaming
 from bench._harness import smoke_mode
 
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["imports", "client", "streaming", "agent_loop", "memory"],
+        choices=["imports", "client", "streaming", "agent_loop", "memory", "mcp"],
         help="run only this benchmark (repeatable; default: all)",
     )
     parser.add_argument("--json", type=Path, help="write all figures to this JSON file")
@@ -76,6 +76,12 @@ def main(argv: list[str] | None = None) -> int:
             "memory",
             memory.main,
             ["--requests", "20" if q else "1000", "--runs", "10" if q else "500"],
+        ),
+        (
+            "mcp",
+            "mcp: tool calls",
+            mcp_calls.main,
+            ["--calls", "10" if q else "500", "--repeat", "1" if q else "5"],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

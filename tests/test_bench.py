@@ -51,12 +51,18 @@ def check_memory(figures: Any) -> None:
     assert figures["agentkit"]["done"] > 0
 
 
+def check_mcp(figures: Any) -> None:
+    for name in ("mcp ClientSession (direct)", "agentkit MCPServerStdio (async)"):
+        assert figures[name]["per_second"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
     "streaming": ("streaming", check_streaming),
     "agent_loop": ("agent loop", check_agent_loop),
     "memory": ("memory", check_memory),
+    "mcp": ("mcp: tool calls", check_mcp),
 }
 
 

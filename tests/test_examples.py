@@ -24,6 +24,11 @@ EXPECTED = {
     "context_and_deps.py": ["tenant acme", "No customer c-7 in tenant globex"],
     "raw_client.py": ["4. cache read 1200", "requests left 49/50", "7. (offline)"],
     "testing_agents.py": ["all agent tests passed"],
+    "mcp_tools.py": [
+        "MCP tools: inv_stock, inv_reorder",
+        """called inv_stock({'sku': 'A-100'}) -> {"sku":"A-100","units":12}""",
+        "closed: server open=False",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",
