@@ -250,16 +250,17 @@ class MCPServer:
                 )
                 continue
             try:
-                tools.append(
-                    Tool.from_schema(
-                        name,
-                        dict(listed_tool.input_schema),
-                        self._caller(original),
-                        description=listed_tool.description,
-                    )
+                made = Tool.from_schema(
+                    name,
+                    dict(listed_tool.input_schema),
+                    self._caller(original),
+                    description=listed_tool.description,
                 )
             except UsageError as exc:
                 problems.append(str(exc))
+                continue
+            made.sync_fn = partial(self._invoke_blocking, original)  # sync drivers: one hop
+            tools.append(made)
         return tools, problems
 
     def _caller(self, original: str) -> Callable[..., Awaitable[Any]]:
@@ -268,6 +269,18 @@ class MCPServer:
 
         call_mcp_tool.__name__ = call_mcp_tool.__qualname__ = original
         return call_mcp_tool
+
+    def _invoke_blocking(self, name: str, /, **arguments: Any) -> Any:
+        """Call a tool from a thread with no event loop of the server's; blocks until done."""
+        link = self._link
+        if link is None:
+            raise ToolError(f"{self.label} is not open.")
+        if link.thread == threading.get_ident():
+            raise ToolError(
+                f"{self.label} runs in this thread's event loop: call its tools from async code "
+                "(e.g. Toolbox.arun), or open it with `with server:` for sync use."
+            )
+        return _content(anyio.from_thread.run(link.call, name, arguments, token=link.token))
 
     async def _invoke(self, name: str, arguments: dict[str, Any]) -> Any:
         """Call a tool from any thread or event loop; its content, or `ToolError`."""
@@ -279,10 +292,15 @@ class MCPServer:
         else:
             hop = partial(anyio.from_thread.run, link.call, name, arguments, token=link.token)
             result = await anyio.to_thread.run_sync(hop, abandon_on_cancel=True)
-        content, is_error = tool_content(result)
-        if is_error:
-            raise ToolError(content)
-        return content
+        return _content(result)
+
+
+def _content(result: dict[str, Any]) -> Any:
+    """The tool result's content for the model; `ToolError` for an error result."""
+    content, is_error = tool_content(result)
+    if is_error:
+        raise ToolError(content)
+    return content
 
 
 async def _close(link: Link) -> None:

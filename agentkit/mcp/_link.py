@@ -193,7 +193,7 @@ class Link:
         server = self.server
         try:
             with anyio.fail_after(server.timeout):
-                result = await client.call_tool(name, arguments)
+                result = await client.session.call_tool(name, arguments)
         except TimeoutError:
             raise ToolError(
                 f"{server.label}: tool {name!r} gave no answer within {server.timeout:g} s; "

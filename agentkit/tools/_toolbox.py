@@ -273,11 +273,7 @@ class Toolbox:
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         runnable = [p for p in plans if isinstance(p, Planned)]
-        if (
-            len(runnable) == 1
-            and runnable[0].tool.timeout is None
-            and not runnable[0].tool.is_async
-        ):
+        if len(runnable) == 1 and runnable[0].tool.timeout is None and _blocking(runnable[0]):
             outcomes = {id(runnable[0]): _run_inline(runnable[0], context)}
         else:
             outcomes = _run_threads(runnable, context, max_concurrency or self.max_concurrency)
@@ -335,11 +331,17 @@ def _caller_locals() -> dict[str, Any] | None:
     return dict(frame.f_locals) if frame.f_locals is not frame.f_globals else None
 
 
+def _blocking(planned: Planned) -> bool:
+    """Whether the sync driver can call the tool without an event loop of its own."""
+    return not planned.tool.is_async or planned.tool.sync_fn is not None
+
+
 def _run_inline(planned: Planned, context: ToolContext[Any]) -> Outcome:
     outcome = Outcome()
     args, kwargs = planned.arguments(context)
     try:
-        outcome.value = call_maybe_async(planned.tool.fn, *args, **kwargs)
+        fn = planned.tool.sync_fn or planned.tool.fn
+        outcome.value = call_maybe_async(fn, *args, **kwargs)
     except Exception as exc:
         outcome.exception = exc
     outcome.ended = time.perf_counter()
@@ -398,7 +400,7 @@ def _deadline(planned: Planned, started: float) -> float | None:
 def _thread_main(
     planned: Planned, context: ToolContext[Any], slot: list[Outcome], changed: threading.Event
 ) -> None:
-    if planned.tool.is_async:
+    if not _blocking(planned):
         outcome = anyio.run(_arun, planned, context)
     else:
         outcome = _run_inline(planned, context)

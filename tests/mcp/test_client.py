@@ -295,3 +295,12 @@ def test_no_processes_left(tmp_path: Any) -> None:
     assert not alive(pid)
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
     assert out.stdout.strip() == ""
+
+
+@pytest.mark.anyio
+async def test_blocking_calls_from_the_servers_own_loop_are_refused(anyio_backend: str) -> None:
+    async with stdio(include=["add"]) as server:
+        result = Toolbox([server]).run(call("add", {"a": 1, "b": 2}))  # would block its loop
+        assert result["is_error"] is True
+        assert "runs in this thread's event loop" in text(result)
+        assert (await Toolbox([server]).arun(call("add", {"a": 1, "b": 2})))["content"] == "3"
