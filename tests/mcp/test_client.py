@@ -304,3 +304,28 @@ async def test_blocking_calls_from_the_servers_own_loop_are_refused(anyio_backen
         assert result["is_error"] is True
         assert "runs in this thread's event loop" in text(result)
         assert (await Toolbox([server]).arun(call("add", {"a": 1, "b": 2})))["content"] == "3"
+
+
+@pytest.mark.anyio
+async def test_a_protocol_error_is_an_error_result(anyio_backend: str) -> None:
+    import mcp_types
+    from mcp.server.lowlevel import Server
+    from mcp.shared.exceptions import MCPError
+
+    async def list_tools(_ctx: Any, _params: Any) -> mcp_types.ListToolsResult:
+        schema = {"type": "object", "properties": {}}
+        return mcp_types.ListToolsResult(tools=[mcp_types.Tool(name="odd", input_schema=schema)])
+
+    async def call_tool(_ctx: Any, _params: Any) -> mcp_types.CallToolResult:
+        raise MCPError(code=-32602, message="no such thing")
+
+    app = Server("odd", on_list_tools=list_tools, on_call_tool=call_tool)
+    async with MCPServer(app) as server:
+        result = await Toolbox([server]).arun(call("odd"))
+        assert result == {
+            "type": "tool_result",
+            "tool_use_id": "toolu_odd",
+            "content": "MCP server 'odd' answered the call to 'odd' with a protocol error: "
+            "no such thing (code -32602).",
+            "is_error": True,
+        }
