@@ -8,6 +8,7 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Generator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any, Generic
 
 from typing_extensions import Self
@@ -143,6 +144,8 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
     An offline model from `agentkit.testing` is shorthand for its `model.async_client()`.
     """
 
+    _opened: AsyncExitStack | None = None  # the tool sources `async with agent:` opened
+
     def _default_client(self) -> AsyncAnthropic:
         return AsyncAnthropic()
 
@@ -160,9 +163,22 @@ class AsyncAgent(AgentBase[AsyncAnthropic, DepsT, OutputT], Generic[DepsT, Outpu
         await self.toolbox.aclose()
 
     async def __aenter__(self) -> Self:
+        """Open the tool sources (MCP servers) not open yet in this task, for the block."""
+        stack = AsyncExitStack()
+        try:
+            for source in self.toolbox.sources:
+                if isinstance(source, AbstractAsyncContextManager) and not source.is_open:
+                    await stack.enter_async_context(source)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._opened = stack
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        opened, self._opened = self._opened, None
+        if opened is not None:
+            await opened.aclose()
         await self.close()
 
     async def run(

@@ -25,6 +25,10 @@ class ToolSource(Protocol):
 
     label: str
 
+    @property
+    def is_open(self) -> bool:
+        """Whether the source is connected (its tools are known)."""
+
     def tools(self) -> Sequence[Tool[..., Any]]:
         """The tools known now (none before the source is opened)."""
 

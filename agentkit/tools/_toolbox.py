@@ -189,6 +189,11 @@ class Toolbox:
 
     # -- tool sources ------------------------------------------------------------------------
 
+    @property
+    def sources(self) -> list[ToolSource]:
+        """The tool sources (e.g. MCP servers), in registration order."""
+        return list(self._sources)
+
     def _all(self) -> dict[str, Tool[..., Any]]:
         """Every tool by name: the toolbox's own, then each source's; a clash is an error."""
         if not self._sources:

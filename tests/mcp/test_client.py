@@ -265,15 +265,29 @@ def test_sync_agent_opens_on_first_use_and_closes() -> None:
 
 
 @pytest.mark.anyio
-async def test_async_agent(anyio_backend: str) -> None:
+async def test_async_agent_opens_its_servers_in_its_task(anyio_backend: str) -> None:
     server = stdio(include=["add"])
     agent = AsyncAgent(model(), model="m", tools=[local_double, server])
     async with agent:
+        assert server.is_open
+        assert mcp_threads() == ["agentkit-mcp-stderr-test"]  # no event-loop thread: in-loop
         result = await agent.run("go")
         assert sorted(results_of(result.messages).values()) == ["5", "8"]
         again = await agent.run("again")
         assert sorted(results_of(again.messages).values()) == ["5", "8"]
-    assert not server.is_open
+    assert server.tools() == []  # closed with the block
+    assert mcp_threads() == []
+
+
+@pytest.mark.anyio
+async def test_async_agent_opens_on_first_use_on_a_thread(anyio_backend: str) -> None:
+    server = stdio(include=["add"])
+    agent = AsyncAgent(model(), model="m", tools=[local_double, server])
+    result = await agent.run("go")
+    assert sorted(results_of(result.messages).values()) == ["5", "8"]
+    assert "agentkit-mcp-test" in mcp_threads()  # the session's own event-loop thread
+    await agent.close()
+    assert server.tools() == []
     assert mcp_threads() == []
 
 
