@@ -16,6 +16,7 @@ AgentkitError                       the root: catch this to catch everything bel
 │                                   TimeoutError); the last batch seen on .batch
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
+├── MCPServerError                  agentkit.mcp: an MCP server could not be started or reached
 └── APIError                        talking to the API failed
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
     │   ├── APITimeoutError         the request timed out
@@ -81,6 +82,7 @@ __all__ = [
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "MCPServerError",
     "MissingCredentialsError",
     "NotFoundError",
     "OutputProblem",
@@ -254,6 +256,10 @@ class ScriptExhaustedError(AgentkitError):
 
 class CassetteMismatchError(AgentkitError):
     """A request had no recording in the cassette (replay mode)."""
+
+
+class MCPServerError(AgentkitError):
+    """An MCP server could not be started or reached when it was opened (`agentkit.mcp`)."""
 
 
 class APIError(AgentkitError):

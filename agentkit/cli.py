@@ -5,6 +5,7 @@
     agentkit tools MODULE
     agentkit serve [--model test|echo|scripted:FILE] [--port N] [--batch-seconds S]
     agentkit count-tokens "text" [--model M] [--offline]
+    agentkit mcp serve MODULE[:OBJ] [--http] [--host H] [--port N]
     agentkit version
 
 Errors are one line on stderr (exit status 2), without a traceback unless `--debug`.
@@ -73,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     count.add_argument("--model", default="claude-sonnet-4-5")
     count.add_argument("--system", help="a system prompt")
     count.add_argument("--offline", action="store_true", help="use the offline counting rule")
+    mcp = sub.add_parser("mcp", help="MCP: serve tools to MCP clients (needs agentkit[mcp])")
+    mcp_sub = mcp.add_subparsers(dest="mcp_command", required=True, metavar="COMMAND")
+    mcp_serve = mcp_sub.add_parser("serve", help="serve a module's tools over MCP (stdio)")
+    mcp_serve.add_argument("target", metavar="MODULE[:OBJ]", help="a Toolbox, tool, list, agent")
+    mcp_serve.add_argument("--http", action="store_true", help="streamable HTTP instead of stdio")
+    mcp_serve.add_argument("--host", default="127.0.0.1", help="the address (HTTP)")
+    mcp_serve.add_argument("--port", type=int, default=8000, help="the port (HTTP; 0: any free)")
     sub.add_parser("version", help="print the agentkit version")
     return parser
 
@@ -135,6 +143,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return _tools(args.module, out)
     if args.command == "count-tokens":
         return _count_tokens(args, out)
+    if args.command == "mcp":
+        return _mcp_serve(args)
     return _run(args, out)
 
 
@@ -311,6 +321,33 @@ def _tools(spec: str, out: TextIO) -> int:
     for warning in caught:
         if str(warning.message) not in shown:  # each tool's own warnings are printed above
             print(f"warning: {warning.message}", file=out)
+    return EXIT_OK
+
+
+def _mcp_serve(args: argparse.Namespace) -> int:
+    from .agent._base import AgentBase
+    from .mcp import serve
+    from .tools import Tool, Toolbox
+
+    module_name, _, attribute = args.target.partition(":")
+    module = load_module(module_name)
+    if attribute and not hasattr(module, attribute):
+        raise UsageError(f"{module_name} has no attribute {attribute!r}")
+    found = getattr(module, attribute) if attribute else None
+    if isinstance(found, AgentBase):
+        found = found.toolbox
+    if found is None:  # every tool of the module
+        found = [v for v in vars(module).values() if isinstance(v, Tool)]
+    elif not isinstance(found, (Toolbox, Tool, list, tuple)):
+        raise UsageError(f"{args.target} is a {type(found).__name__}, not tools to serve")
+    if not args.http:
+        serve(found)
+        return EXIT_OK
+
+    def ready(url: str) -> None:
+        print(f"serving on {url}", file=sys.stderr, flush=True)
+
+    serve(found, transport="http", host=args.host, port=args.port, ready=ready)
     return EXIT_OK
 
 

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import agent_loop, batches, client, imports, memory, streaming, typed_output
+from bench import agent_loop, batches, client, imports, mcp_calls, memory, streaming, typed_output
 from bench._harness import smoke_mode
 
 
@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             "memory",
             "typed_output",
             "batches",
+            "mcp",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -92,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
             ["--runs", "3" if q else "200", "--repeat", "1" if q else "7"],
         ),
         ("batches", "batch results", batches.main, ["--quick"] if q else ["--repeat", "5"]),
+        (
+            "mcp",
+            "mcp: tool calls",
+            mcp_calls.main,
+            ["--calls", "10" if q else "500", "--repeat", "1" if q else "5"],
+        ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]
     only = "".join(f" --only {name}" for name in args.only or ())

@@ -70,6 +70,8 @@ _.arun
 _.arun_all
 _.output  # ToolResult fields
 _.ran
+# agentkit.mcp
+_.is_open
 # typed output (OutputSpec): the schemas that messages.parse and agents send
 # agentkit.testing
 _.tool_names
@@ -83,6 +85,7 @@ _.raw_input_json
 
 _.allowed_callers
 _.allowed_domains
+_.authorization_token
 _.blocked_domains
 _.budget_tokens
 _.cache_creation
@@ -93,6 +96,7 @@ _.cited_text
 _.city
 _.configs
 _.country
+_.default_config
 _.defer_loading
 _.diagnostics
 _.disable_parallel_tool_use
@@ -116,6 +120,8 @@ _.input_examples
 _.max_characters
 _.max_content_tokens
 _.max_uses
+_.mcp_server_name
+_.mcp_servers
 _.metadata
 _.output_config
 _.output_tokens_details
@@ -124,6 +130,7 @@ _.previous_message_id
 _.region
 _.response_inclusion
 _.search_result_index
+_.server_name
 _.server_tool_use
 _.service_tier
 _.skill_id
@@ -138,6 +145,7 @@ _.stop_sequences
 _.temperature
 _.thinking_tokens
 _.timezone
+_.tool_configuration
 _.tool_id
 _.toolset_name
 _.top_k

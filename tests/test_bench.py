@@ -67,6 +67,11 @@ def check_batches(figures: Any) -> None:
     assert figures["results"]["anthropic SDK batches.results()"]["per_second"] > 0
 
 
+def check_mcp(figures: Any) -> None:
+    for name in ("mcp ClientSession (direct)", "agentkit MCPServerStdio (async)"):
+        assert figures[name]["per_second"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -75,6 +80,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "memory": ("memory", check_memory),
     "typed_output": ("typed output", check_typed_output),
     "batches": ("batch results", check_batches),
+    "mcp": ("mcp: tool calls", check_mcp),
 }
 
 

@@ -29,6 +29,11 @@ EXPECTED = {
         "0 failed",
         "results file: 200 tickets; account 50, billing 50, bug 50, other 50; urgent 75",
     ],
+    "mcp_tools.py": [
+        "MCP tools: inv_stock, inv_reorder",
+        """called inv_stock({'sku': 'A-100'}) -> {"sku":"A-100","units":12}""",
+        "closed: server open=False",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",

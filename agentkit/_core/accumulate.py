@@ -47,6 +47,9 @@ __all__ = [
     "ThinkingEvent",
 ]
 
+_JSON_INPUT_BLOCKS = frozenset({"tool_use", "server_tool_use", "mcp_tool_use"})
+"""Blocks whose `input` streams as `input_json_delta` chunks."""
+
 
 MessageStreamEvent: TypeAlias = (
     TextEvent
@@ -218,7 +221,7 @@ class MessageAccumulator:
             return start.model_copy(
                 update={"thinking": block.joined(), "signature": block.signature or ""}
             )
-        if start.type in ("tool_use", "server_tool_use") and block.chunks:
+        if start.type in _JSON_INPUT_BLOCKS and block.chunks:
             return _with_input(start, block.joined(), final=final)
         return start
 
@@ -230,7 +233,7 @@ class MessageAccumulator:
     def _finish_message(self) -> Message:
         message = self._require_message()
         for block in self._blocks:
-            if block.final is None and block.start.type in ("tool_use", "server_tool_use"):
+            if block.final is None and block.start.type in _JSON_INPUT_BLOCKS:
                 # never stopped: cut off (e.g. by max_tokens), whatever its JSON looks like
                 block.final = _with_input(block.start, block.joined(), final=True, cut_off=True)
         content = [self._finish_block(block) for block in self._blocks]

@@ -23,7 +23,9 @@ from .request import PreparedRequest, build_body, validate_count_tokens, validat
 
 __all__ = [
     "DEPRECATED_MODELS",
+    "MCP_CONNECTOR_BETA",
     "ClientConfig",
+    "add_beta",
     "prepare_count_tokens",
     "prepare_create",
     "prepare_stream",
@@ -90,8 +92,23 @@ def split_call(
         if not isinstance(value, NotGiven):
             headers.setdefault(header, value)
     body = build_body(fields, params.get("extra_body"))
+    if "mcp_servers" in body:
+        add_beta(headers, MCP_CONNECTOR_BETA, family="mcp-client-")
     timeout: TimeoutTypes | NotGiven = params.get("timeout", NOT_GIVEN)
     return body, headers, timeout
+
+
+MCP_CONNECTOR_BETA = "mcp-client-2026-09-15"
+"""The beta the API's MCP connector (`mcp_servers`) needs (PROTOCOL §12)."""
+
+
+def add_beta(headers: dict[str, Any], beta: str, *, family: str) -> None:
+    """Add `beta` to the `anthropic-beta` header, unless a beta of its `family` is there."""
+    name = next((k for k in headers if k.lower() == "anthropic-beta"), "anthropic-beta")
+    given = headers.get(name)
+    betas = [b.strip() for b in given.split(",") if b.strip()] if isinstance(given, str) else []
+    if not any(b.startswith(family) for b in betas):
+        headers[name] = ",".join([*betas, beta])
 
 
 DEPRECATED_MODELS: dict[str, str] = {

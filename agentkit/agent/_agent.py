@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import TYPE_CHECKING, Any, Generic
+
+from typing_extensions import Self
 
 from .._core.effects import CallHook, CallModel, Emit
 from .._drive import Done, advance
@@ -36,7 +39,8 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         client: The `Anthropic` client (default: one from the environment). An offline model
             from `agentkit.testing` (e.g. `TestModel()`) is shorthand for its `model.client()`.
         model: The model id.
-        tools: `@tool` functions, `Tool`s, plain functions, a `Toolbox`, or tool definition
+        tools: `@tool` functions, `Tool`s, plain functions, a `Toolbox`, MCP servers
+            (`agentkit.mcp`; opened on first use, closed by `close()`), or tool definition
             dicts for tools the API runs (e.g. web search).
         system: The system prompt (text or text blocks).
         max_tokens: Per response.
@@ -73,6 +77,16 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         return resolve_client(  # type: ignore[no-any-return]
             client, agent="Agent", wanted=Anthropic, other=AsyncAnthropic, factory="client"
         )
+
+    def close(self) -> None:
+        """Close the tool sources (MCP servers) opened on first use; the client stays open."""
+        self.toolbox.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def run(
         self,
@@ -204,6 +218,8 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
     An offline model from `agentkit.testing` is shorthand for its `model.async_client()`.
     """
 
+    _opened: AsyncExitStack | None = None  # the tool sources `async with agent:` opened
+
     def _default_client(self) -> AsyncAnthropic:
         from .._client import AsyncAnthropic
 
@@ -219,6 +235,29 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
             other=Anthropic,
             factory="async_client",
         )
+
+    async def close(self) -> None:
+        """Close the tool sources (MCP servers) opened on first use; the client stays open."""
+        await self.toolbox.aclose()
+
+    async def __aenter__(self) -> Self:
+        """Open the tool sources (MCP servers) not open yet in this task, for the block."""
+        stack = AsyncExitStack()
+        try:
+            for source in self.toolbox.sources:
+                if isinstance(source, AbstractAsyncContextManager) and not source.is_open:
+                    await stack.enter_async_context(source)
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._opened = stack
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        opened, self._opened = self._opened, None
+        if opened is not None:
+            await opened.aclose()
+        await self.close()
 
     async def run(
         self,
@@ -298,6 +337,7 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
 
     async def _drive(self, flow: RunFlow) -> AsyncIterator[AgentEvent]:
         """Perform the run's effects, handing its events to the caller."""
+        await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
         error: Exception | None = None
         while not isinstance(effect := advance(flow, value, error), Done):

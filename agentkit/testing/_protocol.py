@@ -135,7 +135,10 @@ def _fields(
     body: Mapping[str, Any], known: frozenset[str], headers: Mapping[str, str]
 ) -> RequestProblem | None:
     version = headers.get("anthropic-version", "")
+    betas = headers.get("anthropic-beta", "")
     for name in body:
+        if name == "mcp_servers" and "mcp-client-" in betas:  # the MCP connector (a beta)
+            continue
         if name not in known or (version == "2026-10-21" and name in _SAMPLING):
             return _invalid(f"{name}: Extra inputs are not permitted")
     return None
@@ -241,6 +244,8 @@ def _tools(tools: object, tool_choice: object) -> RequestProblem | None:
     for i, item in enumerate(tools if isinstance(tools, list) else []):
         if not isinstance(item, dict):
             return _invalid(f"tools.{i}: Input should be a valid dictionary")
+        if "toolset" in str(item.get("type", "")):  # e.g. mcp_toolset: no name of its own
+            continue
         name = item.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
             return _invalid(

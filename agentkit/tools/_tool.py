@@ -127,6 +127,9 @@ class Tool(Generic[P, R]):
         self.is_async = inspect.iscoroutinefunction(inspect.unwrap(fn)) or (
             isinstance(fn, functools.partial) and inspect.iscoroutinefunction(fn.func)
         )
+        self.sync_fn: Callable[..., Any] | None = None
+        """A blocking twin of an async `fn`, which the sync drivers call instead (on any thread
+        but the one `fn`'s resources live on); e.g. an MCP server's tools set one."""
         for note in notes:
             warnings.warn(
                 f"tool {name!r}: {note}", ToolDefinitionWarning, stacklevel=_user_stacklevel()

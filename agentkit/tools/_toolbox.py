@@ -39,6 +39,7 @@ from ._calls import (
 )
 from ._context import ToolContext
 from ._options import ToolOptions, check_option_names
+from ._source import ToolSource
 from ._tool import Tool
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ __all__ = ["Toolbox"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+SourceT = TypeVar("SourceT", bound=ToolSource)
 
 ToolUse: TypeAlias = "ToolUseBlock | Mapping[str, Any]"
 """A `tool_use` block from a response, or the same as a dict."""
@@ -61,7 +63,8 @@ class Toolbox:
     """The tools an agent offers, by name; runs the model's tool calls.
 
     Args:
-        tools: Tools (or plain functions, made tools with default options) to register.
+        tools: Tools (or plain functions, made tools with default options) to register, and
+            tool sources such as MCP servers (their tools join when the toolbox opens them).
         max_concurrency: At most this many calls of one turn run at once.
         format_error: Turns a tool's exception into the text the model reads (default:
             `ExceptionType: message`); replace it to redact.
@@ -69,7 +72,7 @@ class Toolbox:
 
     def __init__(
         self,
-        tools: Iterable[Tool[..., Any] | Callable[..., Any]] = (),
+        tools: Iterable[Tool[..., Any] | Callable[..., Any] | ToolSource] = (),
         *,
         max_concurrency: int = 16,
         format_error: ErrorFormatter | None = None,
@@ -79,6 +82,7 @@ class Toolbox:
         ):
             raise UsageError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}.")
         self._tools: dict[str, Tool[..., Any]] = {}
+        self._sources: list[ToolSource] = []
         self.max_concurrency = max_concurrency
         self.format_error: ErrorFormatter = format_error or default_error_formatter
         localns = _caller_locals()
@@ -102,24 +106,34 @@ class Toolbox:
 
     # -- registry ------------------------------------------------------------------------------
 
+    @overload
+    def add(self, fn_or_tool: SourceT) -> SourceT: ...
+    @overload
     def add(
         self, fn_or_tool: Tool[..., Any] | Callable[..., Any], **options: Unpack[ToolOptions]
-    ) -> Tool[..., Any]:
+    ) -> Tool[..., Any]: ...
+    def add(self, fn_or_tool: Any, **options: Unpack[ToolOptions]) -> Any:
         """Register a tool (or a function, made a tool with `options`); names must be unique.
 
-        `options` are the `ToolOptions` (for a function only).
+        `options` are the `ToolOptions` (for a function only). A tool source (an MCP server)
+        is registered as it is; its tools join when the toolbox opens it.
         """
         check_option_names("Toolbox.add", options)
         return self._add(fn_or_tool, _caller_locals(), options)
 
     def _add(
         self,
-        fn_or_tool: Tool[..., Any] | Callable[..., Any],
+        fn_or_tool: Tool[..., Any] | Callable[..., Any] | ToolSource,
         localns: dict[str, Any] | None,
         options: ToolOptions,
-    ) -> Tool[..., Any]:
+    ) -> Any:
         if isinstance(fn_or_tool, Tool) and options:
             raise UsageError("options apply to functions; this is already a Tool.")
+        if not isinstance(fn_or_tool, Tool) and isinstance(fn_or_tool, ToolSource):
+            if options:
+                raise UsageError("options apply to functions, not to a tool source.")
+            self._sources.append(fn_or_tool)
+            return fn_or_tool
         item = (
             fn_or_tool
             if isinstance(fn_or_tool, Tool)
@@ -149,35 +163,85 @@ class Toolbox:
         return lambda func: self._add(func, localns, options)
 
     def __getitem__(self, name: str) -> Tool[..., Any]:
-        return self._tools[name]
+        return self._all()[name]
 
     def __contains__(self, name: object) -> bool:
-        return name in self._tools
+        return name in self._all()
 
     def __iter__(self) -> Iterator[Tool[..., Any]]:
-        return iter(self._tools.values())
+        return iter(self._all().values())
 
     def __len__(self) -> int:
-        return len(self._tools)
+        return len(self._all())
 
     def __repr__(self) -> str:
-        return f"Toolbox({sorted(self._tools)})"
+        return f"Toolbox({sorted(self._all())})"
 
     @property
     def names(self) -> list[str]:
-        """The registered tool names, in registration order."""
-        return list(self._tools)
+        """The tool names, in registration order (a source's once it is open)."""
+        return list(self._all())
 
     def params(self) -> list[ToolParam]:
-        """The `tools` parameter for the API."""
-        return [t.to_param() for t in self._tools.values()]
+        """The `tools` parameter for the API (opens the tool sources first)."""
+        self.open()
+        return [t.to_param() for t in self._all().values()]
+
+    # -- tool sources ------------------------------------------------------------------------
+
+    @property
+    def sources(self) -> list[ToolSource]:
+        """The tool sources (e.g. MCP servers), in registration order."""
+        return list(self._sources)
+
+    def _all(self) -> dict[str, Tool[..., Any]]:
+        """Every tool by name: the toolbox's own, then each source's; a clash is an error."""
+        if not self._sources:
+            return self._tools
+        merged = dict(self._tools)
+        owners = dict.fromkeys(merged, "a tool of this toolbox")
+        for source in self._sources:
+            for item in source.tools():
+                if item.name in merged:
+                    raise UsageError(
+                        f"two tools are named {item.name!r}: one from {source.label}, one from "
+                        f"{owners[item.name]}; tool names must be unique (give the MCP server "
+                        "a prefix=, or leave one out with include= / exclude=)."
+                    )
+                merged[item.name] = item
+                owners[item.name] = source.label
+        return merged
+
+    def open(self) -> None:
+        """Open the tool sources not open yet (connect to MCP servers); blocks until done."""
+        for source in self._sources:
+            source.open()
+        self._all()  # name clashes surface now
+
+    async def aopen(self) -> None:
+        """Async `open`, without blocking the event loop."""
+        for source in self._sources:
+            await source.aopen()
+        self._all()
+
+    def close(self) -> None:
+        """Close the tool sources opened on first use (an agent's `close` calls this)."""
+        for source in reversed(self._sources):
+            source.close()
+
+    async def aclose(self) -> None:
+        """Async `close`."""
+        for source in reversed(self._sources):
+            await source.aclose()
 
     # -- planning (shared) ---------------------------------------------------------------------
 
     def plan(self, block: ToolUse | ToolCall) -> Planned | ToolResult:
         """Validate one call: ready to run, or already answered with an error."""
         call = block if isinstance(block, ToolCall) else ToolCall.from_block(block)
-        return plan_call(self._tools, call)
+        if self._sources:
+            self.open()
+        return plan_call(self._all(), call)
 
     def _context(
         self, deps: Any, messages: Sequence[MessageParam], usage: RunUsage | None
@@ -214,11 +278,7 @@ class Toolbox:
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         runnable = [p for p in plans if isinstance(p, Planned)]
-        if (
-            len(runnable) == 1
-            and runnable[0].tool.timeout is None
-            and not runnable[0].tool.is_async
-        ):
+        if len(runnable) == 1 and runnable[0].tool.timeout is None and _blocking(runnable[0]):
             outcomes = {id(runnable[0]): _run_inline(runnable[0], context)}
         else:
             outcomes = _run_threads(runnable, context, max_concurrency or self.max_concurrency)
@@ -249,6 +309,8 @@ class Toolbox:
         max_concurrency: int | None = None,
     ) -> list[ToolResult]:
         """Async `execute_all`."""
+        if self._sources:
+            await self.aopen()
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         limiter = anyio.CapacityLimiter(max_concurrency or self.max_concurrency)
@@ -274,11 +336,17 @@ def _caller_locals() -> dict[str, Any] | None:
     return dict(frame.f_locals) if frame.f_locals is not frame.f_globals else None
 
 
+def _blocking(planned: Planned) -> bool:
+    """Whether the sync driver can call the tool without an event loop of its own."""
+    return not planned.tool.is_async or planned.tool.sync_fn is not None
+
+
 def _run_inline(planned: Planned, context: ToolContext[Any]) -> Outcome:
     outcome = Outcome()
     args, kwargs = planned.arguments(context)
     try:
-        outcome.value = call_maybe_async(planned.tool.fn, *args, **kwargs)
+        fn = planned.tool.sync_fn or planned.tool.fn
+        outcome.value = call_maybe_async(fn, *args, **kwargs)
     except Exception as exc:
         outcome.exception = exc
     outcome.ended = time.perf_counter()
@@ -337,7 +405,7 @@ def _deadline(planned: Planned, started: float) -> float | None:
 def _thread_main(
     planned: Planned, context: ToolContext[Any], slot: list[Outcome], changed: threading.Event
 ) -> None:
-    if planned.tool.is_async:
+    if not _blocking(planned):
         outcome = anyio.run(_arun, planned, context)
     else:
         outcome = _run_inline(planned, context)

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
     from .content import ContainerUploadBlock as ContainerUploadBlock
     from .content import ContentBlock as ContentBlock
     from .content import DirectCaller as DirectCaller
+    from .content import MCPToolListingBlock as MCPToolListingBlock
+    from .content import MCPToolResultBlock as MCPToolResultBlock
+    from .content import MCPToolUseBlock as MCPToolUseBlock
     from .content import RedactedThinkingBlock as RedactedThinkingBlock
     from .content import ServerToolCaller as ServerToolCaller
     from .content import ServerToolUseBlock as ServerToolUseBlock
@@ -100,6 +103,11 @@ if TYPE_CHECKING:
     from .params import ImageSource as ImageSource
     from .params import ImageTransformationsParam as ImageTransformationsParam
     from .params import JSONOutputFormatParam as JSONOutputFormatParam
+    from .params import MCPServerURLDefinitionParam as MCPServerURLDefinitionParam
+    from .params import MCPToolListingBlockParam as MCPToolListingBlockParam
+    from .params import MCPToolResultBlockParam as MCPToolResultBlockParam
+    from .params import MCPToolsetParam as MCPToolsetParam
+    from .params import MCPToolUseBlockParam as MCPToolUseBlockParam
     from .params import MemoryToolParam as MemoryToolParam
     from .params import MessageParam as MessageParam
     from .params import MetadataParam as MetadataParam
@@ -193,6 +201,9 @@ _MODULE_NAMES: dict[str, str] = {
         CodeExecutionToolResultBlock
         ContainerUploadBlock
         ContentBlock
+        MCPToolListingBlock
+        MCPToolResultBlock
+        MCPToolUseBlock
         DirectCaller
         RedactedThinkingBlock
         ServerToolCaller
@@ -245,6 +256,11 @@ _MODULE_NAMES: dict[str, str] = {
         CodeExecutionToolResultBlockParam
         ContainerParam
         ContainerUploadBlockParam
+        MCPServerURLDefinitionParam
+        MCPToolListingBlockParam
+        MCPToolResultBlockParam
+        MCPToolUseBlockParam
+        MCPToolsetParam
         ContentBlockParam
         ContentBlockSource
         ContentBlockSourceContentParam
@@ -417,6 +433,14 @@ __all__ = [
     "KNOWN_CONTENT_BLOCK_TYPES",
     "KNOWN_DELTA_TYPES",
     "KNOWN_EVENT_TYPES",
+    "MCPServerURLDefinitionParam",
+    "MCPToolListingBlock",
+    "MCPToolListingBlockParam",
+    "MCPToolResultBlock",
+    "MCPToolResultBlockParam",
+    "MCPToolUseBlock",
+    "MCPToolUseBlockParam",
+    "MCPToolsetParam",
     "MemoryToolParam",
     "Message",
     "MessageBatch",

@@ -29,6 +29,9 @@ __all__ = [
     "ContainerUploadBlock",
     "ContentBlock",
     "DirectCaller",
+    "MCPToolListingBlock",
+    "MCPToolResultBlock",
+    "MCPToolUseBlock",
     "RedactedThinkingBlock",
     "ServerToolCaller",
     "ServerToolUseBlock",
@@ -353,6 +356,36 @@ class ContainerUploadBlock(BaseModel):
     file_id: str
 
 
+class MCPToolUseBlock(BaseModel):
+    """A call of a tool on an MCP server the API connected to (`mcp_servers`); run by the API."""
+
+    type: Literal["mcp_tool_use"]
+    id: str
+    name: str
+    """The tool's name on its server."""
+    server_name: str
+    """The `name` of the server in `mcp_servers`."""
+    input: dict[str, Any]
+
+
+class MCPToolResultBlock(BaseModel):
+    """The result of an `mcp_tool_use` call, from the MCP server via the API."""
+
+    type: Literal["mcp_tool_result"]
+    tool_use_id: str
+    is_error: bool = False
+    content: Any
+    """Text blocks, or a string."""
+
+
+class MCPToolListingBlock(BaseModel):
+    """The tools of an MCP server, as the API listed them; send it back unchanged."""
+
+    type: Literal["mcp_tool_listing"]
+    mcp_server_name: str
+    tools: list[Any]
+
+
 class UnknownBlock(BaseModel):
     """A content block of a type this version of agentkit does not know.
 
@@ -376,6 +409,9 @@ KNOWN_CONTENT_BLOCK_TYPES: frozenset[str] = frozenset(
         "text_editor_code_execution_tool_result",
         "tool_search_tool_result",
         "container_upload",
+        "mcp_tool_use",
+        "mcp_tool_result",
+        "mcp_tool_listing",
     }
 )
 """The content block ``type`` values that have their own model."""
@@ -395,6 +431,9 @@ ContentBlock: TypeAlias = Annotated[
     ]
     | Annotated[ToolSearchToolResultBlock, Tag("tool_search_tool_result")]
     | Annotated[ContainerUploadBlock, Tag("container_upload")]
+    | Annotated[MCPToolUseBlock, Tag("mcp_tool_use")]
+    | Annotated[MCPToolResultBlock, Tag("mcp_tool_result")]
+    | Annotated[MCPToolListingBlock, Tag("mcp_tool_listing")]
     | Annotated[UnknownBlock, Tag(_UNKNOWN)],
     Discriminator(_type_tagger(KNOWN_CONTENT_BLOCK_TYPES, UnknownBlock)),
 ]

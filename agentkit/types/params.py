@@ -43,6 +43,11 @@ __all__ = [
     "ImageSource",
     "ImageTransformationsParam",
     "JSONOutputFormatParam",
+    "MCPServerURLDefinitionParam",
+    "MCPToolListingBlockParam",
+    "MCPToolResultBlockParam",
+    "MCPToolUseBlockParam",
+    "MCPToolsetParam",
     "MemoryToolParam",
     "MessageParam",
     "MetadataParam",
@@ -397,6 +402,35 @@ class ServerToolUseBlockParam(TypedDict, total=False):
     cache_control: CacheControlEphemeral | None
 
 
+class MCPToolUseBlockParam(TypedDict, total=False):
+    """A call of a tool on an MCP server the API connected to, echoed back unchanged."""
+
+    type: Required[Literal["mcp_tool_use"]]
+    id: Required[str]
+    name: Required[str]
+    server_name: Required[str]
+    input: Required[dict[str, Any]]
+    cache_control: CacheControlEphemeral | None
+
+
+class MCPToolResultBlockParam(TypedDict, total=False):
+    """The result of an `mcp_tool_use` call, echoed back unchanged."""
+
+    type: Required[Literal["mcp_tool_result"]]
+    tool_use_id: Required[str]
+    content: Required[Any]
+    is_error: bool
+    cache_control: CacheControlEphemeral | None
+
+
+class MCPToolListingBlockParam(TypedDict, total=False):
+    """An MCP server's tool listing, sent back so later requests reuse it."""
+
+    type: Required[Literal["mcp_tool_listing"]]
+    mcp_server_name: Required[str]
+    tools: Required[list[Any]]
+
+
 class WebSearchToolResultBlockParam(TypedDict, total=False):
     """A web search result block, echoed back unchanged."""
 
@@ -482,6 +516,9 @@ ContentBlockParam: TypeAlias = (
     | TextEditorCodeExecutionToolResultBlockParam
     | ToolSearchToolResultBlockParam
     | ContainerUploadBlockParam
+    | MCPToolUseBlockParam
+    | MCPToolResultBlockParam
+    | MCPToolListingBlockParam
 )
 """Any content block of a request message."""
 
@@ -650,6 +687,26 @@ class ToolsetParam(TypedDict, total=False):
     cache_control: CacheControlEphemeral | None
 
 
+class MCPToolsetParam(TypedDict, total=False):
+    """The tools of an MCP server named in `mcp_servers`, with their configuration."""
+
+    type: Required[Literal["mcp_toolset"]]
+    mcp_server_name: Required[str]
+    default_config: dict[str, Any]
+    configs: dict[str, Any]
+    cache_control: CacheControlEphemeral | None
+
+
+class MCPServerURLDefinitionParam(TypedDict, total=False):
+    """A remote MCP server for the API to connect to (the MCP connector, `mcp_servers=`)."""
+
+    type: Required[Literal["url"]]
+    url: Required[str]
+    name: Required[str]
+    authorization_token: str | None
+    tool_configuration: dict[str, Any] | None
+
+
 ToolUnionParam: TypeAlias = (
     ToolParam
     | WebSearchToolParam
@@ -660,6 +717,7 @@ ToolUnionParam: TypeAlias = (
     | TextEditorToolParam
     | MemoryToolParam
     | ToolsetParam
+    | MCPToolsetParam
 )
 """Any entry of the ``tools`` parameter."""
 

@@ -18,6 +18,7 @@ from .params import (
     CacheControlEphemeral,
     ContainerParam,
     DiagnosticsParam,
+    MCPServerURLDefinitionParam,
     MessageParam,
     MetadataParam,
     OutputConfigParam,
@@ -99,6 +100,8 @@ class MessageCreateParams(MessageCountTokensParams, total=False):
     """Ask for prompt-cache diagnostics against an earlier message."""
     inference_geo: str | NotGiven | None
     """Where inference may run, e.g. `"global"` or `"us"`."""
+    mcp_servers: Iterable[MCPServerURLDefinitionParam] | NotGiven
+    """Remote MCP servers for the API to call (the MCP connector; adds its beta header)."""
 
 
 class MessageCreateParamsNonStreaming(MessageCreateParams, total=False):

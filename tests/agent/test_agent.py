@@ -573,7 +573,7 @@ def test_agent_parity() -> None:
     def public(cls: type) -> dict[str, Callable[..., Any]]:
         return {n: v for n, v in vars(cls).items() if not n.startswith("_") and callable(v)}
 
-    methods = {"run", "stream", "map", "map_all"}
+    methods = {"close", "run", "stream", "map", "map_all"}
     assert set(public(Agent)) == set(public(AsyncAgent)) == methods
     for name in methods:
         assert list(inspect.signature(public(Agent)[name]).parameters) == list(

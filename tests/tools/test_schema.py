@@ -931,7 +931,7 @@ def test_options_are_checked_keywords_for_type_checkers() -> None:
     with pytest.raises(TypeError):
         tool(timeout="5", bogus=1)  # type: ignore[call-overload]
     with pytest.raises(TypeError):
-        Toolbox().add(s_str, bogus=1)  # type: ignore[call-arg]
+        Toolbox().add(s_str, bogus=1)  # type: ignore[call-overload]
     with pytest.raises(TypeError):
         Tool.from_schema("q", WEATHER_SCHEMA, dict, name="other")  # type: ignore[misc]
 

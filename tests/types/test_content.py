@@ -21,6 +21,9 @@ from agentkit.types import (
     ContainerUploadBlock,
     ContentBlock,
     DirectCaller,
+    MCPToolListingBlock,
+    MCPToolResultBlock,
+    MCPToolUseBlock,
     Message,
     RedactedThinkingBlock,
     ServerToolCaller,
@@ -302,6 +305,29 @@ BLOCK_SAMPLES: list[tuple[dict[str, Any], type[Any]]] = [
         ToolSearchToolResultBlock,
     ),
     ({"type": "container_upload", "file_id": "file_03"}, ContainerUploadBlock),
+    (
+        {
+            "type": "mcp_tool_use",
+            "id": "mcptoolu_01",
+            "name": "search",
+            "server_name": "docs",
+            "input": {"q": "x"},
+        },
+        MCPToolUseBlock,
+    ),
+    (
+        {
+            "type": "mcp_tool_result",
+            "tool_use_id": "mcptoolu_01",
+            "is_error": False,
+            "content": [{"type": "text", "text": "found"}],
+        },
+        MCPToolResultBlock,
+    ),
+    (
+        {"type": "mcp_tool_listing", "mcp_server_name": "docs", "tools": [{"name": "search"}]},
+        MCPToolListingBlock,
+    ),
 ]
 
 

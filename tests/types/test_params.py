@@ -38,6 +38,9 @@ from agentkit.types import (
     FileImageSource,
     ImageBlockParam,
     JSONOutputFormatParam,
+    MCPToolListingBlockParam,
+    MCPToolResultBlockParam,
+    MCPToolUseBlockParam,
     MemoryToolParam,
     Message,
     MessageParam,
@@ -356,6 +359,24 @@ SEARCH_TOOL_RESULT: ToolSearchToolResultBlockParam = {
     "caller": {"type": "direct"},
 }
 UPLOAD: ContainerUploadBlockParam = {"type": "container_upload", "file_id": "file_03"}
+MCP_USE: MCPToolUseBlockParam = {
+    "type": "mcp_tool_use",
+    "id": "mcptoolu_01",
+    "name": "search",
+    "server_name": "docs",
+    "input": {"q": "x"},
+}
+MCP_RESULT: MCPToolResultBlockParam = {
+    "type": "mcp_tool_result",
+    "tool_use_id": "mcptoolu_01",
+    "is_error": False,
+    "content": [{"type": "text", "text": "found"}],
+}
+MCP_LISTING: MCPToolListingBlockParam = {
+    "type": "mcp_tool_listing",
+    "mcp_server_name": "docs",
+    "tools": [{"name": "search"}],
+}
 
 ALL_BLOCKS: list[ContentBlockParam] = [
     TEXT,
@@ -376,6 +397,9 @@ ALL_BLOCKS: list[ContentBlockParam] = [
     EDITOR_RESULT,
     SEARCH_TOOL_RESULT,
     UPLOAD,
+    MCP_USE,
+    MCP_RESULT,
+    MCP_LISTING,
 ]
 
 MESSAGES: list[MessageParam] = [
