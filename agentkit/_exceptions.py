@@ -14,6 +14,9 @@ AgentkitError                       the root: catch this to catch everything bel
 ├── RetryOutput                     raised by an output validator to re-ask the model
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
+├── JournalError                    a journal file that is not agentkit's (or is damaged), or a
+│   │                               resumed run that no longer matches its records
+│   └── RunLockedError              another live process is running this run_id (.run_id)
 └── APIError                        talking to the API failed
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
     │   └── APITimeoutError         the request timed out
@@ -76,6 +79,7 @@ __all__ = [
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "JournalError",
     "MissingCredentialsError",
     "NotFoundError",
     "OutputProblem",
@@ -88,6 +92,7 @@ __all__ = [
     "RequestTooLargeError",
     "RetryOutput",
     "RunLimitExceeded",
+    "RunLockedError",
     "ScriptExhaustedError",
     "ServiceUnavailableError",
     "StreamProtocolError",
@@ -235,6 +240,29 @@ class ScriptExhaustedError(AgentkitError):
 
 class CassetteMismatchError(AgentkitError):
     """A request had no recording in the cassette (replay mode)."""
+
+
+class JournalError(AgentkitError):
+    """A journal cannot be used, or a resumed run does not match it.
+
+    The file is not an agentkit journal (or is damaged, or from a newer agentkit), or a resumed
+    run's requests differ from the ones it recorded. A file that is not an agentkit journal is
+    never written to.
+    """
+
+
+class RunLockedError(JournalError):
+    """Another process holds this run's lease (it is running the same `run_id` now).
+
+    The lease expires if its holder dies; try again later, or use another `run_id`.
+
+    Attributes:
+        run_id: The run.
+    """
+
+    def __init__(self, message: str, *, run_id: str) -> None:
+        self.run_id = run_id
+        super().__init__(message)
 
 
 class APIError(AgentkitError):

@@ -57,6 +57,9 @@ _.workspace_id
 _.run_state  # on an APIError raised inside an agent run: the run so far, to resume
 # agents
 _.output_validator
+# journal (Journal, RunInfo)
+_.prune
+_.created
 
 # tools
 _.from_schema
