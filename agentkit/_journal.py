@@ -84,7 +84,8 @@ class RunInfo:
             run it again to resume), `"failed"` (it ended with an error; running it again
             resumes it too) or `"finished"`.
         created: When the run was first started (seconds since the epoch).
-        updated: When it last recorded a step.
+        updated: When it last recorded a step (to within half the journal's `lease_seconds`:
+            the lease is renewed, and this time updated, at most twice per lease).
         error: The error a failed run ended with.
         result: A finished run's `RunResult.to_dict()`.
         steps: Its recorded steps (`get()` only; empty in `runs()`).
@@ -330,15 +331,16 @@ class Journal:
         steps: Iterable[tuple[RecordKind, str, Any]],
         end: tuple[str, str | None, str | None] | None = None,
     ) -> None:
-        """Record steps (and maybe end the run) in one transaction, renewing the lease."""
+        """Record steps (and maybe end the run) in one transaction, renewing the lease.
+
+        The lease is renewed (and ownership checked) at most twice per `lease_seconds`: until
+        half of it has passed since the last renewal, no other process can have taken it.
+        """
         now = time.time()
+        renew = end is None and now >= handle.renewed + self.lease_seconds / 2
         with self._lock, self._transaction():
-            if end is None:
-                updated = self._db.execute(
-                    "UPDATE runs SET updated = ?, lease_until = ? WHERE run_id = ? AND holder = ?",
-                    (now, now + self.lease_seconds, handle.run_id, handle.holder),
-                )
-            else:
+            updated: sqlite3.Cursor | None = None
+            if end is not None:
                 status, result, error = end
                 updated = self._db.execute(
                     "UPDATE runs SET updated = ?, status = ?, result = ?, error = ?, holder = NULL,"
@@ -346,7 +348,12 @@ class Journal:
                     " WHERE run_id = ? AND holder = ?",
                     (now, status, result, error, handle.run_id, handle.holder),
                 )
-            if updated.rowcount != 1:
+            elif renew:
+                updated = self._db.execute(
+                    "UPDATE runs SET updated = ?, lease_until = ? WHERE run_id = ? AND holder = ?",
+                    (now, now + self.lease_seconds, handle.run_id, handle.holder),
+                )
+            if updated is not None and updated.rowcount != 1:
                 raise RunLockedError(
                     f"run {handle.run_id!r} lost its lease (another process took it over after "
                     "it expired); this process stops running it.",
@@ -359,6 +366,8 @@ class Journal:
                     (handle.run_id, handle.next_seq, kind, key, _dumps(data), now),
                 )
                 handle.next_seq += 1
+        if renew:
+            handle.renewed = now
 
     def _release(self, handle: RunHandle) -> None:
         with self._lock, self._transaction():
@@ -398,6 +407,7 @@ class RunHandle:
         self.result = result
         self.next_seq = next_seq
         self.open = True
+        self.renewed = time.time()  # the lease was taken (or last renewed) then
 
     def record(self, kind: RecordKind, key: str, data: Any) -> None:
         """Commit one step."""

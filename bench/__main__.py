@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import agent_loop, client, imports, memory, streaming, typed_output
+from bench import agent_loop, client, imports, journal, memory, streaming, typed_output
 from bench._harness import smoke_mode
 
 
@@ -45,7 +45,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["imports", "client", "streaming", "agent_loop", "memory", "typed_output"],
+        choices=[
+            "imports",
+            "client",
+            "streaming",
+            "agent_loop",
+            "memory",
+            "typed_output",
+            "journal",
+        ],
         help="run only this benchmark (repeatable; default: all)",
     )
     parser.add_argument("--json", type=Path, help="write all figures to this JSON file")
@@ -82,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
             "typed output",
             typed_output.main,
             ["--runs", "3" if q else "200", "--repeat", "1" if q else "7"],
+        ),
+        (
+            "journal",
+            "journal",
+            journal.main,
+            ["--runs", "3" if q else "100", "--repeat", "1" if q else "7"],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

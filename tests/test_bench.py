@@ -61,6 +61,14 @@ def check_typed_output(figures: Any) -> None:
         assert figures[setting]["text output"]["median_s"] > 0
 
 
+def check_journal(figures: Any) -> None:
+    assert set(figures["overhead_per_step_s"]) == {
+        'journal, synchronous="normal"',
+        'journal, synchronous="full"',
+    }
+    assert figures["no journal"]["median_s"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -68,6 +76,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "agent_loop": ("agent loop", check_agent_loop),
     "memory": ("memory", check_memory),
     "typed_output": ("typed output", check_typed_output),
+    "journal": ("journal", check_journal),
 }
 
 

@@ -24,6 +24,13 @@ EXPECTED = {
     "context_and_deps.py": ["tenant acme", "No customer c-7 in tenant globex"],
     "raw_client.py": ["4. cache read 1200", "requests left 49/50", "7. (offline)"],
     "testing_agents.py": ["all agent tests passed"],
+    "durable_run.py": [
+        "the process died (exit -9)",
+        "is interrupted",
+        "2 made now",
+        "card charged 1 time(s)",
+        "same result: True",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",
