@@ -1,9 +1,10 @@
 """The kill test: journaled runs killed with SIGKILL at random points, then resumed.
 
-A child process runs agents whose tools have side effects (each call appends a line to a file)
-against an offline model served over HTTP by this process, which logs every request by run and
-model step. The child is killed with SIGKILL at random moments, many times, and started again
-each time (resuming every unfinished run); a last child runs to the end. Then:
+A child process (an `Agent` or an `AsyncAgent`, chosen at random each time) runs agents whose
+tools have side effects (each call appends a line to a file) against an offline model served
+over HTTP by this process, which logs every request by run and model step. The child is killed
+with SIGKILL at random moments, many times, and started again each time (resuming every
+unfinished run); a last child runs to the end. Then:
 - every run finished;
 - each finished call of a non-idempotent tool had its side effect exactly once (idempotent
   tools: at least once), and an interrupted one at most once;
@@ -88,9 +89,14 @@ class CountingModel:
         ]
 
 
-def child(url: str, journal_path: str, effects: str, runs: int) -> None:
-    """Run (or resume) every run; tools append their side effects to `effects`."""
-    from agentkit import Agent, Anthropic, Journal, ToolContext, tool
+def child(url: str, journal_path: str, effects: str, runs: int, kind: str) -> None:
+    """Run (or resume) every run; tools append their side effects to `effects`.
+
+    `kind`: `sync` (an `Agent`, tools on threads) or `async` (an `AsyncAgent` on asyncio).
+    """
+    import anyio
+
+    from agentkit import Agent, Anthropic, AsyncAgent, AsyncAnthropic, Journal, ToolContext, tool
 
     rng = random.Random()
 
@@ -112,13 +118,22 @@ def child(url: str, journal_path: str, effects: str, runs: int) -> None:
         """Notify (safe to repeat)."""
         return effect("notify", ctx, run)
 
-    client = Anthropic(base_url=url, api_key="k", max_retries=0)
     print("ready", flush=True)  # the parent kills from now on
     with Journal(journal_path) as journal:
-        agent = Agent(client, model=MODEL, tools=[charge, notify], journal=journal)
-        for index in range(runs):
-            run_id = f"run-{index}"
-            agent.run(run_id, run_id=run_id)
+        if kind == "sync":
+            client = Anthropic(base_url=url, api_key="k", max_retries=0)
+            agent = Agent(client, model=MODEL, tools=[charge, notify], journal=journal)
+            for index in range(runs):
+                agent.run(f"run-{index}", run_id=f"run-{index}")
+            return
+
+        async def main() -> None:
+            client = AsyncAnthropic(base_url=url, api_key="k", max_retries=0)
+            agent = AsyncAgent(client, model=MODEL, tools=[charge, notify], journal=journal)
+            for index in range(runs):
+                await agent.run(f"run-{index}", run_id=f"run-{index}")
+
+        anyio.run(main)
 
 
 def check(model: CountingModel, journal_path: Path, effects: Path, report: Report) -> None:
@@ -195,7 +210,8 @@ def run_kill_test(tmp: Path, *, kills: int, runs: int, seed: int, window: float 
         command = [sys.executable, __file__, "child", url, str(journal_path), str(effects)]
         command.append(str(runs))
         for _ in range(kills):
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+            kind = rng.choice(["sync", "async"])  # a run may be resumed by either agent
+            process = subprocess.Popen([*command, kind], stdout=subprocess.PIPE, text=True)
             report.children += 1
             assert process.stdout is not None
             process.stdout.readline()  # "ready": imports done, the runs start
@@ -209,7 +225,7 @@ def run_kill_test(tmp: Path, *, kills: int, runs: int, seed: int, window: float 
                 if process.returncode != 0:
                     report.problems.append(f"a child failed (exit {process.returncode})")
             process.stdout.close()
-        last = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        last = subprocess.Popen([*command, "async"], stdout=subprocess.DEVNULL)
         report.children += 1
         if last.wait(timeout=300) != 0:
             report.problems.append(f"the last child failed (exit {last.returncode})")
@@ -219,8 +235,8 @@ def run_kill_test(tmp: Path, *, kills: int, runs: int, seed: int, window: float 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "child":
-        url, journal_path, effects, runs = sys.argv[2:6]
-        child(url, journal_path, effects, int(runs))
+        url, journal_path, effects, runs, kind = sys.argv[2:7]
+        child(url, journal_path, effects, int(runs), kind)
         return
     import tempfile
 

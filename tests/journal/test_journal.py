@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import subprocess
 import sys
@@ -24,6 +25,7 @@ from agentkit import (
     RunResult,
     ToolContext,
     UsageError,
+    deny,
     tool,
 )
 from agentkit.agent import RunFinished
@@ -482,3 +484,109 @@ def test_runs_get_and_prune(kind: str, journal: Journal) -> None:
     assert [r.run_id for r in journal.runs()] == ["c"]
     assert journal.prune(statuses=("interrupted",)) == 1
     assert "runs.db" in repr(journal)
+
+
+def test_decision_hooks_are_not_asked_again_about_answered_calls(
+    kind: str, journal: Journal
+) -> None:
+    model = ScriptedModel(
+        [[tool_use("wire", "toolu_1", amount=10), tool_use("wire", "toolu_2", amount=99)], "done"]
+    )
+    asked: list[str] = []
+    wired: list[int] = []
+    crashed: list[bool] = []
+
+    @tool(requires_approval=True)
+    def wire(amount: int) -> str:
+        """Wire money."""
+        wired.append(amount)
+        return "wired"
+
+    def before(call: Any) -> Any:
+        asked.append(f"before {call.id}")
+        return deny("too much") if call.input["amount"] > 50 else None
+
+    def approve(call: Any) -> bool:
+        asked.append(f"approve {call.id}")
+        return True
+
+    def on_turn(message: Any) -> None:
+        if message.stop_reason == "end_turn" and not crashed:
+            crashed.append(True)
+            raise Crash
+
+    def make(cls: Any) -> Any:
+        hooks = Hooks(before_tool_call=before, approve=approve, on_turn=on_turn)
+        return cls(model, model=MODEL, tools=[wire], journal=journal, hooks=hooks)
+
+    crashes(kind, make, "wire", run_id="r")
+    result = run(kind, make, "wire", run_id="r")
+    assert asked == ["before toolu_1", "before toolu_2", "approve toolu_1"]
+    assert wired == [10]
+    assert [(c.result, c.is_error) for c in result.tool_calls] == [
+        ("wired", False),
+        ("The tool call was denied and did not run: too much", True),
+    ]
+
+
+@pytest.mark.kinds("sync")
+def test_a_run_that_loses_its_lease_stops(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "runs.db"
+    model = ScriptedModel([[tool_use("slow", "toolu_1")], "done"])
+    ran: list[int] = []
+
+    @tool
+    def slow() -> str:
+        """Meanwhile, another process takes the run over (the lease has expired)."""
+        ran.append(1)
+        Journal(path).open_run("r")
+        return "done"
+
+    journal = Journal(path, lease_seconds=1e-9)
+    agent = Agent(model, model=MODEL, tools=[slow], journal=journal)
+    with pytest.raises(RunLockedError, match="lost its lease"):
+        agent.run("go", run_id="r")
+    assert ran == [1]
+
+
+@pytest.mark.kinds("sync")
+def test_a_recorded_output_that_no_longer_validates_is_an_error(
+    kind: str, journal: Journal
+) -> None:
+    class Total(BaseModel):
+        amount: float
+
+    agent = Agent(TestModel(), model=MODEL, output_type=Total, journal=journal)
+    agent.run("total?", run_id="r")
+    db = sqlite3.connect(journal.path)
+    db.execute("""UPDATE runs SET result = json_set(result, '$.output', 'oops')""")
+    db.commit()
+    db.close()
+    with pytest.raises(JournalError, match="no longer validates as .*Total"):
+        agent.run("total?", run_id="r")
+
+
+@pytest.mark.kinds("sync")
+def test_a_response_keeps_its_tool_input_errors(kind: str) -> None:
+    from agentkit.agent._journaled import message_from_record, message_record
+    from agentkit.types import Message
+
+    message = Message.model_validate(
+        {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": MODEL,
+            "content": [tool_use("add", "toolu_1")],
+            "stop_reason": "max_tokens",
+            "usage": {"input_tokens": 1, "output_tokens": 1},
+        }
+    )
+    block: Any = message.content[0]
+    block._input_error = "the tool call was cut off"
+    block._raw_input_json = '{"a": '
+    record = message_record(message)
+    again: Any = message_from_record(json.loads(json.dumps(record)))
+    assert again == message
+    assert again.content[0].input_error == "the tool call was cut off"
+    assert again.content[0].raw_input_json == '{"a": '
