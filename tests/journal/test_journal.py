@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -590,3 +592,43 @@ def test_a_response_keeps_its_tool_input_errors(kind: str) -> None:
     assert again == message
     assert again.content[0].input_error == "the tool call was cut off"
     assert again.content[0].raw_input_json == '{"a": '
+
+
+def test_runs_at_once_share_a_journal(kind: str, journal: Journal) -> None:
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add."""
+        return a + b
+
+    ids = [f"run-{i}" for i in range(6)]
+    if kind == "sync":
+        agent = Agent(TestModel(), model=MODEL, tools=[add], journal=journal)
+        threads = [
+            threading.Thread(target=agent.run, args=(f"task {i}",), kwargs={"run_id": i})
+            for i in ids
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    else:
+
+        async def main() -> None:
+            agent = AsyncAgent(TestModel(), model=MODEL, tools=[add], journal=journal)
+            async with anyio.create_task_group() as group:
+                for i in ids:
+                    group.start_soon(functools.partial(agent.run, f"task {i}", run_id=i))
+
+        anyio.run(main, backend="trio" if kind == "trio" else "asyncio")
+    assert sorted((r.run_id, r.status) for r in journal.runs()) == [(i, "finished") for i in ids]
+    for i in ids:
+        info = journal.get(i)
+        assert info is not None
+        assert [s.kind for s in info.steps] == [
+            "request",
+            "response",
+            "tool_started",
+            "tool_finished",
+            "request",
+            "response",
+        ]
