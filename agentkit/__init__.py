@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from ._exceptions import GatewayTimeoutError as GatewayTimeoutError
     from ._exceptions import InternalServerError as InternalServerError
     from ._exceptions import InvalidArgumentTypeError as InvalidArgumentTypeError
+    from ._exceptions import JournalError as JournalError
     from ._exceptions import MissingCredentialsError as MissingCredentialsError
     from ._exceptions import NotFoundError as NotFoundError
     from ._exceptions import OutputProblem as OutputProblem
@@ -52,12 +53,14 @@ if TYPE_CHECKING:
     from ._exceptions import RequestTimeoutError as RequestTimeoutError
     from ._exceptions import RequestTooLargeError as RequestTooLargeError
     from ._exceptions import RetryOutput as RetryOutput
+    from ._exceptions import RunLockedError as RunLockedError
     from ._exceptions import ServiceUnavailableError as ServiceUnavailableError
     from ._exceptions import StreamProtocolError as StreamProtocolError
     from ._exceptions import ToolError as ToolError
     from ._exceptions import UncertainDeliveryError as UncertainDeliveryError
     from ._exceptions import UnprocessableEntityError as UnprocessableEntityError
     from ._exceptions import UsageError as UsageError
+    from ._journal import Journal as Journal
     from ._message_stream import AsyncMessageStream as AsyncMessageStream
     from ._message_stream import AsyncMessageStreamManager as AsyncMessageStreamManager
     from ._message_stream import AsyncParsedMessageStream as AsyncParsedMessageStream
@@ -139,13 +142,12 @@ if TYPE_CHECKING:
 _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
     "AgentkitError AuthenticationError BadRequestError BatchWaitTimeout ConflictError "
-    "ContentTooLargeError "
-    "GatewayTimeoutError InternalServerError InvalidArgumentTypeError MissingCredentialsError "
-    "NotFoundError "
+    "ContentTooLargeError GatewayTimeoutError InternalServerError InvalidArgumentTypeError "
+    "JournalError MissingCredentialsError NotFoundError "
     "OutputProblem OutputValidationError OverloadedError PaymentRequiredError "
     "PermissionDeniedError RateLimitError "
-    "RequestTimeoutError RequestTooLargeError RetryOutput ServiceUnavailableError ToolError "
-    "UncertainDeliveryError UnprocessableEntityError UsageError"
+    "RequestTimeoutError RequestTooLargeError RetryOutput RunLockedError ServiceUnavailableError "
+    "ToolError UncertainDeliveryError UnprocessableEntityError UsageError"
 )
 _TYPES = (
     "CacheControlEphemeral ContentBlock DocumentBlockParam ImageBlockParam Message MessageParam "
@@ -187,6 +189,7 @@ _LAZY: dict[str, str] = {
     "ToolCallRecord": ".agent",
     "tool": ".tools",
     "Tool": ".tools",
+    "Journal": "._journal",
     "Toolbox": ".tools",
     "ToolContext": ".tools",
     "ToolCall": ".tools",
@@ -269,6 +272,8 @@ __all__ = [
     "InputJsonEvent",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "Journal",
+    "JournalError",
     "MapInput",
     "MapResult",
     "MapRun",
@@ -308,6 +313,7 @@ __all__ = [
     "RetryOutput",
     "RunFinished",
     "RunLimitExceeded",
+    "RunLockedError",
     "RunResult",
     "RunUsage",
     "ServerToolUseBlock",

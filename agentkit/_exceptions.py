@@ -17,6 +17,9 @@ AgentkitError                       the root: catch this to catch everything bel
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
 ├── MCPServerError                  agentkit.mcp: an MCP server could not be started or reached
+├── JournalError                    a journal file that is not agentkit's (or is damaged), or a
+│   │                               resumed run that no longer matches its records
+│   └── RunLockedError              another live process is running this run_id (.run_id)
 └── APIError                        talking to the API failed
     ├── APIConnectionError          no (complete) response: network error, reset, cut stream
     │   ├── APITimeoutError         the request timed out
@@ -82,6 +85,7 @@ __all__ = [
     "GatewayTimeoutError",
     "InternalServerError",
     "InvalidArgumentTypeError",
+    "JournalError",
     "MCPServerError",
     "MissingCredentialsError",
     "NotFoundError",
@@ -95,6 +99,7 @@ __all__ = [
     "RequestTooLargeError",
     "RetryOutput",
     "RunLimitExceeded",
+    "RunLockedError",
     "ScriptExhaustedError",
     "ServiceUnavailableError",
     "StreamProtocolError",
@@ -260,6 +265,29 @@ class CassetteMismatchError(AgentkitError):
 
 class MCPServerError(AgentkitError):
     """An MCP server could not be started or reached when it was opened (`agentkit.mcp`)."""
+
+
+class JournalError(AgentkitError):
+    """A journal cannot be used, or a resumed run does not match it.
+
+    The file is not an agentkit journal (or is damaged, or from a newer agentkit), or a resumed
+    run's requests differ from the ones it recorded. A file that is not an agentkit journal is
+    never written to.
+    """
+
+
+class RunLockedError(JournalError):
+    """Another process holds this run's lease (it is running the same `run_id` now).
+
+    The lease expires if its holder dies; try again later, or use another `run_id`.
+
+    Attributes:
+        run_id: The run.
+    """
+
+    def __init__(self, message: str, *, run_id: str) -> None:
+        self.run_id = run_id
+        super().__init__(message)
 
 
 class APIError(AgentkitError):

@@ -18,7 +18,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench import agent_loop, batches, client, imports, mcp_calls, memory, streaming, typed_output
+from bench import (
+    agent_loop,
+    batches,
+    client,
+    imports,
+    journal,
+    mcp_calls,
+    memory,
+    streaming,
+    typed_output,
+)
 from bench._harness import smoke_mode
 
 
@@ -54,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             "typed_output",
             "batches",
             "mcp",
+            "journal",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -98,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             "mcp: tool calls",
             mcp_calls.main,
             ["--calls", "10" if q else "500", "--repeat", "1" if q else "5"],
+        ),
+        (
+            "journal",
+            "journal",
+            journal.main,
+            ["--runs", "3" if q else "100", "--repeat", "1" if q else "7"],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

@@ -60,6 +60,9 @@ _.run_state  # on an APIError raised inside an agent run: the run so far, to res
 _.output_validator
 _.rejected  # RateLimits.rejected: 429s an offline model answered, for tests and benchmarks
 _.map_all  # Agent.map_all / AsyncAgent.map_all: every result and the summary
+# journal (Journal, RunInfo)
+_.prune
+_.created
 
 # tools
 _.from_schema

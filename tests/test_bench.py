@@ -72,6 +72,14 @@ def check_mcp(figures: Any) -> None:
         assert figures[name]["per_second"] > 0
 
 
+def check_journal(figures: Any) -> None:
+    assert set(figures["overhead_per_step_s"]) == {
+        'journal, synchronous="normal"',
+        'journal, synchronous="full"',
+    }
+    assert figures["no journal"]["median_s"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -81,6 +89,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "typed_output": ("typed output", check_typed_output),
     "batches": ("batch results", check_batches),
     "mcp": ("mcp: tool calls", check_mcp),
+    "journal": ("journal", check_journal),
 }
 
 

@@ -34,6 +34,13 @@ EXPECTED = {
         """called inv_stock({'sku': 'A-100'}) -> {"sku":"A-100","units":12}""",
         "closed: server open=False",
     ],
+    "durable_run.py": [
+        "the process died (exit -9)",
+        "is interrupted",
+        "2 made now",
+        "card charged 1 time(s)",
+        "same result: True",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",

@@ -108,12 +108,15 @@ class RunTools:
         deps: The run's dependencies, for the tools' `ToolContext`.
         messages: The history so far, for the tools' `ToolContext`.
         usage: The run's usage so far, for the tools' `ToolContext`.
+        on_result: Called with each call's result as soon as it is known (a journal records
+            it before the other calls finish).
     """
 
     plans: Sequence[Any]
     deps: Any = None
     messages: Sequence[Any] = field(default_factory=list)
     usage: Any = None
+    on_result: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

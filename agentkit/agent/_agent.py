@@ -63,6 +63,8 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
             text is the JSON).
         output_retries: How many times invalid output is sent back to the model with every
             problem before `OutputValidationError` is raised.
+        journal: A `Journal`: every step of a run is recorded before the next one starts, and
+            running a `run_id` again resumes it (see the "Durable runs" guide).
         **create_params: More `messages.create` parameters (metadata, stop_sequences, ...).
     """
 
@@ -94,16 +96,19 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         *,
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
+        run_id: str | None = None,
     ) -> RunResult[OutputT]:
         """Run until the model stops (or a limit).
 
         Args:
             prompt_or_content: The user's message: text or content blocks. May be left out
-                when `messages` ends with a user turn (resuming a run).
+                when `messages` ends with a user turn (resuming a run), or when resuming a
+                journaled run.
             messages: An earlier history (e.g. `previous.messages`) to continue.
             deps: Dependencies for this run's tools (default: the agent's `deps`).
+            run_id: The run's id in the agent's `journal`: running an id again resumes it.
         """
-        flow = self.run_flow(prompt_or_content, messages, deps, streaming=False)
+        flow = self.run_flow(prompt_or_content, messages, deps, streaming=False, run_id=run_id)
         return _result_of(self._drive(flow))
 
     def stream(
@@ -112,9 +117,11 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         *,
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
+        run_id: str | None = None,
     ) -> Generator[AgentEvent, None, None]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
-        return self._drive(self.run_flow(prompt_or_content, messages, deps, streaming=True))
+        flow = self.run_flow(prompt_or_content, messages, deps, streaming=True, run_id=run_id)
+        return self._drive(flow)
 
     def map(
         self,
@@ -184,21 +191,29 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         """Perform the run's effects, handing its events to the caller."""
         value: Any = None
         error: Exception | None = None
-        while not isinstance(effect := advance(flow, value, error), Done):
-            value, error = None, None
-            try:
-                if isinstance(effect, Emit):
-                    yield effect.event
-                elif isinstance(effect, CallModel):
-                    value = yield from self._call_model(effect)
-                elif isinstance(effect, CallHook):
-                    value = call_maybe_async(effect.fn, *effect.args)
-                else:
-                    value = self.toolbox.execute_all(
-                        effect.plans, deps=effect.deps, messages=effect.messages, usage=effect.usage
-                    )
-            except Exception as exc:
-                error = exc
+        try:  # a run left midway (the caller stopped, or a BaseException) is closed: its
+            # journal, if any, lets go of the run at once
+            while not isinstance(effect := advance(flow, value, error), Done):
+                value, error = None, None
+                try:
+                    if isinstance(effect, Emit):
+                        yield effect.event
+                    elif isinstance(effect, CallModel):
+                        value = yield from self._call_model(effect)
+                    elif isinstance(effect, CallHook):
+                        value = call_maybe_async(effect.fn, *effect.args)
+                    else:
+                        value = self.toolbox.execute_all(
+                            effect.plans,
+                            deps=effect.deps,
+                            messages=effect.messages,
+                            usage=effect.usage,
+                            on_result=effect.on_result,
+                        )
+                except Exception as exc:
+                    error = exc
+        finally:
+            flow.close()
 
     def _call_model(self, effect: CallModel) -> Generator[AgentEvent, None, Message]:
         if not effect.stream:
@@ -265,9 +280,10 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         *,
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
+        run_id: str | None = None,
     ) -> RunResult[OutputT]:
         """Run until the model stops (or a limit); see `Agent.run`."""
-        flow = self.run_flow(prompt_or_content, messages, deps, streaming=False)
+        flow = self.run_flow(prompt_or_content, messages, deps, streaming=False, run_id=run_id)
         result = None
         async for event in self._drive(flow):  # to the end: nothing is left to finalise
             if isinstance(event, RunFinished):
@@ -280,9 +296,11 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         *,
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
+        run_id: str | None = None,
     ) -> AsyncIterator[AgentEvent]:
         """Run, yielding text as it streams, tool calls as they happen, and the result."""
-        return self._drive(self.run_flow(prompt_or_content, messages, deps, streaming=True))
+        flow = self.run_flow(prompt_or_content, messages, deps, streaming=True, run_id=run_id)
+        return self._drive(flow)
 
     def map(
         self,
@@ -340,28 +358,35 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
         error: Exception | None = None
-        while not isinstance(effect := advance(flow, value, error), Done):
-            value, error = None, None
-            try:
-                if isinstance(effect, Emit):
-                    yield effect.event
-                elif isinstance(effect, CallModel) and effect.stream:
-                    relay = effect.relay or relay_text
-                    async with self.client.messages.stream(**effect.params) as stream:
-                        async for event in stream:
-                            for out in relay(event):
-                                yield out
-                        value = await stream.get_final_message()
-                elif isinstance(effect, CallModel):
-                    value = await self.client.messages.create(**effect.params)
-                elif isinstance(effect, CallHook):
-                    value = await _maybe_await(effect.fn(*effect.args))
-                else:
-                    value = await self.toolbox.aexecute_all(
-                        effect.plans, deps=effect.deps, messages=effect.messages, usage=effect.usage
-                    )
-            except Exception as exc:
-                error = exc
+        try:  # see Agent._drive
+            while not isinstance(effect := advance(flow, value, error), Done):
+                value, error = None, None
+                try:
+                    if isinstance(effect, Emit):
+                        yield effect.event
+                    elif isinstance(effect, CallModel) and effect.stream:
+                        relay = effect.relay or relay_text
+                        async with self.client.messages.stream(**effect.params) as stream:
+                            async for event in stream:
+                                for out in relay(event):
+                                    yield out
+                            value = await stream.get_final_message()
+                    elif isinstance(effect, CallModel):
+                        value = await self.client.messages.create(**effect.params)
+                    elif isinstance(effect, CallHook):
+                        value = await _maybe_await(effect.fn(*effect.args))
+                    else:
+                        value = await self.toolbox.aexecute_all(
+                            effect.plans,
+                            deps=effect.deps,
+                            messages=effect.messages,
+                            usage=effect.usage,
+                            on_result=effect.on_result,
+                        )
+                except Exception as exc:
+                    error = exc
+        finally:
+            flow.close()
 
 
 def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult[Any]:

@@ -29,10 +29,12 @@ from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
 from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
 from ._hooks import Hooks, plan_tool_calls
+from ._journaled import journaled_run
 from ._output import OutputPolicy, OutputValidator, reask_text, relay_text, validator_arity
 from ._result import OutputT, RunLimitExceeded, RunResult
 
 if TYPE_CHECKING:
+    from .._journal import Journal
     from ..types.params import MessageParam
 
 __all__ = [
@@ -121,6 +123,7 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         output_type: type[OutputT] | None = None,
         output_mode: Literal["tool", "native"] = "tool",
         output_retries: int = 1,
+        journal: Journal | None = None,
         **create_params: Any,
     ) -> None:
         if not isinstance(model, str) or not model:
@@ -160,6 +163,7 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         if self.output is not None:
             self.output.check_names(self.toolbox.names)
         self._check_tool_choice()
+        self.journal = journal
         self.client = self._default_client() if client is None else self._accept_client(client)
 
     def _check_tool_choice(self) -> None:
@@ -273,11 +277,50 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         deps: DepsT | None,
         *,
         streaming: bool,
+        run_id: str | None = None,
     ) -> RunFlow:
         """One run, as the effects it needs: the model, hooks, tools, and events for the caller.
 
         Ends after emitting `RunFinished`; an API error carries the run so far as `run_state`.
+        With a journal, the run is journaled as `run_id` (a new id when None) and resumed if
+        the journal has it.
         """
+        if self.journal is None:
+            if run_id is not None:
+                raise UsageError(
+                    "run_id= names a journaled run: give the agent a journal, e.g. "
+                    "Agent(..., journal=Journal('runs.db'))."
+                )
+            return (yield from self._run_steps(prompt, messages, deps, streaming=streaming))
+        if run_id is None:
+            import uuid
+
+            run_id = f"run-{uuid.uuid4().hex}"
+
+        def make_flow(prompt: Prompt, messages: Sequence[MessageParam] | None) -> RunFlow:
+            return self._run_steps(prompt, messages, deps, streaming=streaming)
+
+        return (
+            yield from journaled_run(
+                self.journal,
+                run_id,
+                make_flow,
+                prompt,
+                messages,
+                hooks=self.hooks,
+                output=self.output,
+            )
+        )
+
+    def _run_steps(
+        self,
+        prompt: Prompt,
+        messages: Sequence[MessageParam] | None,
+        deps: DepsT | None,
+        *,
+        streaming: bool,
+    ) -> RunFlow:
+        """`run_flow` without a journal."""
         loop = self.start(prompt, messages)
         run_deps = self.deps if deps is None else deps
         stream = streaming or self.needs_streaming()

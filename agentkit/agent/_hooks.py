@@ -84,12 +84,18 @@ class Hooks:
         on_turn: `(message)`, after each model response.
         approve: `(call) -> bool`, asked before running a tool marked
             `requires_approval=True`; False (or no callback) refuses the call.
+        on_interrupted: `(call) -> bool | str | None`, for a journaled run resumed after it
+            stopped while this call (of a tool not marked `idempotent`) was running: True
+            runs it again; a string is the error result the model gets; None (or no
+            callback) tells the model the call was interrupted and may or may not have
+            taken effect.
     """
 
     before_tool_call: Callable[[ToolCall], ToolDecision | Awaitable[ToolDecision]] | None = None
     after_tool_call: Callable[[ToolCall, ToolResult], MaybeAwaitable] | None = None
     on_turn: Callable[[Message], MaybeAwaitable] | None = None
     approve: Callable[[ToolCall], bool | Awaitable[bool]] | None = None
+    on_interrupted: Callable[[ToolCall], MaybeAwaitable] | None = None
 
 
 def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:

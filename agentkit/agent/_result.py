@@ -7,6 +7,7 @@ here.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic
 
@@ -97,6 +98,23 @@ class RunResult(Generic[OutputT]):
             "messages": self.messages,
             "message": None if self.message is None else self.message.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RunResult[Any]:
+        """Rebuild a result from `to_dict()` data (`output` as stored: JSON data)."""
+        from ..types.message import Message  # loaded with the first rebuilt result
+
+        message = data.get("message")
+        return cls(
+            text=data["text"],
+            message=None if message is None else Message.model_validate(message),
+            messages=list(data["messages"]),
+            stop_reason=data["stop_reason"],
+            usage=RunUsage(**data["usage"]),
+            turns=data["turns"],
+            tool_calls=[ToolCallRecord(**call) for call in data["tool_calls"]],
+            output=data["output"],
+        )
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The result as JSON text."""

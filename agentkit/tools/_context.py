@@ -36,6 +36,14 @@ class ToolContext(Generic[DepsT]):
     messages: Sequence[MessageParam] = field(default_factory=tuple)
     usage: RunUsage | None = None
 
+    @property
+    def call_id(self) -> str:
+        """The `tool_use` id of this call (the same when a journaled run resumes).
+
+        Use it as an idempotency key with outside systems.
+        """
+        return self.tool_use_id
+
     def with_call(self, tool_use_id: str, tool_name: str) -> ToolContext[DepsT]:
         """A copy for one tool call."""
         return ToolContext(

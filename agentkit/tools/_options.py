@@ -34,6 +34,10 @@ class BaseToolOptions(TypedDict, total=False):
     100,000)."""
     requires_approval: bool
     """Only run after an approval callback says yes, in the agent loop (default `False`)."""
+    idempotent: bool
+    """Running a call twice does no harm (default `False`): a journaled run that stopped while
+    the call was running runs it again on resume, instead of telling the model the call was
+    interrupted."""
 
 
 class ToolOptions(BaseToolOptions, total=False):

@@ -85,9 +85,10 @@ class Tool(Generic[P, R]):
         timeout: Seconds a call may take before it is answered with an error.
         max_result_chars: Longer results keep their head and tail only.
         requires_approval: Only run after an approval callback says yes (agent loop).
+        idempotent: Safe to run twice (a resumed journaled run re-runs an interrupted call).
         warnings: Decoration-time warnings about this tool's definition.
 
-    The options (`strict` to `requires_approval`) are the `ToolOptions` given, or their defaults.
+    The options (`strict` to `idempotent`) are the `ToolOptions` given, or their defaults.
     """
 
     def __init__(
@@ -110,6 +111,7 @@ class Tool(Generic[P, R]):
         self.timeout = options.get("timeout")
         self.max_result_chars = options.get("max_result_chars", DEFAULT_MAX_RESULT_CHARS)
         self.requires_approval: bool = options.get("requires_approval", False)
+        self.idempotent: bool = options.get("idempotent", False)
         _check_options(self.timeout, self.max_result_chars)
         schema = dict(input_schema)
         _check_schema(name, schema)
@@ -405,9 +407,9 @@ def tool(
 
     Use as `@tool` or `@tool(**options)`, with the keywords of `ToolOptions` (`name`,
     `description`, `strict`, `cache_control`, `timeout`, `max_result_chars`,
-    `requires_approval`). The name defaults to the function's, the description to its docstring
-    (parameter, returns and raises sections removed), and the input schema comes from the
-    signature: type hints, defaults, `Annotated[..., Field(...)]`, and the docstring's
+    `requires_approval`, `idempotent`). The name defaults to the function's, the description to
+    its docstring (parameter, returns and raises sections removed), and the input schema comes
+    from the signature: type hints, defaults, `Annotated[..., Field(...)]`, and the docstring's
     parameter descriptions.
 
     Raises:

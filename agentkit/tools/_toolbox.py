@@ -269,23 +269,23 @@ class Toolbox:
         messages: Sequence[MessageParam] = (),
         usage: RunUsage | None = None,
         max_concurrency: int | None = None,
+        on_result: Callable[[ToolResult], None] | None = None,
     ) -> list[ToolResult]:
         """Like `run_all`, returning `ToolResult`s (output, duration, exception).
 
         `blocks` may include calls already planned (`plan`) or answered; `max_concurrency`
-        overrides the toolbox's limit for this turn.
+        overrides the toolbox's limit for this turn; `on_result` gets each call's result as
+        soon as that call ends (in the calling thread).
         """
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         runnable = [p for p in plans if isinstance(p, Planned)]
+        results = _Results(self.format_error, on_result)
         if len(runnable) == 1 and runnable[0].tool.timeout is None and _blocking(runnable[0]):
-            outcomes = {id(runnable[0]): _run_inline(runnable[0], context)}
+            results.add(runnable[0], _run_inline(runnable[0], context))
         else:
-            outcomes = _run_threads(runnable, context, max_concurrency or self.max_concurrency)
-        return [
-            finish_call(p, outcomes[id(p)], self.format_error) if isinstance(p, Planned) else p
-            for p in plans
-        ]
+            _run_threads(runnable, context, max_concurrency or self.max_concurrency, results.add)
+        return results.ordered(plans)
 
     # -- async driver ----------------------------------------------------------------------------
 
@@ -307,6 +307,7 @@ class Toolbox:
         messages: Sequence[MessageParam] = (),
         usage: RunUsage | None = None,
         max_concurrency: int | None = None,
+        on_result: Callable[[ToolResult], None] | None = None,
     ) -> list[ToolResult]:
         """Async `execute_all`."""
         if self._sources:
@@ -314,20 +315,47 @@ class Toolbox:
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
         limiter = anyio.CapacityLimiter(max_concurrency or self.max_concurrency)
-        outcomes: dict[int, Outcome] = {}
+        results = _Results(self.format_error, on_result)
 
         async def one(planned: Planned) -> None:
             async with limiter:
-                outcomes[id(planned)] = await _arun(planned, context)
+                results.add(planned, await _arun(planned, context))
 
         async with anyio.create_task_group() as group:
             for plan in plans:
                 if isinstance(plan, Planned):
                     group.start_soon(one, plan)
-        return [
-            finish_call(p, outcomes[id(p)], self.format_error) if isinstance(p, Planned) else p
-            for p in plans
-        ]
+        return results.ordered(plans)
+
+
+class _Results:
+    """One turn's results as the calls end; `on_result` hears of each at once.
+
+    An error of `on_result` (a journal that cannot record) is raised once every call has
+    ended, so it never abandons a running call.
+    """
+
+    def __init__(
+        self, format_error: ErrorFormatter, on_result: Callable[[ToolResult], None] | None
+    ) -> None:
+        self.format_error = format_error
+        self.on_result = on_result
+        self.done: dict[int, ToolResult] = {}
+        self.error: Exception | None = None
+
+    def add(self, planned: Planned, outcome: Outcome) -> None:
+        result = finish_call(planned, outcome, self.format_error)
+        self.done[id(planned)] = result
+        if self.on_result is not None and self.error is None:
+            try:
+                self.on_result(result)
+            except Exception as exc:
+                self.error = exc
+
+    def ordered(self, plans: list[Planned | ToolResult]) -> list[ToolResult]:
+        if self.error is not None:
+            raise self.error
+        return [self.done[id(p)] if isinstance(p, Planned) else p for p in plans]
 
 
 def _caller_locals() -> dict[str, Any] | None:
@@ -353,14 +381,20 @@ def _run_inline(planned: Planned, context: ToolContext[Any]) -> Outcome:
     return outcome
 
 
-def _run_threads(plans: list[Planned], context: ToolContext[Any], limit: int) -> dict[int, Outcome]:
+def _run_threads(
+    plans: list[Planned],
+    context: ToolContext[Any],
+    limit: int,
+    ended: Callable[[Planned, Outcome], None],
+) -> None:
     """Run the calls on daemon threads, at most `limit` at once.
+
+    `ended` hears of each outcome (in this thread) as soon as it is known.
 
     A call's timeout counts from its start; past it, the call is answered as timed out and its
     thread is no longer waited for (its slot goes to the next call), so a turn takes about as
     long as its slowest call within its timeout, not the sum of the timeouts.
     """
-    outcomes: dict[int, Outcome] = {}
     changed = threading.Event()  # set by a thread when its call finishes
     queue = list(plans)
     running: list[tuple[Planned, list[Outcome], float]] = []
@@ -381,9 +415,9 @@ def _run_threads(plans: list[Planned], context: ToolContext[Any], limit: int) ->
         for planned, slot, started in running:
             deadline = _deadline(planned, started)
             if slot:
-                outcomes[id(planned)] = slot[0]
+                ended(planned, slot[0])
             elif deadline is not None and now >= deadline:
-                outcomes[id(planned)] = Outcome(timed_out=True, started=started, ended=now)
+                ended(planned, Outcome(timed_out=True, started=started, ended=now))
             else:
                 still.append((planned, slot, started))
                 if deadline is not None:
@@ -391,7 +425,6 @@ def _run_threads(plans: list[Planned], context: ToolContext[Any], limit: int) ->
         if len(still) == len(running):  # nothing finished: wait for a call or a deadline
             changed.wait(None if wake is None else max(0.0, wake - now))
         running = still
-    return outcomes
 
 
 def _deadline(planned: Planned, started: float) -> float | None:
