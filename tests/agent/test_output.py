@@ -7,9 +7,7 @@ output tool schema or structured-output schema (`example_for`), or with scripted
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import typing
 from collections.abc import Iterator
 from typing import Any, Literal
 
@@ -35,6 +33,7 @@ from agentkit.testing import FunctionModel, ScriptedModel
 from agentkit.testing._schema_gen import example_for
 from agentkit.tools._schema import pydantic_compatible
 from tests.helpers import Kind
+from tests.testing.output_types import Cat, Dog, Movie, Point
 
 
 class Item(BaseModel):
@@ -52,27 +51,6 @@ class Invoice(BaseModel):
 class Node(BaseModel):
     value: int
     children: list[Node] = []
-
-
-@dataclasses.dataclass
-class Point:
-    x: int
-    y: int
-
-
-class Movie(typing.TypedDict):
-    title: str
-    year: int
-
-
-class Cat(BaseModel):
-    kind: Literal["cat"]
-    meows: int
-
-
-class Dog(BaseModel):
-    kind: Literal["dog"]
-    barks: int
 
 
 OUTPUT_TYPES: list[Any] = [

@@ -3,8 +3,6 @@ validation of the model's JSON back into the type."""
 
 from __future__ import annotations
 
-import dataclasses
-import typing
 from typing import Any, Literal
 
 import pytest
@@ -12,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from agentkit import InvalidArgumentTypeError, OutputProblem, OutputValidationError, UsageError
 from agentkit._output import WRAPPER_KEY, OutputSpec, json_path
+from tests.testing.output_types import Cat, Dog, Movie, Point
 
 
 class Item(BaseModel):
@@ -33,27 +32,6 @@ class Invoice(BaseModel):
 class Node(BaseModel):
     value: int
     children: list[Node] = []
-
-
-@dataclasses.dataclass
-class Point:
-    x: int
-    y: int
-
-
-class Movie(typing.TypedDict):
-    title: str
-    year: int
-
-
-class Cat(BaseModel):
-    kind: Literal["cat"]
-    meows: int
-
-
-class Dog(BaseModel):
-    kind: Literal["dog"]
-    barks: int
 
 
 def closed_everywhere(schema: Any) -> bool:

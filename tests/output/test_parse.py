@@ -33,6 +33,7 @@ from agentkit import (
 from agentkit._parse import output_spec
 from agentkit.testing import RecordedSleeps, ScriptedModel
 from agentkit.testing._replies import Fault, Reply
+from tests.testing.output_types import Cat, Dog, Movie, Point
 
 pytestmark = pytest.mark.kinds("sync", "asyncio", "trio")
 
@@ -54,27 +55,6 @@ class Invoice(BaseModel):
 class Node(BaseModel):
     value: int
     children: list[Node] = []
-
-
-@dataclasses.dataclass
-class Point:
-    x: int
-    y: int
-
-
-class Movie(typing.TypedDict):
-    title: str
-    year: int
-
-
-class Cat(BaseModel):
-    kind: Literal["cat"]
-    meows: int
-
-
-class Dog(BaseModel):
-    kind: Literal["dog"]
-    barks: int
 
 
 INVOICE_JSON = (
