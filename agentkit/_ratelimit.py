@@ -3,17 +3,22 @@
 The buckets and every decision are sans-IO (`agentkit._core.ratelimit.Buckets`); this driver
 adds a lock (one limiter serves threads and tasks alike), the clock, and the waiting. The
 senders (`agentkit._send`) call it around each attempt of `POST /v1/messages`: `acquire` (or
-`aacquire`) before sending, `settle` when the response arrives, `release` when none did.
+`aacquire`) before sending, `settle` when the response arrives, `release` when none did. A
+streamed response is settled when its stream ends (`StreamSettlement`, held for the stream by
+`hold_for_stream` and taken by `agentkit._streaming` with `take_for_stream`).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
+import httpx
 
 from ._core.effects import Send
 from ._core.headers import parse_retry_after
@@ -26,6 +31,17 @@ RATE_LIMITED_PATHS = frozenset({"/v1/messages"})
 
 DEFAULT_PAUSE = 1.0
 """Seconds every request is held back after a 429 that gave no `retry-after`."""
+
+COUNTED_FIELDS = (
+    "model",
+    "messages",
+    "system",
+    "tools",
+    "tool_choice",
+    "thinking",
+    "output_config",
+)
+"""The fields of a message request that `count_tokens` takes (what makes its input)."""
 
 
 class SystemClock:
@@ -61,8 +77,9 @@ class RateLimiter:
 
     Before each `POST /v1/messages` it reserves the request (one request, its input tokens
     estimated from its size, its `max_tokens` as output tokens) and waits until every bucket
-    has room; when the response arrives it settles the real usage, and learns the limits and
-    what is left from the `anthropic-ratelimit-*` headers. A 429 pauses every request for its
+    has room; when the response arrives it settles the real usage (a streamed response when its
+    stream ends), and learns the limits and what is left from the `anthropic-ratelimit-*`
+    headers. A 429 pauses every request for its
     `retry-after`. Share one limiter across clients and agents that share an account:
     `Anthropic(rate_limiter=limiter)`; thread- and task-safe.
 
@@ -72,6 +89,11 @@ class RateLimiter:
         output_tokens_per_minute: An output-token limit set by hand.
         tokens_per_minute: A combined token limit (input and output) set by hand.
         clock: Where time comes from (`agentkit.testing.VirtualClock` in tests).
+        count_tokens: Estimate each request's input exactly with the count_tokens endpoint
+            (`messages.count_tokens` with the request's model, messages, system and tools)
+            rather than from its size: one extra request per message request (once per
+            call, not per retry), paced by count_tokens' own limit, not these. When counting
+            fails the size estimate is used.
 
     Attributes:
         rate_limited: Requests answered 429 so far.
@@ -87,8 +109,10 @@ class RateLimiter:
         output_tokens_per_minute: float | None = None,
         tokens_per_minute: float | None = None,
         clock: Clock | None = None,
+        count_tokens: bool = False,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self.count_tokens = count_tokens
         self._lock = threading.Lock()
         self._buckets = Buckets.of(
             {
@@ -129,6 +153,23 @@ class RateLimiter:
         output = max_tokens if isinstance(max_tokens, int) and max_tokens > 0 else 0
         size = len(send.content or b"")
         return Cost(requests=1, input_tokens=max(1, size // 4), output_tokens=output)
+
+    @staticmethod
+    def count_request(send: Send) -> dict[str, Any]:
+        """The `count_tokens` parameters of a message request: its input, and its betas."""
+        body = send.request.body or {}
+        params = {name: body[name] for name in COUNTED_FIELDS if name in body}
+        beta = send.request.headers.get("anthropic-beta")
+        if beta:
+            params["extra_headers"] = {"anthropic-beta": beta}
+        return params
+
+    @staticmethod
+    def counted(cost: Cost, input_tokens: int | None) -> Cost:
+        """`cost` with the input counted by `count_tokens` (None: not counted, kept as is)."""
+        if input_tokens is None:
+            return cost
+        return Cost(cost.requests, max(1, input_tokens), cost.output_tokens)
 
     def _try(self, cost: Cost) -> tuple[float, Ticket | None]:
         with self._lock:
@@ -182,6 +223,11 @@ class RateLimiter:
         with self._lock:
             self._buckets.settle(self.clock.now(), ticket.cost, Cost(requests=1), ticket.charged)
 
+    def correct(self, ticket: Ticket, actual: Cost) -> None:
+        """Correct a reservation already settled with the estimate (a stream, at its end)."""
+        with self._lock:
+            self._buckets.settle(self.clock.now(), ticket.cost, actual, ticket.charged)
+
     def note_retry_wait(self, seconds: float) -> None:
         """Count a wait before retrying a request (after a 429, say)."""
         self._note_wait(seconds)
@@ -190,3 +236,62 @@ class RateLimiter:
         if seconds > 0:
             with self._lock:
                 self.waited += seconds
+
+
+class StreamSettlement:
+    """A streamed response's reservation, corrected once when its stream ends.
+
+    `observe` takes the usage of each event (`message_start`, then the cumulative counts of
+    `message_delta`); `finish` settles with the last usage seen, the final one when the stream
+    completed. A stream that ends before any usage (failed, or closed unread) gives its tokens
+    back; one cut short is charged what it had used so far.
+    """
+
+    def __init__(self, limiter: RateLimiter, ticket: Ticket) -> None:
+        self._limiter = limiter
+        self._ticket = ticket
+        self._input: int | None = None
+        self._output: int | None = None
+        self._done = False
+
+    def observe(self, events: Iterable[Any]) -> None:
+        """Note the usage in stream events (`RawMessageStreamEvent`s)."""
+        for event in events:
+            kind = event.type
+            if kind == "message_start":
+                usage = event.message.usage
+                self._input = usage.input_tokens + (usage.cache_creation_input_tokens or 0)
+                self._output = usage.output_tokens
+            elif kind == "message_delta":
+                delta = event.usage
+                self._output = delta.output_tokens
+                if delta.input_tokens is not None:
+                    cached = delta.cache_creation_input_tokens or 0
+                    self._input = delta.input_tokens + cached
+
+    def finish(self) -> None:
+        """Settle with the usage seen, once (later calls do nothing)."""
+        if self._done:
+            return
+        self._done = True
+        if self._input is None and self._output is None:
+            self._limiter.release(self._ticket)
+            return
+        actual = Cost(requests=1, input_tokens=self._input or 0, output_tokens=self._output or 0)
+        self._limiter.correct(self._ticket, actual)
+
+
+_held: weakref.WeakKeyDictionary[httpx.Response, StreamSettlement] = weakref.WeakKeyDictionary()
+_held_lock = threading.Lock()
+
+
+def hold_for_stream(response: httpx.Response, settlement: StreamSettlement) -> None:
+    """Keep a streamed response's settlement until its stream takes it."""
+    with _held_lock:
+        _held[response] = settlement
+
+
+def take_for_stream(response: httpx.Response) -> StreamSettlement | None:
+    """The settlement held for a streamed response, if its request was paced."""
+    with _held_lock:
+        return _held.pop(response, None)

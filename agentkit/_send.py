@@ -4,26 +4,49 @@ The protocol (send, and on a retryable failure wait and send again) is written o
 `agentkit._core.flows.request_flow`; a sender only performs its effects: `Send` one attempt
 (translating any transport failure into `APIConnectionError` at this one boundary) and `Sleep`.
 The resources (`messages`) and the stream helper send through their client's sender.
+
+With a `RateLimiter`, each attempt of `POST /v1/messages` reserves its estimated cost first (its
+input counted by `count_tokens` once per call when the limiter asks for it) and settles after:
+a streamed response when its stream ends (`agentkit._ratelimit.StreamSettlement`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import httpx
 
 from ._base_client import BaseClient
-from ._core.effects import RequestEffect, Sleep
+from ._core.effects import RequestEffect, Send, Sleep
+from ._core.endpoints import prepare_count_tokens
 from ._core.flows import request_flow
 from ._core.request import PreparedRequest
 from ._drive import adrive, asleep, drive, sleep
+from ._ratelimit import RateLimiter, StreamSettlement, Ticket, hold_for_stream
 from ._response import APIResponse
 from ._types import NotGiven, TimeoutTypes
 
 __all__ = ["AsyncSender", "Sender"]
 
 _T = TypeVar("_T")
+
+log = logging.getLogger("agentkit")
+
+
+def _count_failed(exc: Exception) -> None:
+    log.debug("count_tokens failed (%s); the request's size estimates its input", exc)
+
+
+def _settle(
+    limiter: RateLimiter, ticket: Ticket, effect: Send, response: httpx.Response, unread: bool
+) -> None:
+    """Settle an attempt's reservation; a stream's is corrected again when the stream ends."""
+    body = None if unread else response.content
+    limiter.settle(ticket, response.status_code, response.headers, body)
+    if unread and effect.request.stream:
+        hold_for_stream(response, StreamSettlement(limiter, ticket))
 
 
 class Sender:
@@ -66,6 +89,7 @@ class Sender:
         """The interpreter of `request_flow`'s effects for one call."""
         http_timeout = self.client.request_timeout(timeout)
         limiter = self.client.rate_limiter
+        counted: list[int | None] = []  # the input counted by count_tokens: once per call
 
         def perform(effect: RequestEffect) -> httpx.Response | None:
             if isinstance(effect, Sleep):
@@ -74,8 +98,7 @@ class Sender:
                     limiter.note_retry_wait(effect.seconds)
                 return None
             request = self.client.build_attempt(self.http, effect, http_timeout)
-            paced = limiter is not None and limiter.paces(effect)
-            ticket = limiter.acquire(limiter.estimate(effect)) if paced and limiter else None
+            ticket = self.reserve(limiter, effect, counted, timeout)
             try:
                 response = self.http.send(request, stream=True)
                 unread = (defer_read or effect.request.stream) and response.is_success
@@ -92,11 +115,45 @@ class Sender:
                     limiter.release(ticket)
                 self.client.raise_send_failure(exc, request)
             if ticket is not None and limiter is not None:
-                body = None if unread else response.content
-                limiter.settle(ticket, response.status_code, response.headers, body)
+                _settle(limiter, ticket, effect, response, unread)
             return response
 
         return perform
+
+    def reserve(
+        self,
+        limiter: RateLimiter | None,
+        effect: Send,
+        counted: list[int | None],
+        timeout: TimeoutTypes | NotGiven,
+    ) -> Ticket | None:
+        """Wait for room for a paced attempt and take it (None: not paced).
+
+        `counted`: the call's input counted by `count_tokens`, filled on its first attempt.
+        """
+        if limiter is None or not limiter.paces(effect):
+            return None
+        cost = limiter.estimate(effect)
+        if limiter.count_tokens:
+            if not counted:
+                counted.append(self.count_input(limiter, effect, timeout))
+            cost = limiter.counted(cost, counted[0])
+        return limiter.acquire(cost)
+
+    def count_input(
+        self, limiter: RateLimiter, effect: Send, timeout: TimeoutTypes | NotGiven
+    ) -> int | None:
+        """A message request's input tokens by `count_tokens` (None when counting failed)."""
+        from ._base_client import model_parser
+        from .types.message import MessageTokensCount
+
+        try:
+            prepared, _ = prepare_count_tokens(self.client, limiter.count_request(effect))
+            parser = model_parser(MessageTokensCount)
+            return self.request(prepared, parser, timeout=timeout).parse().input_tokens
+        except Exception as exc:  # an estimate: the message request goes on without it
+            _count_failed(exc)
+            return None
 
 
 class AsyncSender:
@@ -126,6 +183,7 @@ class AsyncSender:
         """See `Sender.performer`."""
         http_timeout = self.client.request_timeout(timeout)
         limiter = self.client.rate_limiter
+        counted: list[int | None] = []  # the input counted by count_tokens: once per call
 
         async def perform(effect: RequestEffect) -> httpx.Response | None:
             if isinstance(effect, Sleep):
@@ -134,8 +192,7 @@ class AsyncSender:
                     limiter.note_retry_wait(effect.seconds)
                 return None
             request = self.client.build_attempt(self.http, effect, http_timeout)
-            paced = limiter is not None and limiter.paces(effect)
-            ticket = await limiter.aacquire(limiter.estimate(effect)) if paced and limiter else None
+            ticket = await self.reserve(limiter, effect, counted, timeout)
             try:
                 response = await self.http.send(request, stream=True)
                 unread = (defer_read or effect.request.stream) and response.is_success
@@ -154,8 +211,40 @@ class AsyncSender:
                     raise
                 self.client.raise_send_failure(exc, request)  # any failure, as the SDK catches
             if ticket is not None and limiter is not None:
-                body = None if unread else response.content
-                limiter.settle(ticket, response.status_code, response.headers, body)
+                _settle(limiter, ticket, effect, response, unread)
             return response
 
         return perform
+
+    async def reserve(
+        self,
+        limiter: RateLimiter | None,
+        effect: Send,
+        counted: list[int | None],
+        timeout: TimeoutTypes | NotGiven,
+    ) -> Ticket | None:
+        """See `Sender.reserve`."""
+        if limiter is None or not limiter.paces(effect):
+            return None
+        cost = limiter.estimate(effect)
+        if limiter.count_tokens:
+            if not counted:
+                counted.append(await self.count_input(limiter, effect, timeout))
+            cost = limiter.counted(cost, counted[0])
+        return await limiter.aacquire(cost)
+
+    async def count_input(
+        self, limiter: RateLimiter, effect: Send, timeout: TimeoutTypes | NotGiven
+    ) -> int | None:
+        """See `Sender.count_input`."""
+        from ._base_client import model_parser
+        from .types.message import MessageTokensCount
+
+        try:
+            prepared, _ = prepare_count_tokens(self.client, limiter.count_request(effect))
+            parser = model_parser(MessageTokensCount)
+            response = await self.request(prepared, parser, timeout=timeout)
+            return response.parse().input_tokens
+        except Exception as exc:  # an estimate: the message request goes on without it
+            _count_failed(exc)
+            return None

@@ -12,6 +12,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 import httpx
 
 from ._core.stream_decoder import StreamDecoder
+from ._ratelimit import StreamSettlement, take_for_stream
 from ._types import AsyncClosingContext, ClosingContext
 from .types.stream_events import RawMessageStreamEvent
 
@@ -38,6 +39,12 @@ class _StreamBase:
     """Response metadata shared by both streams."""
 
     response: httpx.Response
+    _settlement: StreamSettlement | None
+    """The rate limiter's reservation for this stream, settled when it ends (None: unpaced)."""
+
+    def _settle(self) -> None:
+        if self._settlement is not None:
+            self._settlement.finish()
 
     @property
     def headers(self) -> httpx.Headers:
@@ -60,6 +67,7 @@ class Stream(_StreamBase, ClosingContext):
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
+        self._settlement = take_for_stream(response)
         self._decoder = StreamDecoder(response)
         self._iterator = self._events()
 
@@ -71,20 +79,29 @@ class Stream(_StreamBase, ClosingContext):
 
     def _events(self) -> Generator[RawMessageStreamEvent, None, None]:
         decoder = self._decoder
+        observe = None if self._settlement is None else self._settlement.observe
         try:
             try:
                 for chunk in _chunks(self.response):
-                    yield from decoder.feed(chunk)
+                    events = decoder.feed(chunk)
+                    if observe is not None:
+                        observe(events)
+                    yield from events
             except httpx.TransportError as exc:
                 raise decoder.connection_error(exc) from exc
-            yield from decoder.flush()
+            last = decoder.flush()
+            if observe is not None:
+                observe(last)
+            yield from last
             decoder.finish()
         finally:
+            self._settle()
             self.response.close()
 
     def close(self) -> None:
         """Stop reading and release the connection."""
         self._iterator.close()
+        self._settle()  # also when never read
         self.response.close()
 
 
@@ -93,6 +110,7 @@ class AsyncStream(_StreamBase, AsyncClosingContext):
 
     def __init__(self, response: httpx.Response) -> None:
         self.response = response
+        self._settlement = take_for_stream(response)
         self._decoder = StreamDecoder(response)
         self._iterator = self._events()
 
@@ -104,20 +122,29 @@ class AsyncStream(_StreamBase, AsyncClosingContext):
 
     async def _events(self) -> AsyncGenerator[RawMessageStreamEvent, None]:
         decoder = self._decoder
+        observe = None if self._settlement is None else self._settlement.observe
         try:
             try:
                 async for chunk in _achunks(self.response):
-                    for event in decoder.feed(chunk):
+                    events = decoder.feed(chunk)
+                    if observe is not None:
+                        observe(events)
+                    for event in events:
                         yield event
             except httpx.TransportError as exc:
                 raise decoder.connection_error(exc) from exc
-            for event in decoder.flush():
+            last = decoder.flush()
+            if observe is not None:
+                observe(last)
+            for event in last:
                 yield event
             decoder.finish()
         finally:
+            self._settle()
             await self.response.aclose()
 
     async def close(self) -> None:
         """Stop reading and release the connection."""
         await self._iterator.aclose()
+        self._settle()  # also when never read
         await self.response.aclose()

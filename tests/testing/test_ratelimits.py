@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 
-from agentkit import Agent, Anthropic, AsyncAgent, RateLimiter, RateLimitError
+from agentkit import (
+    Agent,
+    Anthropic,
+    APIConnectionError,
+    APIStatusError,
+    AsyncAgent,
+    RateLimiter,
+    RateLimitError,
+)
 from agentkit.testing import (
     EchoModel,
     Fault,
@@ -19,6 +27,7 @@ from agentkit.testing import (
     ScaledClock,
     VirtualClock,
 )
+from agentkit.types.stream_events import RawMessageDeltaEvent
 
 MESSAGE: dict[str, Any] = {
     "model": "claude-test",
@@ -178,3 +187,158 @@ def test_client_option() -> None:
     client = Anthropic(api_key="k", rate_limiter=limiter)
     assert client.rate_limiter is limiter
     assert Anthropic(api_key="k").rate_limiter is None
+
+
+# Streams settle when their final usage arrives; count_tokens estimates input exactly.
+# A model without rate limits sends no headers, so the limiter's levels move only by its own
+# reservations and settlements (and a virtual clock that never advances refills nothing).
+
+LIMITS = {"input_tokens": 100_000, "output_tokens": 10_000, "requests": 100}
+
+
+def _limiter(**options: Any) -> RateLimiter:
+    return RateLimiter(
+        requests_per_minute=LIMITS["requests"],
+        input_tokens_per_minute=LIMITS["input_tokens"],
+        output_tokens_per_minute=LIMITS["output_tokens"],
+        clock=VirtualClock(),
+        **options,
+    )
+
+
+def _used(limiter: RateLimiter) -> dict[str, float]:
+    """What the limiter counts as taken from each bucket."""
+    buckets = limiter._buckets.buckets
+    return {name: LIMITS[name] - buckets[name].level for name in LIMITS}
+
+
+def test_a_stream_settles_with_its_final_usage() -> None:
+    limiter = _limiter()
+    client = EchoModel().client(rate_limiter=limiter)
+    with client.messages.stream(**MESSAGE) as stream:
+        next(iter(stream))
+        assert _used(limiter)["output_tokens"] == 100  # max_tokens reserved while streaming
+        message = stream.get_final_message()
+    used = _used(limiter)
+    assert used["output_tokens"] == message.usage.output_tokens < 100  # the rest handed back
+    assert used["input_tokens"] == message.usage.input_tokens
+    assert used["requests"] == 1
+
+
+def test_a_raw_stream_settles_when_read_to_the_end_async() -> None:
+    import anyio
+
+    limiter = _limiter()
+    model = EchoModel()
+
+    async def main() -> int:
+        client = model.async_client(rate_limiter=limiter)
+        output = 0
+        async with await client.messages.create(**MESSAGE, stream=True) as stream:
+            async for event in stream:
+                if isinstance(event, RawMessageDeltaEvent):
+                    output = event.usage.output_tokens
+        return output
+
+    output = anyio.run(main)
+    assert 0 < _used(limiter)["output_tokens"] == output < 100
+
+
+def test_a_stream_closed_unread_gives_its_reservation_back() -> None:
+    limiter = _limiter()
+    client = EchoModel().client(rate_limiter=limiter)
+    with client.messages.create(**MESSAGE, stream=True):
+        assert _used(limiter)["output_tokens"] == 100
+    assert _used(limiter) == {"input_tokens": 0, "output_tokens": 0, "requests": 1}
+
+
+def test_a_failed_stream_is_charged_what_it_used_or_nothing() -> None:
+    limiter = _limiter()
+    model = EchoModel(faults=[Fault.cut(after=0)])  # the connection drops before any event
+    client = model.client(rate_limiter=limiter, max_retries=0)
+    with pytest.raises(APIConnectionError), client.messages.stream(**MESSAGE) as stream:
+        stream.get_final_message()
+    assert _used(limiter) == {"input_tokens": 0, "output_tokens": 0, "requests": 1}
+
+    limiter = _limiter()
+    model = EchoModel(faults=[Fault.error_event(after=2)])  # after message_start
+    client = model.client(rate_limiter=limiter, max_retries=0)
+    with pytest.raises(APIStatusError), client.messages.stream(**MESSAGE) as stream:
+        stream.get_final_message()
+    used = _used(limiter)
+    assert 0 < used["input_tokens"] < 100  # what message_start reported, not the estimate
+    assert used["output_tokens"] < 100
+
+
+def test_a_stream_retried_mid_way_settles_both_attempts() -> None:
+    limiter = _limiter()
+    client = EchoModel(faults=[Fault.cut(after=1)]).client(rate_limiter=limiter)
+    with client.messages.stream(**MESSAGE) as stream:
+        message = stream.get_final_message()
+    used = _used(limiter)
+    assert used["requests"] == 2
+    assert message.usage.output_tokens <= used["output_tokens"] < 100  # neither kept max_tokens
+
+
+def test_count_tokens_estimates_the_input_exactly() -> None:
+    limiter = _limiter(count_tokens=True)
+    model = EchoModel()
+    client = model.client(rate_limiter=limiter)
+    with client.messages.stream(**MESSAGE, system="be brief") as stream:
+        next(iter(stream))
+        counted = client.messages.count_tokens(
+            model="claude-test", messages=MESSAGE["messages"], system="be brief"
+        ).input_tokens
+        used = _used(limiter)
+        assert used["input_tokens"] == counted  # not the request's size
+        assert used["requests"] == 1  # count_tokens is not paced by the message limits
+        stream.until_done()
+    paths = [request.path for request in model.requests]
+    assert paths[:2] == ["/v1/messages/count_tokens", "/v1/messages"]
+    counting = model.requests[0]
+    assert counting["system"] == "be brief"
+    assert "max_tokens" not in counting
+    assert "stream" not in counting
+
+
+def test_count_tokens_is_asked_once_per_call_not_per_retry(waits: RecordedSleeps) -> None:
+    limiter = _limiter(count_tokens=True)
+    model = EchoModel(faults=[None, Fault(status=529)])  # the message request fails once
+    model.client(rate_limiter=limiter).messages.create(**MESSAGE)
+    paths = [request.path for request in model.requests]
+    assert paths == ["/v1/messages/count_tokens", "/v1/messages", "/v1/messages"]
+
+
+def test_a_failed_count_falls_back_to_the_size_estimate() -> None:
+    def input_reserved(limiter: RateLimiter, model: EchoModel) -> float:
+        client = model.client(rate_limiter=limiter, max_retries=0)
+        with client.messages.create(**MESSAGE, stream=True) as stream:
+            reserved = _used(limiter)["input_tokens"]
+            for _ in stream:
+                pass
+        return reserved
+
+    size_estimate = input_reserved(_limiter(), EchoModel())
+    refused = EchoModel(faults=[Fault(status=400, error_type="invalid_request_error")])
+    assert input_reserved(_limiter(count_tokens=True), refused) == size_estimate
+    assert [request.path for request in refused.requests] == [
+        "/v1/messages/count_tokens",
+        "/v1/messages",
+    ]
+
+
+def test_count_tokens_async() -> None:
+    import anyio
+
+    limiter = _limiter(count_tokens=True)
+    model = EchoModel()
+
+    async def main() -> None:
+        client = model.async_client(rate_limiter=limiter)
+        await client.messages.create(**MESSAGE)
+
+    anyio.run(main)
+    assert [request.path for request in model.requests] == [
+        "/v1/messages/count_tokens",
+        "/v1/messages",
+    ]
