@@ -15,14 +15,16 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-import httpx
 
 from ._core.effects import Send
 from ._core.headers import parse_retry_after
 from ._core.ratelimit import Buckets, Clock, Cost, limits_from_headers, usage_from_body
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["RateLimiter", "SystemClock", "Ticket"]
 

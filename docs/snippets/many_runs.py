@@ -45,6 +45,14 @@ results, summary = agent.map_all(["a", "b", "c"], rate_limiter=limiter)
 print(f"{summary.rate_limited} requests got 429; waited {summary.rate_limit_wait:.1f}s")
 # --8<-- [end:limiter]
 
+# --8<-- [start:count_tokens]
+counting = RateLimiter(count_tokens=True)  # each request's input counted by count_tokens first
+model = EchoModel()
+counted = Agent(model.client(rate_limiter=counting), model=MODEL, max_tokens=100)
+counted.run("How long is this prompt?")
+print([request.path for request in model.requests])  # count_tokens, then the message
+# --8<-- [end:count_tokens]
+
 
 # --8<-- [start:async]
 async def classify_all() -> None:
