@@ -96,11 +96,16 @@ class Link:
             with anyio.CancelScope(deadline=anyio.current_time() + server.connect_timeout) as scope:
                 async with server._client(self._on_message) as client:
                     await server._load_tools(client, first=not self.restarts)
-                    scope.deadline = math.inf
-                    connected = True
-                    self.client, self.connecting, self.failure = client, False, ""
-                    attempt.set()
-                    await self._serve(client)
+                    async with anyio.create_task_group() as group:
+                        # calls start once list changes are heard (or cannot be)
+                        await group.start(self._listen, client)
+                        scope.deadline = math.inf
+                        connected = True
+                        self.client, self.connecting, self.failure = client, False, ""
+                        attempt.set()
+                        group.start_soon(self._refresh, client)
+                        await self.stop.wait()  # serve until asked to stop
+                        group.cancel_scope.cancel()
             if not connected:
                 self.failure = f"it did not start within {server.connect_timeout:g} s"
         except Exception as exc:
@@ -112,24 +117,27 @@ class Link:
             logger.warning("%s: %s", server.label, self.failure)
         return connected
 
-    async def _serve(self, client: Client) -> None:
-        """Keep the tool list fresh until asked to stop."""
-        async with anyio.create_task_group() as group:
-            group.start_soon(self._listen, client)
-            group.start_soon(self._refresh, client)
-            await self.stop.wait()
-            group.cancel_scope.cancel()
+    async def _listen(
+        self, client: Client, *, task_status: anyio.abc.TaskStatus[None] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        """On 2026-07-28 servers, list changes come through `subscriptions/listen`.
 
-    async def _listen(self, client: Client) -> None:
-        """On 2026-07-28 servers, list changes come through `subscriptions/listen`."""
+        Started once the server acknowledged the subscription (or it cannot be had), so a
+        change made by the first call is not missed.
+        """
+        started = False
         try:
             async with client.listen(tools_list_changed=True) as subscription:
+                task_status.started()
+                started = True
                 async for _event in subscription:
                     self.stale.set()
         except ListenNotSupportedError:  # older servers send notifications (`_on_message`)
-            return
+            pass
         except Exception as exc:  # no subscription: the list is read once
             logger.debug("%s: no tools/list_changed subscription: %s", self.server.label, exc)
+        if not started:
+            task_status.started()
 
     async def _refresh(self, client: Client) -> None:
         while True:

@@ -23,6 +23,7 @@ from typing_extensions import Unpack
 from .._exceptions import UnresolvedTypeError, UsageError
 from ._context import ToolContext
 from ._options import BaseToolOptions, ToolOptions, check_option_names
+from ._quick import Check, quick_check
 from ._results import DEFAULT_MAX_RESULT_CHARS
 from ._strict import to_strict
 
@@ -126,6 +127,7 @@ class Tool(Generic[P, R]):
         self._spec = spec
         self._model = model
         self._validator: jsonschema.protocols.Validator | None = None
+        self._quick: Check | None = None  # passes only valid input (`_quick.py`)
         self.is_async = inspect.iscoroutinefunction(inspect.unwrap(fn)) or (
             isinstance(fn, functools.partial) and inspect.iscoroutinefunction(fn.func)
         )
@@ -316,6 +318,10 @@ class Tool(Generic[P, R]):
 
             cls = jsonschema.validators.validator_for(self.validation_schema)
             self._validator = cls(self.validation_schema, format_checker=cls.FORMAT_CHECKER)
+            if cls is jsonschema.Draft202012Validator:
+                self._quick = quick_check(self.validation_schema)
+        if self._quick is not None and self._quick(tool_input):
+            return []
         errors = sorted(
             self._validator.iter_errors(tool_input), key=lambda e: [str(p) for p in e.path]
         )

@@ -5,9 +5,9 @@ Both drivers share `plan_call` / `finish_call`; they differ only in how a functi
   timeout runs inline; otherwise the calls run concurrently on daemon threads (an async tool
   on its thread's own event loop). A call past its timeout is answered with an error and no
   longer waited for.
-- `aexecute_all` (async, anyio; `arun` and `arun_all` use it): calls run in a task group; sync
-  tools on worker threads (`anyio.to_thread`, abandoned at their timeout), async tools
-  cancelled at their timeout.
+- `aexecute_all` (async, anyio; `arun` and `arun_all` use it): calls run in a task group (a
+  lone call in the calling task); sync tools on worker threads (`anyio.to_thread`, abandoned
+  at their timeout), async tools cancelled at their timeout.
 At most `max_concurrency` calls run at once in either.
 """
 
@@ -314,17 +314,20 @@ class Toolbox:
             await self.aopen()
         plans = [b if isinstance(b, (Planned, ToolResult)) else self.plan(b) for b in blocks]
         context = self._context(deps, messages, usage)
-        limiter = anyio.CapacityLimiter(max_concurrency or self.max_concurrency)
         results = _Results(self.format_error, on_result)
+        runnable = [p for p in plans if isinstance(p, Planned)]
+        if len(runnable) == 1:  # a lone call needs no task group: it runs in this task
+            results.add(runnable[0], await _arun(runnable[0], context))
+            return results.ordered(plans)
+        limiter = anyio.CapacityLimiter(max_concurrency or self.max_concurrency)
 
         async def one(planned: Planned) -> None:
             async with limiter:
                 results.add(planned, await _arun(planned, context))
 
         async with anyio.create_task_group() as group:
-            for plan in plans:
-                if isinstance(plan, Planned):
-                    group.start_soon(one, plan)
+            for plan in runnable:
+                group.start_soon(one, plan)
         return results.ordered(plans)
 
 
