@@ -34,6 +34,7 @@ __all__ = [
     "Flow",
     "ReadStream",
     "RequestEffect",
+    "RequestTiming",
     "RunTools",
     "Send",
     "Sleep",
@@ -76,6 +77,22 @@ class ReadStream:
 
 
 @dataclass(frozen=True, slots=True)
+class RequestTiming:
+    """When a driver sent a model request and how long it took (the core has no clock).
+
+    Attributes:
+        started_at: Wall-clock start, in seconds since the epoch (`time.time()`).
+        duration: Seconds from sending the request to its whole response (or its failure),
+            measured with a monotonic clock.
+        retries: Retries the request took, if the driver knows.
+    """
+
+    started_at: float
+    duration: float
+    retries: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CallModel:
     """Ask the model for its next message.
 
@@ -84,11 +101,14 @@ class CallModel:
         stream: Stream the response (its text reaches the caller as it arrives).
         relay: For a streamed response, the caller's events for each stream event (by
             default, text and thinking as they are).
+        on_timing: Called by the driver with the request's `RequestTiming` once it has
+            answered or failed, before the result is sent back (for the run timeline).
     """
 
     params: dict[str, Any]
     stream: bool = False
     relay: Callable[[Any], Sequence[Any]] | None = None
+    on_timing: Callable[[RequestTiming], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from .effects import CallModel
+from .effects import CallModel, RequestTiming
 from .tool_calls import ToolCall, ToolResult
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ __all__ = [
     "CallModel",
     "Finish",
     "LoopState",
+    "RequestRecord",
     "RunTools",
     "RunUsage",
     "ToolCallRecord",
@@ -156,8 +157,11 @@ class ToolCallRecord:
         name: The tool's name.
         input: The input the model sent (after any hook replaced it).
         result: The `tool_result` content the model received.
-        is_error: Whether the model was told the call failed.
+        is_error: Whether the model was told the call failed (`result` then says why).
         duration: Seconds the function ran (0 when it never ran).
+        started_at: Wall-clock time the function started, in seconds since the epoch (None
+            when it never ran, or in a result saved by an older version).
+        turn: The turn whose response asked for the call (from 1; 0 when unknown).
     """
 
     id: str
@@ -166,6 +170,8 @@ class ToolCallRecord:
     result: Any
     is_error: bool
     duration: float
+    started_at: float | None = None
+    turn: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON-able data."""
@@ -176,7 +182,58 @@ class ToolCallRecord:
             "result": self.result,
             "is_error": self.is_error,
             "duration": self.duration,
+            "started_at": self.started_at,
+            "turn": self.turn,
         }
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequestRecord:
+    """One model request of a run, as it happened (what the run timeline shows).
+
+    Attributes:
+        turn: The turn it belongs to (from 1; a `pause_turn` continuation shares its turn).
+        started_at: Wall-clock start, in seconds since the epoch (None when unknown, e.g. a
+            response replayed from a journal).
+        duration: Seconds until the whole response arrived (None when unknown).
+        retries: Retries the request took (None when unknown).
+        message_id: The response's id.
+        model: The model that answered.
+        stop_reason: The response's stop reason.
+        input_tokens: Uncached input tokens.
+        output_tokens: Output tokens.
+        cache_creation_input_tokens: Input tokens written to the prompt cache.
+        cache_read_input_tokens: Input tokens read from the prompt cache.
+        message_index: Where the response's assistant turn is in the run's `messages` (None
+            when the turn was not stored).
+        error: `Type: message` of the error that ended the request (then no response).
+    """
+
+    turn: int
+    started_at: float | None = None
+    duration: float | None = None
+    retries: int | None = None
+    message_id: str | None = None
+    model: str | None = None
+    stop_reason: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    message_index: int | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON-able data."""
+        return {name: getattr(self, name) for name in _REQUEST_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RequestRecord:
+        """From `to_dict()` data (unknown keys, e.g. from a newer version, are ignored)."""
+        return cls(**{k: v for k, v in data.items() if k in _REQUEST_FIELDS})
+
+
+_REQUEST_FIELDS = tuple(RequestRecord.__dataclass_fields__)
 
 
 @dataclass
@@ -190,6 +247,7 @@ class LoopState:
             continuation is part of the turn it continues.
         tool_calls: Tool calls so far.
         last_message: The last response.
+        requests: Model requests so far, with their timings when the driver gave them.
     """
 
     messages: list[MessageParam] = field(default_factory=list)
@@ -197,6 +255,7 @@ class LoopState:
     turns: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     last_message: Message | None = None
+    requests: list[RequestRecord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -271,8 +330,8 @@ class AgentLoop:
             return RunTools(self._pending)
         return CallModel({**self.params, "messages": list(self.state.messages)})
 
-    def on_response(self, message: Message) -> None:
-        """Take in a model response."""
+    def on_response(self, message: Message, timing: RequestTiming | None = None) -> None:
+        """Take in a model response (`timing`: when the driver sent it, if it says)."""
         from ..types.content import ToolUseBlock  # loaded with `message`'s own models
 
         state = self.state
@@ -283,6 +342,7 @@ class AgentLoop:
         if reason == "pause_turn":
             self._pauses += 1
             state.messages.append(turn)
+            self._record(message, timing)
             if self._pauses >= MAX_PAUSES:
                 self._finish = Finish("max_turns", state, limit_hit=True)
             return
@@ -294,11 +354,37 @@ class AgentLoop:
         if reason == "tool_use" and calls:
             state.messages.append(turn)
             self._pending = calls
+            self._record(message, timing)
             return
         final_turn = _without_tool_calls(turn)
         if final_turn is not None:
             state.messages.append(final_turn)
+        self._record(message, timing, stored=final_turn is not None)
         self._finish = Finish(reason, state)
+
+    def on_request_error(self, error: str, timing: RequestTiming | None = None) -> None:
+        """Record a request that failed (`error`: `Type: message`); the history is unchanged."""
+        self.state.requests.append(
+            RequestRecord(turn=self.state.turns + 1, error=error, **_timing_fields(timing))
+        )
+
+    def _record(self, message: Message, timing: RequestTiming | None, stored: bool = True) -> None:
+        """Record a response's request (its turn is the last one stored)."""
+        state, usage = self.state, message.usage
+        state.requests.append(
+            RequestRecord(
+                turn=state.turns + (1 if self._pauses else 0),
+                message_id=message.id,
+                model=message.model,
+                stop_reason=message.stop_reason,
+                input_tokens=usage.input_tokens or 0,
+                output_tokens=usage.output_tokens or 0,
+                cache_creation_input_tokens=usage.cache_creation_input_tokens or 0,
+                cache_read_input_tokens=usage.cache_read_input_tokens or 0,
+                message_index=len(state.messages) - 1 if stored else None,
+                **_timing_fields(timing),
+            )
+        )
 
     def _assistant_turn(self, message: Message) -> tuple[MessageParam, list[ToolCall]]:
         """The turn to store, and the tool calls of the paused turn it continues (if any).
@@ -334,8 +420,18 @@ class AgentLoop:
         ordered = [by_id[c.id] for c in pending]
         answers: Any = {"role": "user", "content": [r.to_param() for r in ordered]}
         self.state.messages.append(answers)
+        turn = self.state.turns
         self.state.tool_calls.extend(
-            ToolCallRecord(r.call.id, r.call.name, r.call.input, r.content, r.is_error, r.duration)
+            ToolCallRecord(
+                r.call.id,
+                r.call.name,
+                r.call.input,
+                r.content,
+                r.is_error,
+                r.duration,
+                started_at=r.started_at,
+                turn=turn,
+            )
             for r in ordered
         )
         self._pending = None
@@ -359,6 +455,16 @@ class AgentLoop:
         if self.limits.reached(self.state.usage):
             return "usage_limit"
         return None
+
+
+def _timing_fields(timing: RequestTiming | None) -> dict[str, Any]:
+    if timing is None:
+        return {}
+    return {
+        "started_at": timing.started_at,
+        "duration": timing.duration,
+        "retries": timing.retries,
+    }
 
 
 def _without_tool_calls(turn: MessageParam) -> MessageParam | None:

@@ -60,6 +60,8 @@ class ToolResult:
         content: The `tool_result` content (text, blocks, or None).
         is_error: Whether the model is told the call failed.
         duration: Seconds spent running the function (0 when it never ran).
+        started_at: Wall-clock time the function started, in seconds since the epoch (None
+            when it never ran).
         output: The function's return value (None on error).
         exception: The exception the function raised, if any.
         ran: Whether the function was called at all.
@@ -69,6 +71,7 @@ class ToolResult:
     content: ToolContent = None
     is_error: bool = False
     duration: float = 0.0
+    started_at: float | None = None
     output: Any = None
     exception: BaseException | None = field(default=None, repr=False)
     ran: bool = False

@@ -8,13 +8,14 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import Self
 
-from .._core.effects import CallHook, CallModel, Emit
+from .._core.effects import CallHook, CallModel, Emit, RequestTiming
 from .._drive import Done, advance
 from .._ratelimit import RateLimiter
 from .._utils import call_maybe_async
@@ -199,7 +200,11 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
                     if isinstance(effect, Emit):
                         yield effect.event
                     elif isinstance(effect, CallModel):
-                        value = yield from self._call_model(effect)
+                        timer = RequestTimer(effect)
+                        try:
+                            value = yield from self._call_model(effect, timer)
+                        finally:
+                            timer.stop()
                     elif isinstance(effect, CallHook):
                         value = call_maybe_async(effect.fn, *effect.args)
                     else:
@@ -215,14 +220,19 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         finally:
             flow.close()
 
-    def _call_model(self, effect: CallModel) -> Generator[AgentEvent, None, Message]:
+    def _call_model(
+        self, effect: CallModel, timer: RequestTimer
+    ) -> Generator[AgentEvent, None, Message]:
         if not effect.stream:
-            message: Message = self.client.messages.create(**effect.params)
+            raw = self.client.messages.with_raw_response.create(**effect.params)
+            timer.retries = raw.retries_taken
+            message: Message = raw.parse()
             return message
         relay = effect.relay or relay_text
         with self.client.messages.stream(**effect.params) as stream:
             for event in stream:
                 yield from relay(event)
+            timer.retries = stream.retries_taken
             final: Message = stream.get_final_message()
             return final
 
@@ -365,14 +375,27 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
                     if isinstance(effect, Emit):
                         yield effect.event
                     elif isinstance(effect, CallModel) and effect.stream:
+                        timer = RequestTimer(effect)
                         relay = effect.relay or relay_text
-                        async with self.client.messages.stream(**effect.params) as stream:
-                            async for event in stream:
-                                for out in relay(event):
-                                    yield out
-                            value = await stream.get_final_message()
+                        try:
+                            async with self.client.messages.stream(**effect.params) as stream:
+                                async for event in stream:
+                                    for out in relay(event):
+                                        yield out
+                                timer.retries = stream.retries_taken
+                                value = await stream.get_final_message()
+                        finally:
+                            timer.stop()
                     elif isinstance(effect, CallModel):
-                        value = await self.client.messages.create(**effect.params)
+                        timer = RequestTimer(effect)
+                        try:
+                            raw = await self.client.messages.with_raw_response.create(
+                                **effect.params
+                            )
+                            timer.retries = raw.retries_taken
+                            value = raw.parse()
+                        finally:
+                            timer.stop()
                     elif isinstance(effect, CallHook):
                         value = await _maybe_await(effect.fn(*effect.args))
                     else:
@@ -387,6 +410,24 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
                     error = exc
         finally:
             flow.close()
+
+
+class RequestTimer:
+    """Times one model request for the run timeline: a wall-clock start, a monotonic duration."""
+
+    __slots__ = ("effect", "retries", "start", "started_at")
+
+    def __init__(self, effect: CallModel) -> None:
+        self.effect = effect
+        self.started_at = time.time()
+        self.start = time.perf_counter()
+        self.retries: int | None = None
+
+    def stop(self) -> None:
+        """Hand the timing to the run (the request answered or failed)."""
+        if self.effect.on_timing is not None:
+            duration = time.perf_counter() - self.start
+            self.effect.on_timing(RequestTiming(self.started_at, duration, self.retries))
 
 
 def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult[Any]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeAlias
 
 from typing_extensions import TypeVar
 
-from .._core.effects import CallHook, CallModel, Emit, RunTools
+from .._core.effects import CallHook, CallModel, Emit, RequestTiming, RunTools
 from .._core.loop import AgentLoop, Finish, LoopState, UsageLimits, append_user_content
 from .._core.request import NON_STREAMING_MAX_SECONDS, expected_seconds
 from .._exceptions import (
@@ -334,12 +334,15 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
                 continue
             if isinstance(step, CallModel):
                 relay = relay_text if output.policy is None else output.policy.relay()
+                timed: list[RequestTiming] = []  # the driver's timing of this request
+                request = CallModel(step.params, stream=stream, relay=relay, on_timing=timed.append)
                 try:
-                    message = yield CallModel(step.params, stream=stream, relay=relay)
+                    message = yield request
                 except APIError as exc:
+                    loop.on_request_error(_error_text(exc), timed[-1] if timed else None)
                     exc.run_state = self.error_state(loop.state)
                     raise
-                loop.on_response(message)
+                loop.on_response(message, timed[-1] if timed else None)
                 if self.hooks.on_turn is not None:
                     yield CallHook(self.hooks.on_turn, (message,))
                 yield Emit(TurnFinished(message))
@@ -476,6 +479,11 @@ class _OutputState:
         self.retries = 0
         self.problems: list[OutputProblem] = []
         self.raw: Any = None
+
+
+def _error_text(exc: Exception) -> str:
+    message = str(exc)
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _positive(name: str, value: object) -> None:

@@ -7,13 +7,14 @@ here.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import TypeVar
 
-from .._core.loop import LoopState, RunUsage, ToolCallRecord
+from .._core.loop import LoopState, RequestRecord, RunUsage, ToolCallRecord
 from .._exceptions import RunLimitExceeded
 
 if TYPE_CHECKING:
@@ -44,7 +45,11 @@ class RunResult(Generic[OutputT]):
             stopped the run (or `"error"` for the state attached to an API error).
         usage: Tokens summed over every request (cache reads and writes included).
         turns: Model responses received.
-        tool_calls: Every tool call: name, input, result, is_error, duration.
+        tool_calls: Every tool call: name, input, result, is_error, duration, when it
+            started and in which turn.
+        requests: Every model request: its turn, when it started, how long it took, retries,
+            tokens (cache reads and writes included), stop reason, or the error that ended it.
+            With `tool_calls`, what the run timeline (`save_html`) shows.
     """
 
     text: str
@@ -55,6 +60,7 @@ class RunResult(Generic[OutputT]):
     turns: int = 0
     tool_calls: list[ToolCallRecord] = field(default_factory=list)
     output: OutputT = _NO_OUTPUT
+    requests: list[RequestRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.output is _NO_OUTPUT:
@@ -82,6 +88,7 @@ class RunResult(Generic[OutputT]):
             turns=state.turns,
             tool_calls=list(state.tool_calls),
             output=output,
+            requests=list(state.requests),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -95,13 +102,18 @@ class RunResult(Generic[OutputT]):
             "turns": self.turns,
             "usage": self.usage.to_dict(),
             "tool_calls": [call.to_dict() for call in self.tool_calls],
+            "requests": [request.to_dict() for request in self.requests],
             "messages": self.messages,
             "message": None if self.message is None else self.message.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunResult[Any]:
-        """Rebuild a result from `to_dict()` data (`output` as stored: JSON data)."""
+        """Rebuild a result from `to_dict()` data (`output` as stored: JSON data).
+
+        Data saved before requests were recorded (no `requests`, no tool call times) loads
+        too, with those left empty.
+        """
         from ..types.message import Message  # loaded with the first rebuilt result
 
         message = data.get("message")
@@ -114,7 +126,45 @@ class RunResult(Generic[OutputT]):
             turns=data["turns"],
             tool_calls=[ToolCallRecord(**call) for call in data["tool_calls"]],
             output=data["output"],
+            requests=[RequestRecord.from_dict(r) for r in data.get("requests", ())],
         )
+
+    @property
+    def seconds(self) -> float | None:
+        """Seconds from the first model request's start to the last request or tool call's end.
+
+        None when no times were recorded (e.g. a result saved by an older version).
+        """
+        spans = [
+            (r.started_at, r.started_at + r.duration)
+            for r in self.requests
+            if r.started_at is not None and r.duration is not None
+        ]
+        spans += [
+            (c.started_at, c.started_at + c.duration)
+            for c in self.tool_calls
+            if c.started_at is not None
+        ]
+        if not spans:
+            return None
+        return max(end for _, end in spans) - min(start for start, _ in spans)
+
+    def save_html(self, path: str | os.PathLike[str], *, title: str | None = None) -> None:
+        """Write the run as a timeline page: one self-contained HTML file (no network).
+
+        Each turn shows its model latency and tokens; each tool call is a bar (calls that ran
+        at once on separate lanes); errors, retries and `is_error` results stand out; every
+        message opens to its full content. See the "Run timeline" guide.
+
+        Args:
+            path: The file to write (UTF-8).
+            title: The page's title (default: "Agent run").
+        """
+        from .._timeline import render_run
+
+        page = render_run(self.to_dict(), title=title or "Agent run")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(page)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The result as JSON text."""

@@ -116,7 +116,14 @@ class Outcome:
 
 
 def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter) -> ToolResult:
-    """The result for a call that ran (or timed out)."""
+    """The result for a call that ran (or timed out), with its wall-clock start."""
+    result = _result_of(planned, outcome, format_error)
+    # the start on the wall clock: now, less the monotonic time elapsed since the start
+    result.started_at = time.time() - (time.perf_counter() - outcome.started)
+    return result
+
+
+def _result_of(planned: Planned, outcome: Outcome, format_error: ErrorFormatter) -> ToolResult:
     call, tool = planned.call, planned.tool
     duration = max(0.0, (outcome.ended or time.perf_counter()) - outcome.started)
     if outcome.timed_out:
