@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from .agent import MapSummary as MapSummary
     from .agent import OutputChunk as OutputChunk
     from .agent import ReplaceInput as ReplaceInput
+    from .agent import RequestRecord as RequestRecord
     from .agent import RunFinished as RunFinished
     from .agent import RunLimitExceeded as RunLimitExceeded
     from .agent import RunResult as RunResult
@@ -107,6 +108,7 @@ if TYPE_CHECKING:
     from .agent import allow as allow
     from .agent import deny as deny
     from .agent import replace_input as replace_input
+    from .agent import save_map_html as save_map_html
     from .tools import Tool as Tool
     from .tools import Toolbox as Toolbox
     from .tools import ToolCall as ToolCall
@@ -187,6 +189,8 @@ _LAZY: dict[str, str] = {
     "TurnFinished": ".agent",
     "RunFinished": ".agent",
     "ToolCallRecord": ".agent",
+    "RequestRecord": ".agent",
+    "save_map_html": ".agent",
     "tool": ".tools",
     "Tool": ".tools",
     "Journal": "._journal",
@@ -308,6 +312,7 @@ __all__ = [
     "RawMessageStreamEvent",
     "RedactedThinkingBlock",
     "ReplaceInput",
+    "RequestRecord",
     "RequestTimeoutError",
     "RequestTooLargeError",
     "RetryOutput",
@@ -356,6 +361,7 @@ __all__ = [
     "deny",
     "omit",
     "replace_input",
+    "save_map_html",
     "tool",
 ]
 

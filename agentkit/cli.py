@@ -6,6 +6,7 @@
     agentkit serve [--model test|echo|scripted:FILE] [--port N] [--batch-seconds S]
     agentkit count-tokens "text" [--model M] [--offline]
     agentkit mcp serve MODULE[:OBJ] [--http] [--host H] [--port N]
+    agentkit view RUN.json|results.jsonl [-o page.html]
     agentkit version
 
 Errors are one line on stderr (exit status 2), without a traceback unless `--debug`.
@@ -81,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
     mcp_serve.add_argument("--http", action="store_true", help="streamable HTTP instead of stdio")
     mcp_serve.add_argument("--host", default="127.0.0.1", help="the address (HTTP)")
     mcp_serve.add_argument("--port", type=int, default=8000, help="the port (HTTP; 0: any free)")
+    view = sub.add_parser(
+        "view", help="write a run (run --json) or a map results file as an HTML page"
+    )
+    view.add_argument("file", help="a RunResult JSON file, or a results file of agent.map")
+    view.add_argument("-o", "--output", help="the page to write (default: FILE with .html)")
+    view.add_argument("--title", help="the page's title (default: the file's name)")
     sub.add_parser("version", help="print the agentkit version")
     return parser
 
@@ -145,6 +152,8 @@ def _dispatch(args: argparse.Namespace, out: TextIO) -> int:
         return _count_tokens(args, out)
     if args.command == "mcp":
         return _mcp_serve(args)
+    if args.command == "view":
+        return _view(args, out)
     return _run(args, out)
 
 
@@ -369,3 +378,43 @@ def _count_tokens(args: argparse.Namespace, out: TextIO) -> int:
     count = client.messages.count_tokens(**params)
     print(count.input_tokens, file=out)
     return EXIT_OK
+
+
+def _view(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the timeline page of a run, or the summary page of a map results file."""
+    from ._core.mapping import ResultsFileError, read_results
+    from ._timeline import render_map, render_run
+
+    source = Path(args.file)
+    if not source.is_file():
+        raise UsageError(f"no such file: {args.file}")
+    data = source.read_bytes()
+    title = args.title or source.name
+    run = _run_data(data)
+    if run is not None:
+        page = render_run(run, title=title)
+    else:
+        try:
+            recorded = read_results(data, name=repr(args.file))
+        except ResultsFileError:
+            raise UsageError(
+                f"{args.file} is neither a run's JSON (`agentkit run --json`, "
+                "RunResult.to_json()) nor a results file of agent.map."
+            ) from None
+        lines = data[: recorded.valid_bytes].splitlines()
+        page = render_map([json.loads(line) for line in lines if line.strip()], title=title)
+    target = Path(args.output) if args.output else source.with_suffix(".html")
+    target.write_text(page, encoding="utf-8")
+    print(f"wrote {target}", file=out)
+    return EXIT_OK
+
+
+def _run_data(data: bytes) -> dict[str, Any] | None:
+    """The `RunResult` JSON data in `data`, or None when it is something else."""
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return None
+    if isinstance(value, dict) and {"stop_reason", "messages", "tool_calls"} <= value.keys():
+        return value
+    return None

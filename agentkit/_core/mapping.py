@@ -50,10 +50,12 @@ def result_line(
     stop_reason: str | None,
     usage: Mapping[str, int] | None,
     error: Mapping[str, Any] | None,
+    seconds: float | None = None,
 ) -> str:
     """One finished input as a line of the results file (JSON, no newline).
 
-    `id` comes first: a line cut short by a crash is recognised by that start.
+    `id` comes first: a line cut short by a crash is recognised by that start. `seconds`
+    (the run's time, when known) is written only when given.
     """
     record = {
         "id": item_id,
@@ -64,6 +66,8 @@ def result_line(
         "usage": dict(usage) if usage is not None else None,
         "error": dict(error) if error is not None else None,
     }
+    if seconds is not None:
+        record["seconds"] = round(seconds, 6)
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
 
 

@@ -1,5 +1,6 @@
 """The agent loop: `Agent` / `AsyncAgent`, `RunResult`, run events and hooks."""
 
+from .._core.loop import RequestRecord as RequestRecord
 from .._core.loop import RunUsage as RunUsage
 from .._core.loop import ToolCallRecord as ToolCallRecord
 from ._agent import Agent as Agent
@@ -25,6 +26,7 @@ from ._map import MapInput as MapInput
 from ._map import MapResult as MapResult
 from ._map import MapRun as MapRun
 from ._map import MapSummary as MapSummary
+from ._map_view import save_map_html as save_map_html
 from ._output import OutputMode as OutputMode
 from ._result import RunLimitExceeded as RunLimitExceeded
 from ._result import RunResult as RunResult
@@ -44,6 +46,7 @@ __all__ = [
     "OutputChunk",
     "OutputMode",
     "ReplaceInput",
+    "RequestRecord",
     "RunFinished",
     "RunLimitExceeded",
     "RunResult",
@@ -58,4 +61,5 @@ __all__ = [
     "allow",
     "deny",
     "replace_input",
+    "save_map_html",
 ]

@@ -269,6 +269,7 @@ class MapPlan:
                 stop_reason=None,
                 usage=usage.to_dict() if usage is not None else None,
                 error=_error_record(outcome),
+                seconds=partial.seconds if isinstance(partial, RunResult) else None,
             )
         else:
             mapped = MapResult(index, map_input.id, map_input, result=outcome)
@@ -281,6 +282,7 @@ class MapPlan:
                 stop_reason=outcome.stop_reason,
                 usage=outcome.usage.to_dict(),
                 error=None,
+                seconds=outcome.seconds,
             )
         if self._file is not None:
             self._file.write(line + "\n")
