@@ -90,7 +90,8 @@ def read_png(data: bytes) -> Image:
             idat += body
         position += 12 + length
     width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", header)
-    assert depth == 8 and color in (2, 6) and interlace == 0, (depth, color, interlace)
+    assert (depth, interlace) == (8, 0), "only 8-bit, non-interlaced PNGs"
+    assert color in (2, 6), "only RGB and RGBA PNGs"
     channels = 4 if color == 6 else 3
     raw = zlib.decompress(bytes(idat))
     stride = width * channels

@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 
-from agentkit import Agent, AsyncAgent, RunResult, tool
+from agentkit import Agent, AgentEvent, AsyncAgent, RunFinished, RunResult, tool
 from agentkit.testing import Fault, FunctionModel, ModelRequest, Reply, record_sleeps
 
 MODEL = "claude-sonnet-4-5"
@@ -47,14 +47,18 @@ def answer(request: ModelRequest) -> Any:
     """Five parallel lookups per turn for 4 turns, then the final text (with cache usage)."""
     done = sum(1 for m in request.messages if m["role"] == "user" and m["content"] != "Go")
     if done < TURNS:
-        calls = [
-            {"type": "tool_use", "name": "lookup", "input": {"city": city}} for city in CITIES
-        ]
+        calls = [{"type": "tool_use", "name": "lookup", "input": {"city": city}} for city in CITIES]
         return Reply(
             calls,
             usage={"cache_read_input_tokens": 1000 * done, "cache_creation_input_tokens": 200},
         )
     return FINAL_TEXT
+
+
+def finished(events: list[AgentEvent]) -> RunResult:
+    last = events[-1]
+    assert isinstance(last, RunFinished)
+    return last.result
 
 
 def twenty_call_run(kind: str = "sync", *, stream: bool = False) -> RunResult:
@@ -67,13 +71,12 @@ def twenty_call_run(kind: str = "sync", *, stream: bool = False) -> RunResult:
             agent = Agent(model.client(), model=MODEL, tools=tools)
             if not stream:
                 return agent.run("Go")
-            return [e for e in agent.stream("Go")][-1].result  # type: ignore[attr-defined,no-any-return]
+            return finished(list(agent.stream("Go")))
 
         async def main() -> RunResult:
             agent = AsyncAgent(model.async_client(), model=MODEL, tools=tools)
             if not stream:
                 return await agent.run("Go")
-            events = [e async for e in agent.stream("Go")]
-            return events[-1].result  # type: ignore[attr-defined,no-any-return]
+            return finished([e async for e in agent.stream("Go")])
 
         return anyio.run(main)

@@ -67,8 +67,8 @@ def test_twenty_calls_render_as_bars_without_console_errors(tmp_path: Path) -> N
     assert root is not None
     assert 'data-ready="1"' in root.group(0)  # the page's script ran to its end
     assert 'data-errors=""' in root.group(0)  # and nothing reported an error
-    assert seen.dom.count("class=\"bar tool") == 20
-    assert seen.dom.count("class=\"bar tool error") == TURNS  # one is_error call per turn
+    assert seen.dom.count('class="bar tool') == 20
+    assert seen.dom.count('class="bar tool error') == TURNS  # one is_error call per turn
     assert "pwned" not in seen.dom.split("</title>")[0]  # tool output never ran as script
 
     shot = tmp_path / "run.png"
@@ -86,7 +86,7 @@ def test_map_page_renders_without_console_errors(tmp_path: Path) -> None:
     from agentkit import Agent
     from agentkit.testing import ErrorReply, FunctionModel, ModelRequest
 
-    def answer(request: ModelRequest) -> object:
+    def answer(request: ModelRequest) -> str | ErrorReply:
         number = int(request.last_user_text.split()[-1])
         return ErrorReply(400, message="<bad>") if number % 4 == 0 else f"label {number % 3}"
 
@@ -96,6 +96,7 @@ def test_map_page_renders_without_console_errors(tmp_path: Path) -> None:
     save_map_html(page, results, summary)
     seen = visit(page, tmp_path / "profile", "--dump-dom")
     assert console_lines(seen.log) == []
-    assert 'data-errors=""' in seen.dom and 'data-ready="1"' in seen.dom
-    assert seen.dom.count("class=\"bin\"") == 12
-    assert seen.dom.count("<details class=\"failed\">") == 3
+    assert 'data-errors=""' in seen.dom
+    assert 'data-ready="1"' in seen.dom
+    assert seen.dom.count('class="bin"') == 12
+    assert seen.dom.count('<details class="failed">') == 3
