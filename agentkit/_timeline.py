@@ -78,8 +78,8 @@ h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8p
 .label { width: 150px; flex: none; color: var(--muted); font-size: 12px; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
 .track { position: relative; flex: 1; height: 24px; border-left: 1px solid var(--line); }
-.meta { width: 330px; flex: none; padding-left: 10px; font-size: 12px; color: var(--muted);
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.meta { width: 330px; flex: none; padding-left: 10px; font-size: 11px; line-height: 12px;
+  color: var(--muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .turn { border-top: 1px dashed var(--line); padding: 4px 0; }
 .turn:first-of-type { border-top: none; }
 .bar { position: absolute; top: 3px; height: 18px; min-width: 4px; border-radius: 3px;
@@ -283,19 +283,20 @@ def _request_row(name: str, request: Mapping[str, Any], scale: _Scale) -> str:
     meta = [_seconds(span[1] - span[0]) if span else "time unknown"]
     if retries:
         meta.append(f"{retries} retr{'y' if retries == 1 else 'ies'}")
-    meta += [str(error) if error else str(request.get("stop_reason")), _tokens(request)]
-    tip = " · ".join(meta)
+    meta.append(str(error) if error else str(request.get("stop_reason")))
+    tokens = _tokens(request)
+    tip = " · ".join([*meta, tokens])
     bar = ""
     if span is not None:
         tip = f"{name}: {scale.offset(span[0])} · {tip}"
         bar = (
             f"<a class='bar model {kind}' style='{scale.place(*span)}' href='{target}' "
-            f"title='{_e(tip)}'>model</a>"
+            f"title='{_e(tip)}'></a>"
         )
     return (
         f"<div class='row'><div class='label'>{_e(name)} · model</div>"
         f"<div class='track'>{bar}</div><div class='meta' title='{_e(tip)}'>"
-        f"{_e(' · '.join(meta))}</div></div>"
+        f"{_e(' · '.join(meta))}<br>{_e(tokens)}</div></div>"
     )
 
 

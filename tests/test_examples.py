@@ -41,6 +41,7 @@ EXPECTED = {
         "card charged 1 time(s)",
         "same result: True",
     ],
+    "view_run.py": ["3 turns, 6 tool calls (1 failed)", "timeline written:"],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",
