@@ -183,3 +183,6 @@ _.deprecated_at  # idem
 _.retires_at  # idem
 _.capabilities  # idem
 _._not_a_known_type  # a pydantic field validator (MessageBatchUnknownResult), called by pydantic
+_.message_id  # RequestRecord field: read through to_dict() (getattr by name) and by users
+_.message_index  # idem (the run timeline page reads it from the JSON data)
+_.save_html  # RunResult.save_html: public API, called by users and the docs snippets

@@ -200,11 +200,8 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
                     if isinstance(effect, Emit):
                         yield effect.event
                     elif isinstance(effect, CallModel):
-                        timer = RequestTimer(effect)
-                        try:
+                        with RequestTimer(effect) as timer:
                             value = yield from self._call_model(effect, timer)
-                        finally:
-                            timer.stop()
                     elif isinstance(effect, CallHook):
                         value = call_maybe_async(effect.fn, *effect.args)
                     else:
@@ -375,27 +372,20 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
                     if isinstance(effect, Emit):
                         yield effect.event
                     elif isinstance(effect, CallModel) and effect.stream:
-                        timer = RequestTimer(effect)
                         relay = effect.relay or relay_text
-                        try:
+                        with RequestTimer(effect) as timer:
                             async with self.client.messages.stream(**effect.params) as stream:
                                 async for event in stream:
                                     for out in relay(event):
                                         yield out
                                 timer.retries = stream.retries_taken
                                 value = await stream.get_final_message()
-                        finally:
-                            timer.stop()
                     elif isinstance(effect, CallModel):
-                        timer = RequestTimer(effect)
-                        try:
-                            raw = await self.client.messages.with_raw_response.create(
-                                **effect.params
-                            )
+                        with RequestTimer(effect) as timer:
+                            create = self.client.messages.with_raw_response.create
+                            raw = await create(**effect.params)
                             timer.retries = raw.retries_taken
                             value = raw.parse()
-                        finally:
-                            timer.stop()
                     elif isinstance(effect, CallHook):
                         value = await _maybe_await(effect.fn(*effect.args))
                     else:
@@ -423,7 +413,10 @@ class RequestTimer:
         self.start = time.perf_counter()
         self.retries: int | None = None
 
-    def stop(self) -> None:
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
         """Hand the timing to the run (the request answered or failed)."""
         if self.effect.on_timing is not None:
             duration = time.perf_counter() - self.start
