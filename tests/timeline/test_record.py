@@ -178,3 +178,19 @@ def test_the_loop_takes_timings_from_its_driver() -> None:
     )
     loop.on_request_error("APIConnectionError: down")
     assert loop.state.requests[-1] == RequestRecord(turn=2, error="APIConnectionError: down")
+
+
+def test_a_request_effect_without_a_listener_is_not_timed() -> None:
+    """A flow that does not ask for timings (`on_timing` unset) gets none, and nothing fails."""
+    from agentkit._core.effects import CallModel
+    from agentkit.agent._agent import RequestTimer
+
+    with RequestTimer(CallModel({})) as timer:
+        timer.retries = 1
+    heard: list[RequestTiming] = []
+    with (
+        pytest.raises(ValueError, match="down"),
+        RequestTimer(CallModel({}, on_timing=heard.append)),
+    ):
+        raise ValueError("down")
+    assert heard[0].retries is None  # the failed request is timed too

@@ -227,3 +227,27 @@ def test_view_refuses_other_files(
 def test_view_a_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["view", str(tmp_path / "nope.json")], out=io.StringIO()) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_odd_data_still_renders() -> None:
+    """Hand-edited or foreign JSON: missing times, odd blocks, odd usage values."""
+    data = {
+        "text": "t",
+        "output": "t",
+        "stop_reason": "end_turn",
+        "turns": 1,
+        "usage": {"input_tokens": None},
+        "tool_calls": [{"id": "x", "name": "n", "result": {"k": 1}, "turn": 1, "duration": 0}],
+        "requests": [
+            {"turn": 1, "started_at": 5.0, "duration": 0.0},
+            {"turn": 1},  # no time: listed without a bar
+        ],
+        "messages": [{"role": "user", "content": [42, "plain", {"type": "text", "text": "hi"}]}],
+    }
+    page = render_run(data)
+    assert page.count("class='bar model") == 1
+    assert "time unknown" in page
+    assert "#0 user · 42 plain hi" in page
+    assert "&quot;k&quot;: 1" in page  # a result that is neither text nor blocks, as JSON
+    odd = [{"id": None, "index": 0, "error": "plain text", "usage": {"input_tokens": "n/a"}}]
+    assert "#0 · error" in render_map(odd)
