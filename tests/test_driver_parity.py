@@ -947,6 +947,11 @@ def result_record(result: RunResult) -> dict[str, Any]:
     for call in record["tool_calls"]:
         assert call["duration"] >= 0
         call["duration"] = None  # wall-clock time
+        call["started_at"] = None
+    for request in record["requests"]:  # the times of the run timeline
+        assert request["started_at"] is not None
+        assert request["duration"] >= 0
+        request["started_at"] = request["duration"] = None
     return record
 
 

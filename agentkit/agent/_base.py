@@ -339,7 +339,8 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
                 try:
                     message = yield request
                 except APIError as exc:
-                    loop.on_request_error(_error_text(exc), timed[-1] if timed else None)
+                    error = f"{type(exc).__name__}: {exc}"
+                    loop.on_request_error(error, timed[-1] if timed else None)
                     exc.run_state = self.error_state(loop.state)
                     raise
                 loop.on_response(message, timed[-1] if timed else None)
@@ -479,11 +480,6 @@ class _OutputState:
         self.retries = 0
         self.problems: list[OutputProblem] = []
         self.raw: Any = None
-
-
-def _error_text(exc: Exception) -> str:
-    message = str(exc)
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
 def _positive(name: str, value: object) -> None:
