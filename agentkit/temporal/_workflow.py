@@ -1,0 +1,162 @@
+"""`AgentWorkflow`: an agent run as a Temporal workflow.
+
+The workflow drives the agent's run flow (`AgentBase.run_flow`, the same one `Agent.run`
+drives), which is deterministic: every decision is the sans-IO loop's. It performs the flow's
+effects the Temporal way:
+
+| effect      | in the workflow                                                         |
+|-------------|-------------------------------------------------------------------------|
+| `CallModel` | a `call_model` activity (the client's timeout and retry policy)         |
+| `RunTools`  | one `call_tool` activity per call, all started at once, results in order |
+| `CallHook`  | called in the workflow (hooks must be deterministic: no I/O, no clocks)  |
+| `Emit`      | dropped (the run's `RunFinished` result is the workflow's result)       |
+
+Every payload sent to Temporal is checked against the worker's `payload_limit` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from .._core.effects import CallHook, CallModel, Emit, RunTools
+    from .._core.tool_calls import ToolResult
+    from .._drive import Done, advance
+    from .._exceptions import AgentkitError, APIError, RunLimitExceeded
+    from ..agent._events import RunFinished
+    from ..agent._journaled import _result_from_record, message_from_record
+    from ._errors import PayloadTooLargeError
+    from ._served import Served, served_agent
+    from ._settings import check_payload
+    from ._wire import CALL_MODEL, CALL_TOOL, WORKFLOW, ModelCall, RunRequest, ToolCallRequest
+
+__all__ = ["AgentWorkflow", "RunRequest"]
+
+
+class _ActivityFailed(APIError):
+    """An activity failed for good (its error's name is `error_type`)."""
+
+    def __init__(self, message: str, error_type: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+@workflow.defn(name=WORKFLOW)
+class AgentWorkflow:
+    """One agent run: the loop here, each model call and each tool call an activity.
+
+    Start it with `agentkit.temporal.start_run` (or `run`); serve it with
+    `agentkit.temporal.worker`. Its result is `RunResult.to_dict()`.
+    """
+
+    @workflow.run
+    async def run(self, request: RunRequest) -> dict[str, Any]:
+        """Run the agent the request names, on the worker's copy of it."""
+        served = served_agent(workflow.info().task_queue, request.agent)
+        try:
+            return await self._drive(served, request)
+        except PayloadTooLargeError as exc:
+            raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc
+        except AgentkitError as exc:
+            state = (
+                exc.result if isinstance(exc, RunLimitExceeded) else getattr(exc, "run_state", None)
+            )
+            error_type = getattr(exc, "error_type", type(exc).__name__)
+            details = None if state is None else state.to_dict()
+            raise ApplicationError(str(exc), details, type=error_type, non_retryable=True) from exc
+
+    async def _drive(self, served: Served, request: RunRequest) -> dict[str, Any]:
+        flow = served.agent.run_flow(request.prompt, request.messages, None, streaming=False)
+        value: Any = None
+        error: Exception | None = None
+        result: dict[str, Any] = {}
+        while not isinstance(effect := advance(flow, value, error), Done):
+            value, error = None, None
+            try:
+                if isinstance(effect, CallModel):
+                    value = await self._call_model(served, request, effect)
+                elif isinstance(effect, RunTools):
+                    value = await self._run_tools(served, request, effect)
+                elif isinstance(effect, CallHook):
+                    value = effect.fn(*effect.args)
+                    if hasattr(value, "__await__"):
+                        value = await value
+                elif isinstance(effect, Emit) and isinstance(effect.event, RunFinished):
+                    result = effect.event.result.to_dict()
+            except Exception as exc:
+                error = exc
+        self._check(served, result, "the run's result")
+        return result
+
+    @staticmethod
+    def _check(served: Served, value: Any, what: str) -> None:
+        limit = served.payload_limit
+        check_payload(workflow.payload_converter(), value, what=what, limit=limit)
+
+    async def _call_model(self, served: Served, request: RunRequest, effect: CallModel) -> Any:
+        call = ModelCall(request.agent, effect.params, stream=effect.stream)
+        self._check(
+            served, call, f"the request to the model ({len(effect.params['messages'])} messages)"
+        )
+        try:
+            data = await workflow.execute_activity(
+                CALL_MODEL,
+                call,
+                result_type=dict,
+                start_to_close_timeout=served.model_timeout,
+                retry_policy=served.model_retry,
+            )
+        except ActivityError as exc:
+            raise _failure(exc) from exc
+        return message_from_record(data)
+
+    async def _run_tools(
+        self, served: Served, request: RunRequest, effect: RunTools
+    ) -> list[ToolResult]:
+        usage = None if effect.usage is None else effect.usage.to_dict()
+        started = {}
+        for index, plan in enumerate(effect.plans):
+            if isinstance(plan, ToolResult):
+                continue  # answered already (denied, invalid input)
+            call = plan.call
+            tool_request = ToolCallRequest(
+                request.agent,
+                call.id,
+                call.name,
+                call.input,
+                deps_key=request.deps_key,
+                messages=list(effect.messages),
+                usage=usage,
+            )
+            self._check(served, tool_request, f"the request of tool call {call.name!r}")
+            started[index] = workflow.start_activity(
+                CALL_TOOL,
+                tool_request,
+                result_type=dict,
+                start_to_close_timeout=served.tool_timeout,
+                retry_policy=served.tool_retry,
+            )
+        results = []
+        for index, plan in enumerate(effect.plans):
+            if index not in started:
+                results.append(plan)
+                continue
+            try:
+                data = await started[index]
+            except ActivityError as exc:
+                raise _failure(exc) from exc
+            results.append(_result_from_record(plan.call, data))
+        return results
+
+
+def _failure(exc: ActivityError) -> Exception:
+    """The agentkit error for an activity that failed for good."""
+    cause = exc.cause
+    if isinstance(cause, ApplicationError):
+        if cause.type == PayloadTooLargeError.__name__:
+            return PayloadTooLargeError(cause.message)
+        return _ActivityFailed(cause.message, cause.type or "APIError")
+    return _ActivityFailed(str(cause or exc), type(cause or exc).__name__)
