@@ -45,21 +45,35 @@ class Served:
     payload_limit: int
 
 
-_SERVED: dict[str, dict[str, Served]] = {}
+_SERVED: dict[str | None, dict[str, Served]] = {}
+"""Task queue -> name -> agent; under None, the latest agent of each name (for replays,
+which run on a task queue of their own)."""
 
 
-def register(task_queue: str, served: Mapping[str, Served]) -> None:
-    """Serve these agents on `task_queue` in this process (replacing earlier ones by name)."""
-    _SERVED.setdefault(task_queue, {}).update(served)
+def register(task_queue: str | None, served: Mapping[str, Served]) -> None:
+    """Serve these agents on `task_queue` in this process (replacing earlier ones by name).
+
+    Each is also the process's latest agent of its name; `task_queue=None` registers them as
+    that only (a `replayer`'s agents).
+    """
+    if task_queue is not None:
+        _SERVED.setdefault(task_queue, {}).update(served)
+    _SERVED.setdefault(None, {}).update(served)
 
 
 def served_agent(task_queue: str, name: str) -> Served:
-    """The agent served as `name` on `task_queue`; a `UsageError` if there is none."""
+    """The agent served as `name` on `task_queue` (or else the latest of that name).
+
+    Raises:
+        UsageError: No agent of that name is served in this process.
+    """
     served = _SERVED.get(task_queue, {})
-    if name not in served:
-        known = sorted(served)
-        raise UsageError(
-            f"no agent named {name!r} is served on task queue {task_queue!r} by this worker "
-            f"(it serves {known}); pass it in worker(..., agents={{{name!r}: agent}})."
-        )
-    return served[name]
+    if name in served:
+        return served[name]
+    latest = _SERVED.get(None, {})
+    if name in latest:
+        return latest[name]
+    raise UsageError(
+        f"no agent named {name!r} is served on task queue {task_queue!r} by this worker "
+        f"(it serves {sorted(served)}); pass it in worker(..., agents={{{name!r}: agent}})."
+    )

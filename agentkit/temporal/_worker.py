@@ -118,17 +118,18 @@ def _served(
     )
 
 
-def replayer(
-    *, agents: Mapping[str, Any], task_queue: str, deps: DepsResolver | None = None
-) -> Replayer:
+def replayer(*, agents: Mapping[str, Any], deps: DepsResolver | None = None) -> Replayer:
     """A `Replayer` that checks recorded `AgentWorkflow` histories against these agents.
+
+    The agents become this process's agents of their names (a worker's agents of the same
+    names on their own task queue are not affected).
 
     Replay a history fetched with `handle.fetch_history()` (`await
     replayer(...).replay_workflow(history)`) before deploying a change to an agent: a change
     that would make running workflows take a different path fails here.
     """
     register(
-        task_queue,
+        None,
         {
             name: _served(name, agent, deps, 300.0, 5, DEFAULT_PAYLOAD_LIMIT)
             for name, agent in agents.items()

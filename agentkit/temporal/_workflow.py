@@ -55,8 +55,8 @@ class AgentWorkflow:
     @workflow.run
     async def run(self, request: RunRequest) -> dict[str, Any]:
         """Run the agent the request names, on the worker's copy of it."""
-        served = served_agent(workflow.info().task_queue, request.agent)
         try:
+            served = served_agent(workflow.info().task_queue, request.agent)
             return await self._drive(served, request)
         except PayloadTooLargeError as exc:
             raise ApplicationError(str(exc), type=type(exc).__name__, non_retryable=True) from exc

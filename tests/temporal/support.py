@@ -65,3 +65,15 @@ def comparable(result: RunResult[Any]) -> dict[str, Any]:
     for record in data["tool_calls"]:
         record.pop("duration")
     return data
+
+
+def record_step(request: Any) -> list[dict[str, Any]] | str:
+    """A stateless model (the same answer in any process): one step per turn of the history."""
+    step = len(request["messages"]) // 2
+    plan: list[list[dict[str, Any]] | str] = [
+        [call("record", {"label": "a"}, "toolu_a")],
+        [call("record", {"label": "b"}, "toolu_b")],
+        [call("crash_once", {}, "toolu_crash")],
+        "All recorded.",
+    ]
+    return plan[step]
