@@ -65,8 +65,8 @@ class AgentWorkflow:
                 exc.result if isinstance(exc, RunLimitExceeded) else getattr(exc, "run_state", None)
             )
             error_type = getattr(exc, "error_type", type(exc).__name__)
-            details = None if state is None else state.to_dict()
-            raise ApplicationError(str(exc), details, type=error_type, non_retryable=True) from exc
+            details = [] if state is None else [state.to_dict()]
+            raise ApplicationError(str(exc), *details, type=error_type, non_retryable=True) from exc
 
     async def _drive(self, served: Served, request: RunRequest) -> dict[str, Any]:
         flow = served.agent.run_flow(request.prompt, request.messages, None, streaming=False)
