@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from agentkit import AsyncAgent, RunResult, tool
-from agentkit.testing import ScriptedModel
+from agentkit.testing import ModelRequest, ScriptedModel
 
 MODEL = "claude-sonnet-4-5"
 
@@ -67,7 +67,7 @@ def comparable(result: RunResult[Any]) -> dict[str, Any]:
     return data
 
 
-def record_step(request: Any) -> list[dict[str, Any]] | str:
+def record_step(request: ModelRequest) -> list[dict[str, Any]] | str:
     """A stateless model (the same answer in any process): one step per turn of the history."""
     step = len(request["messages"]) // 2
     plan: list[list[dict[str, Any]] | str] = [

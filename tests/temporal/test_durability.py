@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -49,9 +50,7 @@ async def test_a_worker_killed_mid_run_is_replaced_without_repeating_finished_ca
     try:
         await wait_ready(first, tmp_path)
         handle = await start_run(client, "recorder", "Record a and b.", task_queue=task_queue)
-        with anyio.fail_after(60):
-            while first.poll() is None:  # crash_once kills it mid-run
-                await anyio.sleep(0.05)
+        await anyio.to_thread.run_sync(partial(first.wait, 60))  # crash_once kills it
         assert first.returncode == -9
         assert lines(tmp_path / "effects.txt") == ["a", "b"]
         second = start_worker(temporal_address, task_queue, tmp_path)
@@ -75,9 +74,6 @@ async def test_a_model_call_that_fails_is_retried_by_temporal_and_tools_do_not_r
 ) -> None:
     runs: list[int] = []
 
-    def answer(request: object) -> object:
-        return record_step(request)
-
     from agentkit import tool
 
     @tool
@@ -96,7 +92,7 @@ async def test_a_model_call_that_fails_is_retried_by_temporal_and_tools_do_not_r
         return "done"
 
     # the second request fails with an overloaded error once, then succeeds
-    model = FunctionModel(answer, faults=[None, Fault(status=529)])
+    model = FunctionModel(record_step, faults=[None, Fault(status=529)])
     agent = AsyncAgent(model, model=MODEL, tools=[record, crash_once])
     client = await Client.connect(temporal_address)
     task_queue = queue()
@@ -127,5 +123,3 @@ async def test_a_recorded_history_replays_deterministically(temporal_address: st
     changed = AsyncAgent(three_turn_agent().client, model=MODEL, tools=[add], max_turns=1)
     with pytest.raises(Exception, match="[Nn]ondetermin"):
         await replayer(agents={"adder": changed}).replay_workflow(history)
-
-
