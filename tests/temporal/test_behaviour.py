@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 from pydantic import BaseModel
 from temporalio.client import Client
 
-from agentkit import Agent, AsyncAgent, Hooks, Journal, UsageError
+from agentkit import Agent, AsyncAgent, Hooks, Journal, UsageError, tool
 from agentkit.temporal import RunFailedError, run, start_run, worker
 from agentkit.testing import Fault, ScriptedModel, TestModel
 
@@ -126,3 +127,41 @@ def test_a_worker_refuses_what_it_cannot_serve(tmp_path: Any) -> None:
     with pytest.raises(UsageError, match="MCP servers"):
         worker(client, agents={"m": with_mcp}, task_queue="q")
     journaled.journal.close()  # type: ignore[union-attr]
+
+
+@tool
+async def slow() -> str:
+    """Takes long."""
+    await anyio.sleep(30)
+    return "late"
+
+
+async def test_calls_answered_at_once_and_a_tool_call_that_fails_for_good(
+    temporal_address: str,
+) -> None:
+    mixed = ScriptedModel(
+        [[call("nope", {}, "toolu_1"), call("add", {"a": 1, "b": 2}, "toolu_2")], "ok"]
+    )
+    stuck = ScriptedModel([[call("slow", {}, "toolu_1")], "never"])
+    agents = {
+        "mixed": AsyncAgent(mixed, model=MODEL, tools=[add]),
+        "stuck": AsyncAgent(stuck, model=MODEL, tools=[slow]),
+    }
+    client = await Client.connect(temporal_address)
+    task_queue = queue()
+    options: dict[str, Any] = {"tool_timeout": 0.5, "tool_attempts": 1}
+    async with worker(client, agents=agents, task_queue=task_queue, **options):
+        result = await run(client, "mixed", "Go.", task_queue=task_queue)
+        with pytest.raises(RunFailedError) as caught:
+            await run(client, "stuck", "Go.", task_queue=task_queue)
+    assert [(c.name, c.is_error) for c in result.tool_calls] == [("nope", True), ("add", False)]
+    assert caught.value.error_type == "TimeoutError"
+
+
+async def test_a_run_ended_from_outside_fails_with_the_reason(temporal_address: str) -> None:
+    client = await Client.connect(temporal_address)
+    handle = await start_run(client, "nobody", "Hi.", task_queue=queue())  # no worker serves it
+    await handle.workflow.terminate(reason="cancelled by an operator")
+    with pytest.raises(RunFailedError, match="cancelled by an operator") as caught:
+        await handle.result()
+    assert caught.value.error_type == "TerminatedError"
