@@ -79,7 +79,7 @@ async def ask(client: Client) -> RunResult[str]:
 # --8<-- [start:handle]
 async def start_and_wait(client: Client) -> RunResult[str]:
     handle = await start_run(client, "orders", "And order B-3?", task_queue="agents")
-    ...  # the run goes on without this process; keep handle.run_id to come back
+    # the run goes on without this process; keep handle.run_id to come back
     return await handle.result()
 
 
