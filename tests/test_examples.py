@@ -41,6 +41,12 @@ EXPECTED = {
         "card charged 1 time(s)",
         "same result: True",
     ],
+    "temporal_run.py": [
+        "first: 'Order A-17 costs 42.50 EUR (acme).' (2 turns)",
+        "again: 'Order A-17 costs 42.50 EUR (acme).' (2 turns)",
+        "lookups run on the worker: 1",
+        "model requests: 2",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",
