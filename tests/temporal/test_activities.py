@@ -9,7 +9,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from agentkit import AsyncAgent, ToolContext, tool
+from agentkit import Agent, AsyncAgent, ToolContext, tool
 from agentkit.temporal._activities import call_model, call_tool
 from agentkit.temporal._served import register
 from agentkit.temporal._wire import ModelCall, ToolCallRequest
@@ -90,3 +90,12 @@ async def test_a_streamed_model_call_from_an_async_agent() -> None:
     data = await env.run(call_model, ModelCall("a", params, stream=True))
     assert data["message"]["role"] == "assistant"
     assert model.requests[0]["stream"] is True
+
+
+async def test_a_model_call_from_a_sync_agent_runs_off_the_event_loop() -> None:
+    model = TestModel()
+    env = environment(Agent(model, model=MODEL))
+    params = {"model": MODEL, "max_tokens": 100, "messages": [{"role": "user", "content": "Hi"}]}
+    data = await env.run(call_model, ModelCall("a", params))
+    assert data["message"]["content"][0]["type"] == "text"
+    assert "stream" not in model.requests[0]

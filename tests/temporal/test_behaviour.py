@@ -43,7 +43,7 @@ async def test_an_unknown_agent_name_fails_the_run_clearly(temporal_address: str
     agent = AsyncAgent(TestModel(), model=MODEL)
     async with worker(client, agents={"a": agent}, task_queue=task_queue):
         with pytest.raises(RunFailedError, match="no agent named 'b'") as caught:
-            await run(client, "b", "Hi.", task_queue=task_queue)
+            await run(client, "b", [{"type": "text", "text": "Hi."}], task_queue=task_queue)
     assert caught.value.error_type == "UsageError"
     assert caught.value.run_state is None
 
