@@ -67,7 +67,7 @@ async def start_run(
     """Start a run of the agent a worker serves as `agent`; returns at once.
 
     Starting a `run_id` that is running or has finished returns that run's handle: its
-    result is the first run's, and nothing runs twice.
+    result is the first run's, and nothing runs twice (the new prompt is not looked at).
 
     Args:
         client: The Temporal client.

@@ -11,6 +11,7 @@ import asyncio
 import os
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def serve(address: str, task_queue: str, folder: Path) -> None:
             agents={"recorder": agent},
             task_queue=task_queue,
             tool_timeout=2.0,
-            sticky_queue_schedule_to_start_timeout=__import__("datetime").timedelta(seconds=1),
+            sticky_queue_schedule_to_start_timeout=timedelta(seconds=1),  # it will die
         )
         async with served:
             (folder / f"ready-{os.getpid()}").touch()
