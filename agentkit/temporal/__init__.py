@@ -32,11 +32,11 @@ except ImportError as exc:  # pragma: no cover - exercised in a subprocess by th
         "agentkit.temporal needs the temporalio package: pip install 'agentkit[temporal]'"
     ) from exc
 
+from .._exceptions import PayloadTooLargeError as PayloadTooLargeError
+from .._exceptions import RunFailedError as RunFailedError
 from ._client import RunHandle as RunHandle
 from ._client import run as run
 from ._client import start_run as start_run
-from ._errors import PayloadTooLargeError as PayloadTooLargeError
-from ._errors import RunFailedError as RunFailedError
 from ._settings import DEFAULT_PAYLOAD_LIMIT as DEFAULT_PAYLOAD_LIMIT
 from ._worker import replayer as replayer
 from ._worker import worker as worker

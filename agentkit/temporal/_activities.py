@@ -18,9 +18,8 @@ from .._client import AsyncAnthropic
 from .._core.journal import interrupted_text
 from .._core.loop import RunUsage
 from .._core.tool_calls import ToolCall, ToolResult
-from .._exceptions import APIError, UsageError
+from .._exceptions import APIError, PayloadTooLargeError, UsageError
 from ..agent._journaled import _result_record, message_record
-from ._errors import PayloadTooLargeError
 from ._served import Served, served_agent
 from ._settings import check_payload, to_application_error
 from ._wire import CALL_MODEL, CALL_TOOL, ModelCall, ToolCallRequest

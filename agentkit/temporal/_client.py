@@ -10,8 +10,8 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
+from .._exceptions import PayloadTooLargeError, RunFailedError
 from ..agent._result import RunResult
-from ._errors import PayloadTooLargeError, RunFailedError
 from ._settings import DEFAULT_PAYLOAD_LIMIT, check_payload
 from ._wire import WORKFLOW, RunRequest
 

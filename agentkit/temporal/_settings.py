@@ -30,10 +30,10 @@ from .._exceptions import (
     ERROR_TABLE,
     APIConnectionError,
     APIStatusError,
+    PayloadTooLargeError,
     UncertainDeliveryError,
     error_status,
 )
-from ._errors import PayloadTooLargeError
 
 __all__ = [
     "DEFAULT_PAYLOAD_LIMIT",

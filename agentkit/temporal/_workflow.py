@@ -20,28 +20,31 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
+    from .. import _exceptions
     from .._core.effects import CallHook, CallModel, Emit, RunTools
     from .._core.tool_calls import ToolResult
     from .._drive import Done, advance
-    from .._exceptions import AgentkitError, APIError, RunLimitExceeded
+    from .._exceptions import (
+        AgentkitError,
+        APIConnectionError,
+        APIError,
+        APIStatusError,
+        APITimeoutError,
+        PayloadTooLargeError,
+        RunFailedError,
+        RunLimitExceeded,
+        StreamProtocolError,
+    )
     from ..agent._events import RunFinished
     from ..agent._journaled import _result_from_record, message_from_record
-    from ._errors import PayloadTooLargeError
     from ._served import Served, served_agent
     from ._settings import check_payload
     from ._wire import CALL_MODEL, CALL_TOOL, WORKFLOW, ModelCall, RunRequest, ToolCallRequest
 
 __all__ = ["AgentWorkflow", "RunRequest"]
-
-
-class _ActivityFailed(APIError):
-    """An activity failed for good (its error's name is `error_type`)."""
-
-    def __init__(self, message: str, error_type: str) -> None:
-        super().__init__(message)
-        self.error_type = error_type
 
 
 @workflow.defn(name=WORKFLOW)
@@ -64,7 +67,7 @@ class AgentWorkflow:
             state = (
                 exc.result if isinstance(exc, RunLimitExceeded) else getattr(exc, "run_state", None)
             )
-            error_type = getattr(exc, "error_type", type(exc).__name__)
+            error_type = exc.error_type if isinstance(exc, RunFailedError) else type(exc).__name__
             details = [] if state is None else [state.to_dict()]
             raise ApplicationError(str(exc), *details, type=error_type, non_retryable=True) from exc
 
@@ -110,7 +113,7 @@ class AgentWorkflow:
                 retry_policy=served.model_retry,
             )
         except ActivityError as exc:
-            raise _failure(exc) from exc
+            raise _model_failure(exc) from exc
         return message_from_record(data)
 
     async def _run_tools(
@@ -147,16 +150,41 @@ class AgentWorkflow:
             try:
                 data = await started[index]
             except ActivityError as exc:
-                raise _failure(exc) from exc
+                raise _tool_failure(exc) from exc
             results.append(_result_from_record(plan.call, data))
         return results
 
 
-def _failure(exc: ActivityError) -> Exception:
-    """The agentkit error for an activity that failed for good."""
+def _model_failure(exc: ActivityError) -> Exception:
+    """The agentkit error a model call failed with for good, rebuilt in the workflow.
+
+    An API error comes back as its own class (the flow attaches the run so far to it).
+    """
     cause = exc.cause
+    if not isinstance(cause, ApplicationError):
+        if isinstance(cause, TemporalTimeoutError):
+            return APITimeoutError(f"the model call timed out: {cause}")
+        return _tool_failure(exc)
+    kind = getattr(_exceptions, cause.type or "", None)
+    if not isinstance(kind, type) or not issubclass(kind, APIError):
+        return _tool_failure(exc)
+    if issubclass(kind, APIStatusError):
+        details = cause.details[0] if cause.details else {}
+        return kind(
+            cause.message,
+            status_code=details.get("status_code"),
+            request_id=details.get("request_id"),
+        )
+    if issubclass(kind, (APIConnectionError, StreamProtocolError)):
+        return kind(cause.message)
+    return APIError(cause.message)  # e.g. a response that did not validate
+
+
+def _tool_failure(exc: ActivityError) -> Exception:
+    """The agentkit error an activity failed with for good (its worker died each time...)."""
+    cause = exc.cause or exc
     if isinstance(cause, ApplicationError):
         if cause.type == PayloadTooLargeError.__name__:
             return PayloadTooLargeError(cause.message)
-        return _ActivityFailed(cause.message, cause.type or "APIError")
-    return _ActivityFailed(str(cause or exc), type(cause or exc).__name__)
+        return RunFailedError(cause.message, error_type=cause.type or "ApplicationError")
+    return RunFailedError(str(cause), error_type=type(cause).__name__)

@@ -165,3 +165,23 @@ async def test_a_run_ended_from_outside_fails_with_the_reason(temporal_address: 
     with pytest.raises(RunFailedError, match="cancelled by an operator") as caught:
         await handle.result()
     assert caught.value.error_type == "TerminatedError"
+
+
+async def test_the_clients_max_retries_is_the_activitys_attempts(temporal_address: str) -> None:
+    model = TestModel(faults=lambda index, request: Fault(reset=True))
+    agent = AsyncAgent(model.async_client(max_retries=1), model=MODEL)
+    client = await Client.connect(temporal_address)
+    task_queue = queue()
+    async with worker(client, agents={"a": agent}, task_queue=task_queue):
+        handle = await start_run(client, "a", "Hi.", task_queue=task_queue)
+        with pytest.raises(RunFailedError) as caught:
+            await handle.result()
+    assert caught.value.error_type == "APIConnectionError"
+    assert caught.value.run_state is not None  # the run so far, to resume
+    history = await handle.workflow.fetch_history()
+    attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.HasField("activity_task_started_event_attributes")
+    ]
+    assert attempts == [2]  # the history records the last attempt: 2 = max_retries + 1
