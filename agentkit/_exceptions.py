@@ -17,6 +17,9 @@ AgentkitError                       the root: catch this to catch everything bel
 ├── ScriptExhaustedError            agentkit.testing: a ScriptedModel got one request too many
 ├── CassetteMismatchError           agentkit.testing: a request with no recording (replay mode)
 ├── MCPServerError                  agentkit.mcp: an MCP server could not be started or reached
+├── PayloadTooLargeError            agentkit.temporal: a payload over Temporal's size limit
+├── RunFailedError                  agentkit.temporal: a run in a workflow ended with an error
+│                                   (its .error_type, the run so far on .run_state)
 ├── JournalError                    a journal file that is not agentkit's (or is damaged), or a
 │   │                               resumed run that no longer matches its records
 │   └── RunLockedError              another live process is running this run_id (.run_id)
@@ -92,12 +95,14 @@ __all__ = [
     "OutputProblem",
     "OutputValidationError",
     "OverloadedError",
+    "PayloadTooLargeError",
     "PaymentRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestTimeoutError",
     "RequestTooLargeError",
     "RetryOutput",
+    "RunFailedError",
     "RunLimitExceeded",
     "RunLockedError",
     "ScriptExhaustedError",
@@ -265,6 +270,38 @@ class CassetteMismatchError(AgentkitError):
 
 class MCPServerError(AgentkitError):
     """An MCP server could not be started or reached when it was opened (`agentkit.mcp`)."""
+
+
+class PayloadTooLargeError(AgentkitError):
+    """A payload is over the limit Temporal accepts (a request, a response, a tool result...).
+
+    Temporal's server refuses payloads over 2 MiB by default; agentkit checks each one before
+    Temporal sees it and fails the run with this error instead of retrying forever.
+
+    Attributes:
+        size: The payload's encoded size, in bytes.
+        limit: The limit it is over, in bytes.
+    """
+
+    def __init__(self, message: str, *, size: int = 0, limit: int = 0) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+class RunFailedError(AgentkitError):
+    """A run in a Temporal workflow ended with an error.
+
+    Attributes:
+        error_type: The name of the agentkit error the run ended with (e.g.
+            `"RateLimitError"` after the last retry, `"OutputValidationError"`).
+        run_state: The run so far (a `RunResult` whose `messages` resume it), when known.
+    """
+
+    def __init__(self, message: str, *, error_type: str, run_state: Any = None) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.run_state = run_state
 
 
 class JournalError(AgentkitError):

@@ -27,6 +27,7 @@ from bench import (
     mcp_calls,
     memory,
     streaming,
+    temporal,
     typed_output,
 )
 from bench._harness import smoke_mode
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             "batches",
             "mcp",
             "journal",
+            "temporal",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -115,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
             "journal",
             journal.main,
             ["--runs", "3" if q else "100", "--repeat", "1" if q else "7"],
+        ),
+        (
+            "temporal",
+            "temporal",
+            temporal.main,
+            ["--runs", "2" if q else "10", "--repeat", "1" if q else "5"],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

@@ -80,6 +80,12 @@ def check_journal(figures: Any) -> None:
     assert figures["no journal"]["median_s"] > 0
 
 
+def check_temporal(figures: Any) -> None:
+    assert figures["AsyncAgent via Temporal"]["median_s"] > 0
+    assert figures["AsyncAgent, in process"]["median_s"] > 0
+    assert figures["steps_per_run"] == 7
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -90,6 +96,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "batches": ("batch results", check_batches),
     "mcp": ("mcp: tool calls", check_mcp),
     "journal": ("journal", check_journal),
+    "temporal": ("temporal", check_temporal),
 }
 
 

@@ -42,6 +42,12 @@ EXPECTED = {
         "same result: True",
     ],
     "view_run.py": ["3 turns, 6 tool calls (1 failed)", "timeline written:"],
+    "temporal_run.py": [
+        "first: 'Order A-17 costs 42.50 EUR (acme).' (2 turns)",
+        "again: 'Order A-17 costs 42.50 EUR (acme).' (2 turns)",
+        "lookups run on the worker: 1",
+        "model requests: 2",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",
