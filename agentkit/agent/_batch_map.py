@@ -1,0 +1,343 @@
+"""Batch-mode maps (`agent.map(inputs, mode="batch")`): the drivers of the batch scheduler.
+
+The scheduler is `agentkit._core.batch_map.batch_map_flow` (sans I/O). What both drivers share
+is `BatchPlan`: the runs (each an agent run flow, `AgentBase.run_flow`, whose `CallModel`
+becomes one request of the next batch instead of a live call), the state lines of the results
+file, progress, and handing finished runs out. `BatchMapRun` (sync: tools of different runs on
+a thread pool) and `AsyncBatchMapRun` (tasks of a task group) only perform the client calls,
+the sleeps between polls, and the runs' own effects (hooks and tools).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncGenerator, Generator, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from .._core.batch_map import (
+    Ended,
+    NextCall,
+    Persist,
+    PollBatch,
+    ReadResults,
+    Report,
+    RequestFailure,
+    ResumePoint,
+    RunEnded,
+    RunStep,
+    StepRuns,
+    SubmitBatch,
+    batch_map_flow,
+)
+from .._core.effects import CallHook, CallModel, Emit, RunTools, Sleep
+from .._core.loop import RunUsage
+from .._core.mapping import OrderBuffer, item_key, state_line
+from .._drive import Done, adrive, advance, asleep, drive, sleep
+from .._exceptions import APIError
+from .._utils import call_maybe_async
+from ._base import OutputT, RunFlow
+from ._events import RunFinished
+from ._map import _EXHAUSTED, AsyncMapRun, MapInput, MapPlan, MapResult, MapRun, _Give, _Source
+from ._result import RunResult
+
+__all__ = ["AsyncBatchMapRun", "BatchMapRun", "BatchPlan", "BatchRequestError"]
+
+
+class BatchRequestError(APIError):
+    """A batch-mode run's request did not succeed in its Message Batch: the run ended.
+
+    `errored` requests whose error the client's retry policy retries (overloaded, server
+    errors, rate limits) and `expired` ones are sent again in the next batch, up to the
+    client's `max_retries`; this error ends the run after that, at once for other errors and
+    for `canceled` requests. Other runs of the map go on.
+
+    Attributes:
+        result_type: `"errored"`, `"expired"`, `"canceled"` (or `"missing"`: the batch had no
+            result for the request).
+        error: For `errored`, the API's error object (`{"type": ..., "message": ...}`).
+        batch_id: The batch of the last attempt.
+        custom_id: The request's `custom_id` in that batch.
+        attempts: How many batches the request went out in.
+        run_state: The run so far (a `RunResult`; `agent.run(messages=...)` resumes it).
+    """
+
+    def __init__(self, failure: RequestFailure) -> None:
+        error = dict(failure.error) if failure.error is not None else None
+        what = {
+            "expired": "expired (the batch's 24 hours ran out first)",
+            "canceled": "was canceled (the batch was canceled)",
+            "missing": "got no result in its batch",
+        }.get(failure.result_type)
+        if what is None:
+            detail = f"{(error or {}).get('type')}: {(error or {}).get('message')}"
+            what = f"errored ({detail})"
+        tries = "attempt" if failure.attempts == 1 else "attempts"
+        super().__init__(
+            f"the batch request {failure.custom_id} of {failure.batch_id or 'its batch'} "
+            f"{what} after {failure.attempts} {tries}; the run so far is on .run_state "
+            "(resume it with agent.run(messages=error.run_state.messages)).",
+            body=error,
+        )
+        self.result_type = failure.result_type
+        self.error = error
+        self.batch_id = failure.batch_id
+        self.custom_id = failure.custom_id
+        self.attempts = failure.attempts
+
+
+@dataclass
+class _Run:
+    """One input of a batch-mode map, and its run."""
+
+    sequence: int
+    index: int
+    map_input: MapInput[Any]
+    flow: RunFlow | None = None
+    usage: RunUsage = field(default_factory=RunUsage)  # responses handed to it here
+    prior: RunUsage = field(default_factory=RunUsage)  # before a restart (from the file)
+    result: RunResult[Any] | None = None
+
+
+class BatchPlan:
+    """What both batch-mode drivers share: the runs, the state lines, progress, the results."""
+
+    def __init__(
+        self, agent: Any, plan: MapPlan, items: Iterable[tuple[int, MapInput[Any]]]
+    ) -> None:
+        self.agent = agent
+        self.plan = plan
+        self.runs = {
+            item_key(index, map_input.id): _Run(sequence, index, map_input)
+            for sequence, (index, map_input) in enumerate(items)
+        }
+        recorded = plan.recorded
+        self.resume = ResumePoint.from_records(recorded.state, recorded.ended_since_state)
+        if self.resume is not None:
+            self.resume.runs = {k: v for k, v in self.resume.runs.items() if k in self.runs}
+        self.buffer: OrderBuffer[MapResult[Any]] | None = OrderBuffer() if plan.ordered else None
+        plan.summary.batch = True
+        plan.running = len(self.runs)
+
+    def flow(self) -> Generator[Any, Any, None]:
+        """The scheduler, with its local effects (state lines, progress, results) performed.
+
+        Yields the effects a driver performs: `SubmitBatch`, `PollBatch`, `ReadResults`,
+        `Sleep`, `StepRuns`, and `_Give` (hand a result to the caller).
+        """
+        scheduler = batch_map_flow(
+            list(self.runs),
+            self.resume,
+            max_retries=getattr(self.agent.client, "max_retries", 2),
+            poll_interval=self.plan.poll_interval,
+            max_poll_interval=self.plan.max_poll_interval,
+            with_messages=self.plan.journal is None,
+        )
+        value: Any = None
+        while not isinstance(effect := advance(scheduler, value, None), Done):
+            value = None
+            if isinstance(effect, Persist):
+                self.plan.persist(state_line(effect.record))
+            elif isinstance(effect, Report):
+                self.plan.summary.batch_retries = effect.report.retried
+                self.plan.note = effect.report.describe()
+                self.plan.show()
+            elif isinstance(effect, RunEnded):
+                for result in self._ended(effect):
+                    yield _Give(result)
+            else:
+                value = yield effect
+                if isinstance(effect, SubmitBatch):
+                    self.plan.summary.batches += 1
+
+    def _ended(self, effect: RunEnded) -> list[MapResult[Any]]:
+        run = self.runs[effect.key]
+        outcome = effect.outcome
+        if isinstance(outcome, RunResult) and run.prior.requests:
+            outcome.usage = run.prior + outcome.usage
+        self.plan.running -= 1
+        mapped = self.plan.finish(run.index, run.map_input, outcome)
+        if self.buffer is None:
+            return [mapped]
+        return list(self.buffer.push(run.sequence, mapped))
+
+    def step_run(self, step: RunStep) -> Generator[CallHook | RunTools, Any, NextCall | Ended]:
+        """Advance one run until it asks for its next model call, or ends.
+
+        Its hooks and tools are yielded for the driver to perform; a `CallModel` is not
+        performed but becomes the run's request in the next batch.
+        """
+        run = self.runs[step.key]
+        value: Any = None
+        error: Exception | None = None
+        if run.flow is None:
+            run.flow = self._start(step.key, run)
+        elif step.failure is not None:
+            error = BatchRequestError(step.failure)
+        else:
+            value = step.message
+            run.usage.add(step.message)
+        flow = run.flow
+        while True:
+            try:
+                effect = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration:
+                return Ended(run.result)
+            except Exception as exc:  # the run ended with this error (run_state attached)
+                return Ended(exc)
+            value, error = None, None
+            if isinstance(effect, CallModel):
+                params = {k: v for k, v in effect.params.items() if k != "stream"}
+                return NextCall(params, (run.prior + run.usage).to_dict())
+            if isinstance(effect, Emit):
+                if isinstance(effect.event, RunFinished):
+                    run.result = effect.event.result
+                continue
+            try:
+                value = yield effect
+            except Exception as exc:
+                error = exc
+
+    def _start(self, key: str, run: _Run) -> RunFlow:
+        """The run's flow: new, resumed from the journal, or rebuilt from its state line."""
+        map_input = run.map_input
+        saved = self.resume.runs.get(key) if self.resume is not None else None
+        if saved is not None and "messages" in saved:
+            run.prior = RunUsage(**saved.get("usage", {}))
+            return self.agent.run_flow(None, saved["messages"], map_input.deps, streaming=False)  # type: ignore[no-any-return]
+        run_id = self.plan.run_id(run.index, map_input)
+        return self.agent.run_flow(  # type: ignore[no-any-return]
+            map_input.prompt, map_input.messages, map_input.deps, streaming=False, run_id=run_id
+        )
+
+    @staticmethod
+    def request(effect: SubmitBatch | PollBatch, batches: Any) -> Any:
+        """The client call for a batch effect (awaitable with the async client)."""
+        if isinstance(effect, SubmitBatch):
+            return batches.create(requests=effect.requests)
+        return batches.retrieve(effect.batch_id)
+
+    @staticmethod
+    def received(effect: SubmitBatch | PollBatch, answer: Any) -> Any:
+        """What the scheduler gets back for a batch call's answer."""
+        return answer.id if isinstance(effect, SubmitBatch) else answer
+
+
+class BatchMapRun(MapRun[OutputT]):
+    """The iterator `Agent.map(..., mode="batch")` returns (see `MapRun`).
+
+    Runs' tools run on a pool of `concurrency` threads between two batches.
+    """
+
+    def _run(self) -> Generator[MapResult[OutputT], None, None]:
+        plan = self._plan
+        admitted = (plan.admit(item) for item in plan.inputs)  # type: ignore[union-attr]
+        batch = BatchPlan(self._agent, plan, [a for a in admitted if a is not None])
+        batches = self._agent.client.messages.batches
+        flow = batch.flow()
+        plan.open()
+        try:
+            value: Any = None
+            while not isinstance(effect := advance(flow, value, None), Done):
+                value = None
+                if isinstance(effect, _Give):
+                    yield effect.result
+                elif isinstance(effect, StepRuns):
+                    value = self._step_all(batch, effect)
+                elif isinstance(effect, Sleep):
+                    sleep(effect)
+                elif isinstance(effect, ReadResults):
+                    with batches.results(effect.batch_id) as results:
+                        value = {line.custom_id: line.result for line in results}
+                else:
+                    value = batch.received(effect, batch.request(effect, batches))
+        finally:
+            plan.close()
+
+    def _step_all(self, batch: BatchPlan, effect: StepRuns) -> dict[str, NextCall | Ended]:
+        def one(step: RunStep) -> NextCall | Ended:
+            return drive(batch.step_run(step), self._perform)
+
+        keys = [step.key for step in effect.steps]
+        workers = min(self._plan.concurrency, len(keys))
+        if workers <= 1:
+            return {step.key: one(step) for step in effect.steps}
+        with ThreadPoolExecutor(workers, thread_name_prefix="agentkit-batch-map") as pool:
+            return dict(zip(keys, pool.map(one, effect.steps), strict=True))
+
+    def _perform(self, effect: CallHook | RunTools) -> Any:
+        if isinstance(effect, CallHook):
+            return call_maybe_async(effect.fn, *effect.args)
+        toolbox = self._agent.toolbox
+        return toolbox.execute_all(
+            effect.plans,
+            deps=effect.deps,
+            messages=effect.messages,
+            usage=effect.usage,
+            on_result=effect.on_result,
+        )
+
+
+class AsyncBatchMapRun(AsyncMapRun[OutputT]):
+    """The async iterator `AsyncAgent.map(..., mode="batch")` returns (see `BatchMapRun`)."""
+
+    async def _run(self) -> AsyncGenerator[MapResult[OutputT], None]:
+        plan = self._plan
+        source = _Source(plan.inputs)
+        items = []
+        while (item := await source.next()) is not _EXHAUSTED:
+            if (admitted := plan.admit(item)) is not None:
+                items.append(admitted)
+        batch = BatchPlan(self._agent, plan, items)
+        batches = self._agent.client.messages.batches
+        await self._agent.toolbox.aopen()
+        flow = batch.flow()
+        plan.open()
+        try:
+            value: Any = None
+            while not isinstance(effect := advance(flow, value, None), Done):
+                value = None
+                if isinstance(effect, _Give):
+                    yield effect.result
+                elif isinstance(effect, StepRuns):
+                    value = await self._step_all(batch, effect)
+                elif isinstance(effect, Sleep):
+                    await asleep(effect)
+                elif isinstance(effect, ReadResults):
+                    async with await batches.results(effect.batch_id) as results:
+                        value = {line.custom_id: line.result async for line in results}
+                else:
+                    value = batch.received(effect, await batch.request(effect, batches))
+        finally:
+            plan.close()
+            with anyio.CancelScope(shield=True):
+                await source.aclose()
+
+    async def _step_all(self, batch: BatchPlan, effect: StepRuns) -> dict[str, NextCall | Ended]:
+        outcomes: dict[str, NextCall | Ended] = {}
+        limiter = anyio.CapacityLimiter(self._plan.concurrency)
+
+        async def one(step: RunStep) -> None:
+            async with limiter:
+                outcomes[step.key] = await adrive(batch.step_run(step), self._perform)
+
+        async with anyio.create_task_group() as group:
+            for step in effect.steps:
+                group.start_soon(one, step)
+        return outcomes
+
+    async def _perform(self, effect: CallHook | RunTools) -> Any:
+        if isinstance(effect, CallHook):
+            value = effect.fn(*effect.args)
+            return await value if inspect.isawaitable(value) else value
+        toolbox = self._agent.toolbox
+        return await toolbox.aexecute_all(
+            effect.plans,
+            deps=effect.deps,
+            messages=effect.messages,
+            usage=effect.usage,
+            on_result=effect.on_result,
+        )
