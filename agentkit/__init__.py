@@ -85,9 +85,11 @@ if TYPE_CHECKING:
     from .agent import Allow as Allow
     from .agent import AsyncAgent as AsyncAgent
     from .agent import AsyncMapRun as AsyncMapRun
+    from .agent import BatchRequestError as BatchRequestError
     from .agent import Deny as Deny
     from .agent import Hooks as Hooks
     from .agent import MapInput as MapInput
+    from .agent import MapOptions as MapOptions
     from .agent import MapResult as MapResult
     from .agent import MapRun as MapRun
     from .agent import MapSummary as MapSummary
@@ -169,6 +171,8 @@ _LAZY: dict[str, str] = {
     "RunResult": ".agent",
     "RunUsage": ".agent",
     "MapInput": ".agent",
+    "MapOptions": ".agent",
+    "BatchRequestError": ".agent",
     "MapResult": ".agent",
     "MapRun": ".agent",
     "MapSummary": ".agent",
@@ -255,6 +259,7 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchRequestError",
     "BatchWaitTimeout",
     "CacheControlEphemeral",
     "CitationEvent",
@@ -275,6 +280,7 @@ __all__ = [
     "Journal",
     "JournalError",
     "MapInput",
+    "MapOptions",
     "MapResult",
     "MapRun",
     "MapSummary",

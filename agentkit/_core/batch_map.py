@@ -496,5 +496,5 @@ def _error_of(result: Any) -> dict[str, Any] | None:
     if inner is None:
         return None
     dump = getattr(inner, "model_dump", None)
-    data = dump() if callable(dump) else inner
+    data = dump(exclude_none=True) if callable(dump) else inner
     return dict(data) if isinstance(data, Mapping) else None

@@ -4,6 +4,7 @@ from .._core.loop import RunUsage as RunUsage
 from .._core.loop import ToolCallRecord as ToolCallRecord
 from ._agent import Agent as Agent
 from ._agent import AsyncAgent as AsyncAgent
+from ._batch_map import BatchRequestError as BatchRequestError
 from ._events import AgentEvent as AgentEvent
 from ._events import OutputChunk as OutputChunk
 from ._events import RunFinished as RunFinished
@@ -22,6 +23,7 @@ from ._hooks import deny as deny
 from ._hooks import replace_input as replace_input
 from ._map import AsyncMapRun as AsyncMapRun
 from ._map import MapInput as MapInput
+from ._map import MapOptions as MapOptions
 from ._map import MapResult as MapResult
 from ._map import MapRun as MapRun
 from ._map import MapSummary as MapSummary
@@ -35,9 +37,11 @@ __all__ = [
     "Allow",
     "AsyncAgent",
     "AsyncMapRun",
+    "BatchRequestError",
     "Deny",
     "Hooks",
     "MapInput",
+    "MapOptions",
     "MapResult",
     "MapRun",
     "MapSummary",
