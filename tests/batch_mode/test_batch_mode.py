@@ -239,3 +239,26 @@ def test_a_map_with_ids_and_ordered_results(kind: str) -> None:
     assert [r.id for r in results] == ["second", "first"]
     assert all(r.ok for r in results)
     assert waits.poll == []  # the batches had ended at the first poll
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_journaled_batch_map_resumes_a_failed_run_mid_run(kind: str, tmp_path: Path) -> None:
+    from agentkit import Journal
+
+    model, waits = _model({"r2-1": "canceled"})
+    output = tmp_path / "results.jsonl"
+    with Journal(tmp_path / "runs.db") as journal:
+        first, _ = _run(kind, model, waits, ["oslo", "rome"], output=output, journal=journal)
+        assert first[0].ok and isinstance(first[1].error, BatchRequestError)
+        assert sorted(CALLS) == [("oslo", 0), ("oslo", 1), ("rome", 0)]
+        model.batches.outcomes = None
+        created = len(model.batches.created)
+        second, summary = _run(kind, model, waits, ["oslo", "rome"], output=output, journal=journal)
+        statuses = {info.run_id: info.status for info in journal.runs()}
+    # only the failed run went on, from its journaled first turn: its tool did not run again
+    assert [r.index for r in second] == [1] and second[0].ok
+    assert second[0].result is not None and second[0].result.turns == 3
+    assert summary.skipped == 1 and summary.batches == 2
+    assert len(model.batches.created) == created + 2
+    assert sorted(CALLS) == [("oslo", 0), ("oslo", 1), ("rome", 0), ("rome", 1)]
+    assert statuses == {"results.jsonl:index:0": "finished", "results.jsonl:index:1": "finished"}
