@@ -10,8 +10,9 @@ the sleeps between polls, and the runs' own effects (hooks and tools).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
-from collections.abc import AsyncGenerator, Generator, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,6 +137,13 @@ class BatchPlan:
             max_poll_interval=self.plan.max_poll_interval,
             with_messages=self.plan.journal is None,
         )
+        self.plan.open()
+        try:
+            yield from self._perform_local(scheduler)
+        finally:
+            self.plan.close()
+
+    def _perform_local(self, scheduler: Generator[Any, Any, None]) -> Generator[Any, Any, None]:
         value: Any = None
         while not isinstance(effect := advance(scheduler, value, None), Done):
             value = None
@@ -213,17 +221,57 @@ class BatchPlan:
             map_input.prompt, map_input.messages, map_input.deps, streaming=False, run_id=run_id
         )
 
-    @staticmethod
-    def request(effect: SubmitBatch | PollBatch, batches: Any) -> Any:
-        """The client call for a batch effect (awaitable with the async client)."""
-        if isinstance(effect, SubmitBatch):
-            return batches.create(requests=effect.requests)
-        return batches.retrieve(effect.batch_id)
+    def handlers(
+        self, driver: Any, pause: Callable[[Sleep], Any]
+    ) -> dict[type, Callable[..., Any]]:
+        """A driver's performer of each effect its interpreter hands it (`pause`: sleeping)."""
+        return {
+            StepRuns: driver._step_all,
+            ReadResults: driver._read,
+            SubmitBatch: driver._create,
+            PollBatch: driver._retrieve,
+            Sleep: pause,
+        }
 
     @staticmethod
-    def received(effect: SubmitBatch | PollBatch, answer: Any) -> Any:
-        """What the scheduler gets back for a batch call's answer."""
-        return answer.id if isinstance(effect, SubmitBatch) else answer
+    def tool_options(effect: RunTools) -> dict[str, Any]:
+        """The keyword arguments of `toolbox.execute_all` for a `RunTools`."""
+        return {
+            "deps": effect.deps,
+            "messages": effect.messages,
+            "usage": effect.usage,
+            "on_result": effect.on_result,
+        }
+
+
+def drive_giving(
+    flow: Generator[Any, Any, None], handlers: dict[type, Callable[..., Any]]
+) -> Generator[MapResult[Any], None, None]:
+    """Interpret a batch plan's flow, yielding the results it gives (sync)."""
+    value: Any = None
+    try:
+        while not isinstance(effect := advance(flow, value, None), Done):
+            if isinstance(effect, _Give):
+                value = yield effect.result
+            else:
+                value = handlers[type(effect)](effect)
+    finally:
+        flow.close()
+
+
+async def adrive_giving(
+    flow: Generator[Any, Any, None], handlers: dict[type, Callable[..., Awaitable[Any]]]
+) -> AsyncGenerator[MapResult[Any], None]:
+    """Interpret a batch plan's flow, yielding the results it gives (async)."""
+    value: Any = None
+    try:
+        while not isinstance(effect := advance(flow, value, None), Done):
+            if isinstance(effect, _Give):
+                value = yield effect.result
+            else:
+                value = await handlers[type(effect)](effect)
+    finally:
+        flow.close()
 
 
 class BatchMapRun(MapRun[OutputT]):
@@ -233,96 +281,80 @@ class BatchMapRun(MapRun[OutputT]):
     """
 
     def _run(self) -> Generator[MapResult[OutputT], None, None]:
-        plan = self._plan
-        admitted = (plan.admit(item) for item in plan.inputs)  # type: ignore[union-attr]
-        batch = BatchPlan(self._agent, plan, [a for a in admitted if a is not None])
-        batches = self._agent.client.messages.batches
-        flow = batch.flow()
-        plan.open()
-        try:
-            value: Any = None
-            while not isinstance(effect := advance(flow, value, None), Done):
-                value = None
-                if isinstance(effect, _Give):
-                    yield effect.result
-                elif isinstance(effect, StepRuns):
-                    value = self._step_all(batch, effect)
-                elif isinstance(effect, Sleep):
-                    sleep(effect)
-                elif isinstance(effect, ReadResults):
-                    with batches.results(effect.batch_id) as results:
-                        value = {line.custom_id: line.result for line in results}
-                else:
-                    value = batch.received(effect, batch.request(effect, batches))
-        finally:
-            plan.close()
+        admitted = (self._plan.admit(item) for item in self._plan.inputs)  # type: ignore[union-attr]
+        self._batch = BatchPlan(self._agent, self._plan, [a for a in admitted if a is not None])
+        self._batches = self._agent.client.messages.batches
+        return drive_giving(self._batch.flow(), self._batch.handlers(self, sleep))
 
-    def _step_all(self, batch: BatchPlan, effect: StepRuns) -> dict[str, NextCall | Ended]:
+    def _create(self, effect: SubmitBatch) -> str:
+        return str(self._batches.create(requests=effect.requests).id)
+
+    def _retrieve(self, effect: PollBatch) -> Any:
+        return self._batches.retrieve(effect.batch_id)
+
+    def _read(self, effect: ReadResults) -> dict[str, Any]:
+        with self._batches.results(effect.batch_id) as results:
+            return {line.custom_id: line.result for line in results}
+
+    def _step_all(self, effect: StepRuns) -> dict[str, NextCall | Ended]:
         def one(step: RunStep) -> NextCall | Ended:
-            return drive(batch.step_run(step), self._perform)
+            return drive(self._batch.step_run(step), self._perform)
 
         keys = [step.key for step in effect.steps]
         workers = min(self._plan.concurrency, len(keys))
         if workers <= 1:
-            return {step.key: one(step) for step in effect.steps}
+            return dict(zip(keys, map(one, effect.steps), strict=True))
         with ThreadPoolExecutor(workers, thread_name_prefix="agentkit-batch-map") as pool:
             return dict(zip(keys, pool.map(one, effect.steps), strict=True))
 
     def _perform(self, effect: CallHook | RunTools) -> Any:
         if isinstance(effect, CallHook):
             return call_maybe_async(effect.fn, *effect.args)
-        toolbox = self._agent.toolbox
-        return toolbox.execute_all(
-            effect.plans,
-            deps=effect.deps,
-            messages=effect.messages,
-            usage=effect.usage,
-            on_result=effect.on_result,
-        )
+        options = BatchPlan.tool_options(effect)
+        return self._agent.toolbox.execute_all(effect.plans, **options)
 
 
 class AsyncBatchMapRun(AsyncMapRun[OutputT]):
     """The async iterator `AsyncAgent.map(..., mode="batch")` returns (see `BatchMapRun`)."""
 
     async def _run(self) -> AsyncGenerator[MapResult[OutputT], None]:
-        plan = self._plan
-        source = _Source(plan.inputs)
-        items = []
-        while (item := await source.next()) is not _EXHAUSTED:
-            if (admitted := plan.admit(item)) is not None:
-                items.append(admitted)
-        batch = BatchPlan(self._agent, plan, items)
-        batches = self._agent.client.messages.batches
-        await self._agent.toolbox.aopen()
-        flow = batch.flow()
-        plan.open()
+        source = _Source(self._plan.inputs)
         try:
-            value: Any = None
-            while not isinstance(effect := advance(flow, value, None), Done):
-                value = None
-                if isinstance(effect, _Give):
-                    yield effect.result
-                elif isinstance(effect, StepRuns):
-                    value = await self._step_all(batch, effect)
-                elif isinstance(effect, Sleep):
-                    await asleep(effect)
-                elif isinstance(effect, ReadResults):
-                    async with await batches.results(effect.batch_id) as results:
-                        value = {line.custom_id: line.result async for line in results}
-                else:
-                    value = batch.received(effect, await batch.request(effect, batches))
+            items = [admitted async for admitted in self._admitted(source)]
         finally:
-            plan.close()
             with anyio.CancelScope(shield=True):
                 await source.aclose()
+        self._batch = BatchPlan(self._agent, self._plan, items)
+        self._batches = self._agent.client.messages.batches
+        await self._agent.toolbox.aopen()
+        handlers = self._batch.handlers(self, asleep)
+        async with contextlib.aclosing(adrive_giving(self._batch.flow(), handlers)) as results:
+            async for result in results:
+                yield result
 
-    async def _step_all(self, batch: BatchPlan, effect: StepRuns) -> dict[str, NextCall | Ended]:
+    async def _admitted(self, source: _Source) -> AsyncGenerator[tuple[int, MapInput[Any]], None]:
+        while (item := await source.next()) is not _EXHAUSTED:
+            if (admitted := self._plan.admit(item)) is not None:
+                yield admitted
+
+    async def _create(self, effect: SubmitBatch) -> str:
+        batch = await self._batches.create(requests=effect.requests)
+        return str(batch.id)
+
+    async def _retrieve(self, effect: PollBatch) -> Any:
+        return await self._batches.retrieve(effect.batch_id)
+
+    async def _read(self, effect: ReadResults) -> dict[str, Any]:
+        async with await self._batches.results(effect.batch_id) as results:
+            return {line.custom_id: line.result async for line in results}
+
+    async def _step_all(self, effect: StepRuns) -> dict[str, NextCall | Ended]:
         outcomes: dict[str, NextCall | Ended] = {}
         limiter = anyio.CapacityLimiter(self._plan.concurrency)
 
         async def one(step: RunStep) -> None:
             async with limiter:
-                outcomes[step.key] = await adrive(batch.step_run(step), self._perform)
+                outcomes[step.key] = await adrive(self._batch.step_run(step), self._perform)
 
         async with anyio.create_task_group() as group:
             for step in effect.steps:
@@ -334,10 +366,4 @@ class AsyncBatchMapRun(AsyncMapRun[OutputT]):
             value = effect.fn(*effect.args)
             return await value if inspect.isawaitable(value) else value
         toolbox = self._agent.toolbox
-        return await toolbox.aexecute_all(
-            effect.plans,
-            deps=effect.deps,
-            messages=effect.messages,
-            usage=effect.usage,
-            on_result=effect.on_result,
-        )
+        return await toolbox.aexecute_all(effect.plans, **BatchPlan.tool_options(effect))
