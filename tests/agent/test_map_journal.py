@@ -34,7 +34,8 @@ def test_a_killed_journaled_map_resumes_without_repeating_work(tmp_path: Path) -
     assert report.finished == 4
     assert report.model_steps == 4 * 4  # 3 tool turns and a final answer per run
     # run again when everything is done: every result comes from the journal
-    assert summary.succeeded == 4 and all(r.ok for r in again)
+    assert summary.succeeded == 4
+    assert all(r.ok for r in again)
     assert [r.result.turns for r in again] == [4, 4, 4, 4]
 
 

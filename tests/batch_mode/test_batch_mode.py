@@ -139,8 +139,11 @@ def test_each_turn_of_every_run_is_one_batch(kind: str, tmp_path: Path) -> None:
     paths = [(r.path, "requests" in r) for r in model.requests]
     assert paths.count(("/v1/messages/batches", True)) == 3  # three creates
     assert not any(path == "/v1/messages" for path, _ in paths)  # no live call
-    assert summary.batch and summary.batches == 3 and summary.pricing.startswith("batch")
-    assert summary.succeeded == 4 and summary.usage.requests == 12
+    assert summary.batch
+    assert summary.batches == 3
+    assert summary.pricing.startswith("batch")
+    assert summary.succeeded == 4
+    assert summary.usage.requests == 12
     # each batch processed for 60 s of the fake clock: polls 10, 15, 22.5, then 30 per wait
     assert sum(waits.poll) >= 3 * 60
     # the results file is a normal results file: state lines are told apart and skipped
@@ -149,8 +152,10 @@ def test_each_turn_of_every_run_is_one_batch(kind: str, tmp_path: Path) -> None:
     assert recorded.state == []  # the map ended: no round left to resume
     lines = [json.loads(line) for line in output.read_text().splitlines()]
     kinds = [line.get("batch_map", "result") for line in lines]
-    assert kinds.count("round") == 3 and kinds.count("batch") == 3
-    assert kinds[-1] == "end" and kinds.count("result") == 4
+    assert kinds.count("round") == 3
+    assert kinds.count("batch") == 3
+    assert kinds[-1] == "end"
+    assert kinds.count("result") == 4
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -170,12 +175,15 @@ def test_mixed_outcomes_retry_or_end_their_run_only(kind: str) -> None:
     by_index = {r.index: r for r in results}
     for index in (0, 1, 2):
         result = by_index[index].result
-        assert result is not None and result.text.startswith("done"), by_index[index].error
+        assert result is not None, by_index[index].error
+        assert result.text.startswith("done")
     canceled = by_index[3].error
     assert isinstance(canceled, BatchRequestError)
-    assert canceled.result_type == "canceled" and canceled.attempts == 1
+    assert canceled.result_type == "canceled"
+    assert canceled.attempts == 1
     invalid = by_index[4].error
-    assert isinstance(invalid, BatchRequestError) and invalid.result_type == "errored"
+    assert isinstance(invalid, BatchRequestError)
+    assert invalid.result_type == "errored"
     assert invalid.error == {"type": "invalid_request_error", "message": "bad params"}
     assert "invalid_request_error: bad params" in str(invalid)
     expired = by_index[5].error
@@ -190,7 +198,8 @@ def test_mixed_outcomes_retry_or_end_their_run_only(kind: str) -> None:
             "content": error.run_state.messages[0]["content"],
         }
     assert expired.run_state.turns == 1  # its first turn succeeded; the second never did
-    assert summary.succeeded == 3 and summary.failed == 3
+    assert summary.succeeded == 3
+    assert summary.failed == 3
     assert summary.outcomes == {"end_turn": 3, "BatchRequestError": 3}
     assert summary.batch_retries == 4  # r1-1, r1-2, then 5 twice
 
@@ -224,7 +233,7 @@ def test_batch_mode_checks_its_options() -> None:
     model, _ = _model()
     agent = Agent(model, model="claude-test")
     with pytest.raises(UsageError, match="mode must be 'live' or 'batch'"):
-        agent.map(["a"], mode="bulk")  # type: ignore[typeddict-item]
+        agent.map(["a"], mode="bulk")  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="poll_interval must be a positive number"):
         agent.map(["a"], mode="batch", poll_interval=0)
     with pytest.raises(UsageError, match="map_id must be a non-empty string"):
@@ -249,16 +258,20 @@ def test_journaled_batch_map_resumes_a_failed_run_mid_run(kind: str, tmp_path: P
     output = tmp_path / "results.jsonl"
     with Journal(tmp_path / "runs.db") as journal:
         first, _ = _run(kind, model, waits, ["oslo", "rome"], output=output, journal=journal)
-        assert first[0].ok and isinstance(first[1].error, BatchRequestError)
+        assert first[0].ok
+        assert isinstance(first[1].error, BatchRequestError)
         assert sorted(CALLS) == [("oslo", 0), ("oslo", 1), ("rome", 0)]
         model.batches.outcomes = None
         created = len(model.batches.created)
         second, summary = _run(kind, model, waits, ["oslo", "rome"], output=output, journal=journal)
         statuses = {info.run_id: info.status for info in journal.runs()}
     # only the failed run went on, from its journaled first turn: its tool did not run again
-    assert [r.index for r in second] == [1] and second[0].ok
-    assert second[0].result is not None and second[0].result.turns == 3
-    assert summary.skipped == 1 and summary.batches == 2
+    assert [r.index for r in second] == [1]
+    assert second[0].ok
+    assert second[0].result is not None
+    assert second[0].result.turns == 3
+    assert summary.skipped == 1
+    assert summary.batches == 2
     assert len(model.batches.created) == created + 2
     assert sorted(CALLS) == [("oslo", 0), ("oslo", 1), ("rome", 0), ("rome", 1)]
     assert statuses == {"results.jsonl:index:0": "finished", "results.jsonl:index:1": "finished"}

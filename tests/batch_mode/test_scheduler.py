@@ -172,4 +172,5 @@ def test_state_lines_are_told_apart_from_results() -> None:
     assert recorded.valid_bytes == 0  # a state line cut short by a crash: dropped
     assert ResumePoint.from_records([{"batch_map": "end"}]) is None
     assert key_id("index:12") == "12"
-    assert key_id("id:ticket/42").startswith("h") and len(key_id("id:x")) == 25
+    assert key_id("id:ticket/42").startswith("h")
+    assert len(key_id("id:x")) == 25
