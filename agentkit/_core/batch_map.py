@@ -32,7 +32,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeAlias
 
 from .._exceptions import ERROR_TYPE_STATUS
-from .batches import MAX_BATCH_BYTES, MAX_BATCH_REQUESTS
 from .effects import Sleep
 from .journal import request_digest
 from .retry import RETRYABLE_STATUSES
@@ -221,10 +220,17 @@ def retryable(result_type: str, error: Mapping[str, Any] | None) -> bool:
 def split_requests(
     requests: Sequence[dict[str, Any]],
     *,
-    max_requests: int = MAX_BATCH_REQUESTS,
-    max_bytes: int = MAX_BATCH_BYTES,
+    max_requests: int | None = None,
+    max_bytes: int | None = None,
 ) -> list[list[dict[str, Any]]]:
-    """The requests in batches of at most `max_requests` requests and `max_bytes` bytes."""
+    """The requests in batches of at most `max_requests` requests and `max_bytes` bytes.
+
+    The defaults are the API's limits, `MAX_BATCH_REQUESTS` and `MAX_BATCH_BYTES`.
+    """
+    from .batches import MAX_BATCH_BYTES, MAX_BATCH_REQUESTS  # with the first batch map
+
+    max_requests = MAX_BATCH_REQUESTS if max_requests is None else max_requests
+    max_bytes = MAX_BATCH_BYTES if max_bytes is None else max_bytes
     groups: list[list[dict[str, Any]]] = []
     group: list[dict[str, Any]] = []
     size = _BODY_OVERHEAD
@@ -325,14 +331,15 @@ def batch_map_flow(
     poll_interval: float,
     max_poll_interval: float,
     with_messages: bool = True,
-    max_requests: int = MAX_BATCH_REQUESTS,
-    max_bytes: int = MAX_BATCH_BYTES,
+    max_requests: int | None = None,
+    max_bytes: int | None = None,
 ) -> Generator[BatchMapEffect, Any, None]:
     """Run every run (`keys`; resumed ones included) to its end, one batch round per turn.
 
     `resume`: where a stopped map was (its runs are among `keys`; the driver starts them from
     their recorded state). `with_messages`: put each run's history in the round records (not
-    needed when the runs are journaled).
+    needed when the runs are journaled). `max_requests` / `max_bytes`: where a round is split
+    into several batches (default: the API's limits).
     """
     if poll_interval <= 0 or max_poll_interval <= 0:
         raise ValueError("poll_interval and max_poll_interval must be positive")
