@@ -275,3 +275,73 @@ def test_journaled_batch_map_resumes_a_failed_run_mid_run(kind: str, tmp_path: P
     assert len(model.batches.created) == created + 2
     assert sorted(CALLS) == [("oslo", 0), ("oslo", 1), ("rome", 0), ("rome", 1)]
     assert statuses == {"results.jsonl:index:0": "finished", "results.jsonl:index:1": "finished"}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_hooks_run_between_batches_and_a_failing_one_ends_its_run_only(kind: str) -> None:
+    turns: list[str] = []
+
+    def on_turn(message: Any) -> None:
+        text = message.content[0].text if message.content else ""
+        if text.startswith("done with bad"):
+            raise RuntimeError("hook refused")
+        turns.append(text)
+
+    async def async_on_turn(message: Any) -> None:
+        on_turn(message)
+
+    model, _waits = _model(processing_time=0)
+    hooks = {"on_turn": on_turn if kind == "sync" else async_on_turn}
+    with record_sleeps():
+        if kind == "sync":
+            agent = Agent(model, model="claude-test", tools=[lookup], hooks=hooks)
+            results, summary = agent.map_all(["good", "bad"], mode="batch")
+        else:
+
+            async def inputs() -> Any:
+                for prompt in ("good", "bad"):
+                    yield prompt
+
+            async def main() -> Any:
+                agent = AsyncAgent(model, model="claude-test", tools=[lookup], hooks=hooks)
+                return await agent.map_all(inputs(), mode="batch")
+
+            results, summary = anyio.run(main)
+    assert results[0].ok
+    assert isinstance(results[1].error, RuntimeError)
+    assert sorted(turns) == [
+        "done with good after 2 tool turns",
+        "turn 0",
+        "turn 0",
+        "turn 1",
+        "turn 1",
+    ]
+    data = summary.to_dict()
+    assert (data["batch"], data["batches"], data["pricing"]) == (True, 3, "batch (50% of standard)")
+
+
+def test_the_agents_own_journal_is_used_in_batch_mode(tmp_path: Path) -> None:
+    from agentkit import Journal
+
+    model, _ = _model(processing_time=0)
+    with Journal(tmp_path / "runs.db") as journal, record_sleeps():
+        agent = Agent(model, model="claude-test", tools=[lookup], journal=journal)
+        _results, _ = agent.map_all(["oslo"], mode="batch", journal=journal, map_id="night")
+        assert [info.run_id for info in journal.runs()] == ["night:index:0"]
+        again, summary = agent.map_all(["oslo"], mode="batch", map_id="night")
+    assert (
+        again[0].result is not None
+    )
+    assert (
+        again[0].result.text == "done with oslo after 2 tool turns"
+    )
+    assert summary.batches == 0  # the finished run came from the journal
+    assert len(model.batches.created) == 3
+
+
+def test_the_scheduler_checks_its_pauses() -> None:
+    from agentkit._core.batch_map import batch_map_flow
+
+    with pytest.raises(ValueError, match="must be positive"):
+        next(batch_map_flow(["index:0"], max_retries=0, poll_interval=0, max_poll_interval=1))
+    assert list(batch_map_flow([], max_retries=0, poll_interval=1, max_poll_interval=1)) == []
