@@ -329,12 +329,8 @@ def test_the_agents_own_journal_is_used_in_batch_mode(tmp_path: Path) -> None:
         _results, _ = agent.map_all(["oslo"], mode="batch", journal=journal, map_id="night")
         assert [info.run_id for info in journal.runs()] == ["night:index:0"]
         again, summary = agent.map_all(["oslo"], mode="batch", map_id="night")
-    assert (
-        again[0].result is not None
-    )
-    assert (
-        again[0].result.text == "done with oslo after 2 tool turns"
-    )
+    assert again[0].result is not None
+    assert again[0].result.text == "done with oslo after 2 tool turns"
     assert summary.batches == 0  # the finished run came from the journal
     assert len(model.batches.created) == 3
 
