@@ -194,7 +194,7 @@ def _mapper(
         """The weather in a city."""
         return f"sunny in {city}"
 
-    client = Anthropic(base_url=url, api_key="bench", max_retries=0)
+    client = Anthropic(base_url=url, api_key="bench")
     agent = Agent(client, model="claude-sonnet-4-5", tools=[lookup], max_tokens=256)
     inputs = [f"What is the weather in city {i}?" for i in range(runs)]
 
