@@ -277,7 +277,9 @@ async def adrive_giving(
 class BatchMapRun(MapRun[OutputT]):
     """The iterator `Agent.map(..., mode="batch")` returns (see `MapRun`).
 
-    Runs' tools run on a pool of `concurrency` threads between two batches.
+    The inputs are read when the map is made. Runs' tools run on a pool of `concurrency`
+    threads between two batches. Left early (`close()`, a crash, Ctrl-C), the map leaves its
+    batches in flight recorded in the results file: the same map run again picks them up.
     """
 
     def _run(self) -> Generator[MapResult[OutputT], None, None]:
