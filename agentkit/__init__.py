@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ._exceptions import APITimeoutError as APITimeoutError
     from ._exceptions import AuthenticationError as AuthenticationError
     from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import BatchRequestError as BatchRequestError
     from ._exceptions import BatchWaitTimeout as BatchWaitTimeout
     from ._exceptions import ConflictError as ConflictError
     from ._exceptions import ContentTooLargeError as ContentTooLargeError
@@ -85,7 +86,6 @@ if TYPE_CHECKING:
     from .agent import Allow as Allow
     from .agent import AsyncAgent as AsyncAgent
     from .agent import AsyncMapRun as AsyncMapRun
-    from .agent import BatchRequestError as BatchRequestError
     from .agent import Deny as Deny
     from .agent import Hooks as Hooks
     from .agent import MapInput as MapInput
@@ -143,7 +143,8 @@ if TYPE_CHECKING:
 
 _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
-    "AgentkitError AuthenticationError BadRequestError BatchWaitTimeout ConflictError "
+    "AgentkitError AuthenticationError BadRequestError BatchRequestError BatchWaitTimeout "
+    "ConflictError "
     "ContentTooLargeError GatewayTimeoutError InternalServerError InvalidArgumentTypeError "
     "JournalError MissingCredentialsError NotFoundError "
     "OutputProblem OutputValidationError OverloadedError PaymentRequiredError "
@@ -172,7 +173,6 @@ _LAZY: dict[str, str] = {
     "RunUsage": ".agent",
     "MapInput": ".agent",
     "MapOptions": ".agent",
-    "BatchRequestError": ".agent",
     "MapResult": ".agent",
     "MapRun": ".agent",
     "MapSummary": ".agent",

@@ -4,7 +4,6 @@ from .._core.loop import RunUsage as RunUsage
 from .._core.loop import ToolCallRecord as ToolCallRecord
 from ._agent import Agent as Agent
 from ._agent import AsyncAgent as AsyncAgent
-from ._batch_map import BatchRequestError as BatchRequestError
 from ._events import AgentEvent as AgentEvent
 from ._events import OutputChunk as OutputChunk
 from ._events import RunFinished as RunFinished
@@ -37,7 +36,6 @@ __all__ = [
     "Allow",
     "AsyncAgent",
     "AsyncMapRun",
-    "BatchRequestError",
     "Deny",
     "Hooks",
     "MapInput",

@@ -38,56 +38,38 @@ from .._core.effects import CallHook, CallModel, Emit, RunTools, Sleep
 from .._core.loop import RunUsage
 from .._core.mapping import OrderBuffer, item_key, state_line
 from .._drive import Done, adrive, advance, asleep, drive, sleep
-from .._exceptions import APIError
+from .._exceptions import BatchRequestError
 from .._utils import call_maybe_async
 from ._base import OutputT, RunFlow
 from ._events import RunFinished
 from ._map import _EXHAUSTED, AsyncMapRun, MapInput, MapPlan, MapResult, MapRun, _Give, _Source
 from ._result import RunResult
 
-__all__ = ["AsyncBatchMapRun", "BatchMapRun", "BatchPlan", "BatchRequestError"]
+__all__ = ["AsyncBatchMapRun", "BatchMapRun", "BatchPlan", "request_error"]
 
 
-class BatchRequestError(APIError):
-    """A batch-mode run's request did not succeed in its Message Batch: the run ended.
-
-    `errored` requests whose error the client's retry policy retries (overloaded, server
-    errors, rate limits) and `expired` ones are sent again in the next batch, up to the
-    client's `max_retries`; this error ends the run after that, at once for other errors and
-    for `canceled` requests. Other runs of the map go on.
-
-    Attributes:
-        result_type: `"errored"`, `"expired"`, `"canceled"` (or `"missing"`: the batch had no
-            result for the request).
-        error: For `errored`, the API's error object (`{"type": ..., "message": ...}`).
-        batch_id: The batch of the last attempt.
-        custom_id: The request's `custom_id` in that batch.
-        attempts: How many batches the request went out in.
-        run_state: The run so far (a `RunResult`; `agent.run(messages=...)` resumes it).
-    """
-
-    def __init__(self, failure: RequestFailure) -> None:
-        error = dict(failure.error) if failure.error is not None else None
-        what = {
-            "expired": "expired (the batch's 24 hours ran out first)",
-            "canceled": "was canceled (the batch was canceled)",
-            "missing": "got no result in its batch",
-        }.get(failure.result_type)
-        if what is None:
-            detail = f"{(error or {}).get('type')}: {(error or {}).get('message')}"
-            what = f"errored ({detail})"
-        tries = "attempt" if failure.attempts == 1 else "attempts"
-        super().__init__(
-            f"the batch request {failure.custom_id} of {failure.batch_id or 'its batch'} "
-            f"{what} after {failure.attempts} {tries}; the run so far is on .run_state "
-            "(resume it with agent.run(messages=error.run_state.messages)).",
-            body=error,
-        )
-        self.result_type = failure.result_type
-        self.error = error
-        self.batch_id = failure.batch_id
-        self.custom_id = failure.custom_id
-        self.attempts = failure.attempts
+def request_error(failure: RequestFailure) -> BatchRequestError:
+    """The `BatchRequestError` that ends a run whose batch request failed."""
+    error = dict(failure.error) if failure.error is not None else None
+    what = {
+        "expired": "expired (the batch's 24 hours ran out first)",
+        "canceled": "was canceled (the batch was canceled)",
+        "missing": "got no result in its batch",
+    }.get(failure.result_type)
+    if what is None:
+        detail = f"{(error or {}).get('type')}: {(error or {}).get('message')}"
+        what = f"errored ({detail})"
+    tries = "attempt" if failure.attempts == 1 else "attempts"
+    return BatchRequestError(
+        f"the batch request {failure.custom_id} of {failure.batch_id or 'its batch'} "
+        f"{what} after {failure.attempts} {tries}; the run so far is on .run_state "
+        "(resume it with agent.run(messages=error.run_state.messages)).",
+        result_type=failure.result_type,
+        error=error,
+        batch_id=failure.batch_id,
+        custom_id=failure.custom_id,
+        attempts=failure.attempts,
+    )
 
 
 @dataclass
@@ -184,7 +166,7 @@ class BatchPlan:
         if run.flow is None:
             run.flow = self._start(step.key, run)
         elif step.failure is not None:
-            error = BatchRequestError(step.failure)
+            error = request_error(step.failure)
         else:
             value = step.message
             run.usage.add(step.message)
