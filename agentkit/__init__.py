@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ._exceptions import APITimeoutError as APITimeoutError
     from ._exceptions import AuthenticationError as AuthenticationError
     from ._exceptions import BadRequestError as BadRequestError
+    from ._exceptions import BatchRequestError as BatchRequestError
     from ._exceptions import BatchWaitTimeout as BatchWaitTimeout
     from ._exceptions import ConflictError as ConflictError
     from ._exceptions import ContentTooLargeError as ContentTooLargeError
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
     from .agent import Deny as Deny
     from .agent import Hooks as Hooks
     from .agent import MapInput as MapInput
+    from .agent import MapOptions as MapOptions
     from .agent import MapResult as MapResult
     from .agent import MapRun as MapRun
     from .agent import MapSummary as MapSummary
@@ -143,7 +145,8 @@ if TYPE_CHECKING:
 
 _EXCEPTIONS = (
     "APIConnectionError APIError APIResponseValidationError APIStatusError APITimeoutError "
-    "AgentkitError AuthenticationError BadRequestError BatchWaitTimeout ConflictError "
+    "AgentkitError AuthenticationError BadRequestError BatchRequestError BatchWaitTimeout "
+    "ConflictError "
     "ContentTooLargeError GatewayTimeoutError InternalServerError InvalidArgumentTypeError "
     "JournalError MissingCredentialsError NotFoundError "
     "OutputProblem OutputValidationError OverloadedError PaymentRequiredError "
@@ -171,6 +174,7 @@ _LAZY: dict[str, str] = {
     "RunResult": ".agent",
     "RunUsage": ".agent",
     "MapInput": ".agent",
+    "MapOptions": ".agent",
     "MapResult": ".agent",
     "MapRun": ".agent",
     "MapSummary": ".agent",
@@ -259,6 +263,7 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchRequestError",
     "BatchWaitTimeout",
     "CacheControlEphemeral",
     "CitationEvent",
@@ -279,6 +284,7 @@ __all__ = [
     "Journal",
     "JournalError",
     "MapInput",
+    "MapOptions",
     "MapResult",
     "MapRun",
     "MapSummary",

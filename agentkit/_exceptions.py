@@ -28,6 +28,8 @@ AgentkitError                       the root: catch this to catch everything bel
     │   ├── APITimeoutError         the request timed out
     │   └── UncertainDeliveryError  no response to a request that is never re-sent once it
     │                               may have arrived (messages.batches.create): not retried
+    ├── BatchRequestError           a batch-mode map's request did not succeed in its batch
+    │                               (errored, expired or canceled, after the retries it allows)
     ├── APIResponseValidationError  a response body that is not what the API promises
     ├── StreamProtocolError         stream events out of order (a block that never started)
     └── APIStatusError              the API answered with an error (status, or stream event)
@@ -81,6 +83,7 @@ __all__ = [
     "AuthenticationError",
     "BatchWaitTimeout",
     "BadRequestError",
+    "BatchRequestError",
     "CassetteMismatchError",
     "ConflictError",
     "ContentTooLargeError",
@@ -383,6 +386,42 @@ class APITimeoutError(APIConnectionError):
         request: httpx.Request | None = None,
     ) -> None:
         super().__init__(message, request=request)
+
+
+class BatchRequestError(APIError):
+    """A batch-mode run's request did not succeed in its Message Batch: the run ended.
+
+    In `agent.map(..., mode="batch")`, `errored` requests whose error the client's retry policy
+    retries (overloaded, server errors, rate limits) and `expired` ones are sent again in the
+    next batch, up to the client's `max_retries`; this error ends the run after that, and at
+    once for other errors and for `canceled` requests. The map's other runs go on.
+
+    Attributes:
+        result_type: `"errored"`, `"expired"`, `"canceled"` (or `"missing"`: the batch had no
+            result for the request).
+        error: For `errored`, the API's error object (`{"type": ..., "message": ...}`).
+        batch_id: The batch of the last attempt.
+        custom_id: The request's `custom_id` in that batch.
+        attempts: How many batches the request went out in.
+        run_state: The run so far (a `RunResult`; `agent.run(messages=...)` resumes it).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        result_type: str,
+        error: dict[str, Any] | None = None,
+        batch_id: str = "",
+        custom_id: str = "",
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message, body=error)
+        self.result_type = result_type
+        self.error = error
+        self.batch_id = batch_id
+        self.custom_id = custom_id
+        self.attempts = attempts
 
 
 class APIResponseValidationError(APIError):

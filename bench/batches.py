@@ -1,6 +1,13 @@
-"""Batch results decoding: `client.messages.batches.results()` over a large JSONL file.
+"""Batches: decoding `results()`, and batch-mode agent runs against live mode.
 
-    python -m bench.batches [--megabytes 50] [--repeat 5] [--quick]
+    python -m bench.batches [--megabytes 50] [--repeat 5] [--runs 1000] [--mode-repeat 5] [--quick]
+
+Batch-mode runs: `--runs` two-turn runs of an agent with one tool (the offline `TestModel`
+calls it, then answers) served by `agentkit serve --model test` in its own process, with no
+processing delay; `agent.map_all(inputs)` (live: `messages.create`, concurrency 16) against
+`agent.map_all(inputs, mode="batch")` (two batches of `--runs` requests). Reports this
+process's CPU per run (the server's is not counted); the ratio is to live mode, measured in the
+same run, alternating.
 
 Every contender reads the same results file (succeeded messages with a mix of errored, canceled
 and expired lines, in any order, as the API sends it) through its own in-memory mock transport,
@@ -14,9 +21,14 @@ Reports MB/s of JSONL; ratios are to the SDK measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable, Iterator
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import httpx
 
@@ -154,15 +166,90 @@ def _decoder_only(body: bytes) -> Callable[[], int]:
     return run
 
 
+@contextlib.contextmanager
+def offline_server() -> Iterator[str]:
+    """`agentkit serve --model test` on a free port, in its own process; yields its URL."""
+    command = [sys.executable, "-m", "agentkit.testing.server", "--model", "test", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if " at " not in line:
+            raise RuntimeError(f"the offline server did not start: {line!r}")
+        yield line.split(" at ", 1)[1].split()[0]
+    finally:
+        process.terminate()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def _mapper(
+    url: str, runs: int, mode: Literal["live", "batch"], output: Path | None = None
+) -> Callable[[], int]:
+    from agentkit import Agent, Anthropic, tool
+
+    @tool
+    def lookup(city: str) -> str:
+        """The weather in a city."""
+        return f"sunny in {city}"
+
+    client = Anthropic(base_url=url, api_key="bench")
+    agent = Agent(client, model="claude-sonnet-4-5", tools=[lookup], max_tokens=256)
+    inputs = [f"What is the weather in city {i}?" for i in range(runs)]
+
+    def run() -> int:
+        if output is not None:
+            output.unlink(missing_ok=True)  # a fresh results file: nothing to skip
+        results, summary = agent.map_all(
+            inputs, mode=mode, poll_interval=0.01, progress=False, output=output
+        )
+        assert summary.succeeded == runs, summary
+        assert all(r.result is not None and r.result.turns == 2 for r in results)
+        return len(results)
+
+    return run
+
+
+def batch_mode(runs: int, repeat: int) -> dict[str, Any]:
+    """CPU per run: batch mode against live mode (see the module)."""
+    with offline_server() as url, tempfile.TemporaryDirectory() as scratch:
+        contenders: dict[str, Callable[[], object]] = {
+            "live mode (messages.create)": _mapper(url, runs, "live"),
+            "batch mode (mode='batch')": _mapper(url, runs, "batch"),
+            "live mode, results file": _mapper(url, runs, "live", Path(scratch) / "l.jsonl"),
+            "batch mode, results file": _mapper(url, runs, "batch", Path(scratch) / "b.jsonl"),
+        }
+        results = run_alternating(contenders, repeat=repeat, units=runs, memory=False)
+    live, batch, live_file, batch_file = results.values()
+    ratio = batch.cpu_median / live.cpu_median
+    ratio_file = batch_file.cpu_median / live_file.cpu_median
+    print(f"\n## batch-mode runs: {runs} two-turn runs with a tool, no processing delay\n")
+    for name, r in results.items():
+        cpus = ", ".join(f"{c / runs * 1000:.2f}" for c in r.cpu)
+        print(f"  {name:32} CPU per run {r.cpu_median / runs * 1000:.2f} ms (runs: {cpus})")
+    print(f"  batch / live CPU per run: {ratio:.2f}x (target <= 1.2x)")
+    print(f"  the same with a results file each: {ratio_file:.2f}x")
+    return {
+        "runs": runs,
+        "results": {name: r.as_dict() for name, r in results.items()},
+        "cpu_ratio": ratio,
+        "cpu_ratio_with_results_file": ratio_file,
+    }
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--megabytes", type=float, default=50.0)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=1000, help="batch-mode runs per map")
+    parser.add_argument("--mode-repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
         smoke_mode()
-        args.megabytes, args.repeat = 0.5, 1
+        args.megabytes, args.repeat, args.runs, args.mode_repeat = 0.5, 1, 10, 1
+    mode_figures = batch_mode(args.runs, args.mode_repeat)
     body, count = results_file(args.megabytes)
     contenders = {
         "agentkit batches.results()": _agentkit(body),
@@ -184,6 +271,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "megabytes": megabytes,
         "lines": count,
         "results": {name: r.as_dict() for name, r in results.items()},
+        "batch_mode": mode_figures,
     }
 
 

@@ -65,6 +65,7 @@ def check_batches(figures: Any) -> None:
     assert figures["lines"] > 0
     assert figures["results"]["agentkit batches.results()"]["per_second"] > 0
     assert figures["results"]["anthropic SDK batches.results()"]["per_second"] > 0
+    assert figures["batch_mode"]["cpu_ratio"] > 0
 
 
 def check_mcp(figures: Any) -> None:

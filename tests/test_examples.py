@@ -48,6 +48,15 @@ EXPECTED = {
         "lookups run on the worker: 1",
         "model requests: 2",
     ],
+    "batch_mode.py": [
+        "first pass: 5 notes, then stopped",
+        "second pass: 15 notes, 5 skipped",
+        "batches created by the second pass: 0",
+        "O-5 -> Order 5: delayed at customs.",
+        "billed at the batch (50% of standard) price",
+        "results file: 20 results, 6 state lines",
+        "batches created in all: 2 (one per turn)",
+    ],
     "extract_structured.py": [
         'text-1: {"number":"INV-1042","customer":"Blue Harbor Cafe","currency":"EUR"',
         "INV-1043 Northwind Traders: 125.50 USD",

@@ -2,7 +2,9 @@
 
 - the results file: one JSON line per finished input (`result_line`), and reading an existing
   file back (`read_results`: which inputs are done, where a line cut short by a crash starts,
-  or why the file is not a results file at all);
+  or why the file is not a results file at all). A batch-mode map also writes state lines
+  (`state_line`: `{"batch_map": ...}`, see `agentkit._core.batch_map`); a reader of results
+  tells them apart by their first key and skips them;
 - the summary (`MapSummary`): counts by outcome, usage summed, 429s and time waited;
 - the order buffer (`OrderBuffer`): results that finished early, held until their turn.
 """
@@ -24,12 +26,16 @@ __all__ = [
     "item_key",
     "read_results",
     "result_line",
+    "state_line",
 ]
 
 _T = TypeVar("_T")
 
 _RECORD_KEYS = frozenset({"id", "index", "error"})
 """The keys every line of a results file has."""
+
+_STATE_KEY = "batch_map"
+"""The first (and distinguishing) key of a state line."""
 
 
 class ResultsFileError(ValueError):
@@ -71,6 +77,17 @@ def result_line(
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def state_line(record: Mapping[str, Any]) -> str:
+    """A batch-mode map's state record as a line of the results file (JSON, no newline).
+
+    It starts with `{"batch_map":`, so readers of results skip it (a result line starts with
+    `{"id":`).
+    """
+    if next(iter(record), None) != _STATE_KEY:
+        raise ValueError(f"a state record starts with the {_STATE_KEY!r} key")
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 @dataclass
 class RecordedResults:
     """What an existing results file holds.
@@ -80,11 +97,28 @@ class RecordedResults:
         failed: Keys of inputs whose last record is an error: run again on resume.
         valid_bytes: The length of the file's valid part; anything after it is a line cut
             short by a crash, to be truncated before appending.
+        state: A batch-mode map's state records from its last unfinished round on (empty when
+            there is none).
+        ended_since_state: Keys of inputs recorded after the first of `state`.
     """
 
     done: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     valid_bytes: int = 0
+    state: list[dict[str, Any]] = field(default_factory=list)
+    ended_since_state: set[str] = field(default_factory=set)
+
+    def add_state(self, record: dict[str, Any]) -> None:
+        """Take in a state line."""
+        kind = record.get(_STATE_KEY)
+        if kind == "round":
+            self.state = [record]
+            self.ended_since_state = set()
+        elif kind == "end":
+            self.state = []
+            self.ended_since_state = set()
+        elif self.state:
+            self.state.append(record)
 
 
 def read_results(data: bytes, *, name: str = "the results file") -> RecordedResults:
@@ -99,20 +133,25 @@ def read_results(data: bytes, *, name: str = "the results file") -> RecordedResu
         line = data[position : end if complete else len(data)]
         record = _record(line)
         if record is None:
-            if not complete and line.lstrip().startswith(b'{"id"'):
+            if not complete and line.lstrip().startswith((b'{"id"', b'{"batch_map"')):
                 break  # a last line cut short by a crash: dropped, the input runs again
             raise ResultsFileError(
                 f"{name} is not a results file of agent.map (line {number} is not a result "
                 "record); it was left untouched: choose another output path."
             )
+        position = end + 1 if complete else len(data)
+        recorded.valid_bytes = position
+        if _STATE_KEY in record:
+            recorded.add_state(record)
+            continue
         key = item_key(record["index"], record["id"])
+        if recorded.state:
+            recorded.ended_since_state.add(key)
         if record["error"] is None:
             recorded.done.add(key)
             recorded.failed.discard(key)
         elif key not in recorded.done:
             recorded.failed.add(key)
-        position = end + 1 if complete else len(data)
-        recorded.valid_bytes = position
     return recorded
 
 
@@ -123,6 +162,8 @@ def _record(line: bytes) -> dict[str, Any] | None:
         record = json.loads(line)
     except ValueError:
         return None
+    if isinstance(record, dict) and isinstance(record.get(_STATE_KEY), str):
+        return record
     if not isinstance(record, dict) or not _RECORD_KEYS <= record.keys():
         return None
     index, item_id = record["index"], record["id"]
@@ -147,6 +188,10 @@ class MapSummary:
         wall_time: Seconds from the start of the map to its end.
         rate_limited: Requests answered 429 while the map ran.
         rate_limit_wait: Seconds requests waited for the rate limiter (429 pauses included).
+        batch: The map ran in batch mode (`mode="batch"`): its requests are billed at the
+            batch price, half the standard price of input and output tokens (see `pricing`).
+        batches: Message Batches the map created (batch mode).
+        batch_retries: Batch requests sent again after an `errored` or `expired` result.
     """
 
     succeeded: int = 0
@@ -157,6 +202,14 @@ class MapSummary:
     wall_time: float = 0.0
     rate_limited: int = 0
     rate_limit_wait: float = 0.0
+    batch: bool = False
+    batches: int = 0
+    batch_retries: int = 0
+
+    @property
+    def pricing(self) -> str:
+        """Which price applies to `usage`: `"batch (50% of standard)"` or `"standard"`."""
+        return "batch (50% of standard)" if self.batch else "standard"
 
     @property
     def finished(self) -> int:
@@ -184,6 +237,10 @@ class MapSummary:
             "wall_time": self.wall_time,
             "rate_limited": self.rate_limited,
             "rate_limit_wait": self.rate_limit_wait,
+            "batch": self.batch,
+            "batches": self.batches,
+            "batch_retries": self.batch_retries,
+            "pricing": self.pricing,
         }
 
 

@@ -23,6 +23,7 @@ from ._hooks import deny as deny
 from ._hooks import replace_input as replace_input
 from ._map import AsyncMapRun as AsyncMapRun
 from ._map import MapInput as MapInput
+from ._map import MapOptions as MapOptions
 from ._map import MapResult as MapResult
 from ._map import MapRun as MapRun
 from ._map import MapSummary as MapSummary
@@ -40,6 +41,7 @@ __all__ = [
     "Deny",
     "Hooks",
     "MapInput",
+    "MapOptions",
     "MapResult",
     "MapRun",
     "MapSummary",

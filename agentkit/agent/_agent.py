@@ -7,21 +7,29 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import TYPE_CHECKING, Any, Generic
 
-from typing_extensions import Self
+from typing_extensions import Self, Unpack
 
 from .._core.effects import CallHook, CallModel, Emit, RequestTiming
 from .._drive import Done, advance
-from .._ratelimit import RateLimiter
 from .._utils import call_maybe_async
 from ._base import AgentBase, DepsT, OutputT, Prompt, RunFlow, resolve_client
+from ._batch_map import AsyncBatchMapRun, BatchMapRun
 from ._events import AgentEvent, RunFinished
-from ._map import AsyncMapRun, MapPlan, MapResult, MapRun, MapSummary, OnResult, acollect, collect
+from ._map import (
+    AsyncMapRun,
+    MapOptions,
+    MapPlan,
+    MapResult,
+    MapRun,
+    MapSummary,
+    acollect,
+    collect,
+)
 from ._output import relay_text
 from ._result import RunResult
 
@@ -124,69 +132,30 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         flow = self.run_flow(prompt_or_content, messages, deps, streaming=True, run_id=run_id)
         return self._drive(flow)
 
-    def map(
-        self,
-        inputs: Iterable[Any],
-        *,
-        concurrency: int = 16,
-        ordered: bool = False,
-        output: str | os.PathLike[str] | None = None,
-        progress: bool | None = None,
-        on_result: OnResult | None = None,
-        rate_limiter: RateLimiter | None = None,
-    ) -> MapRun[OutputT]:
+    def map(self, inputs: Iterable[Any], **options: Unpack[MapOptions]) -> MapRun[OutputT]:
         """Run the agent over many inputs concurrently; see the "Running many inputs" guide.
 
         Args:
-            inputs: Prompts, content lists or `MapInput`s; any iterable, taken lazily.
-            concurrency: Most runs at once (on worker threads).
-            ordered: Hand results out in input order (else as they finish).
-            output: A results file (JSON lines): each finished input is appended as it
-                finishes; run the same map again to skip the inputs already recorded.
-            progress: Show a progress line on stderr (default: when it is a terminal).
-            on_result: Called with each `MapResult` as it finishes.
-            rate_limiter: The `RateLimiter` pacing the runs' requests (default: the client's;
-                a client without one is given a new one, which learns the limits from the
-                responses' headers and goes on pacing the client).
+            inputs: Prompts, content lists or `MapInput`s; any iterable, taken lazily (in
+                batch mode, all at the start).
+            **options: `MapOptions`: `concurrency`, `ordered`, `output` (a resumable results
+                file), `progress`, `on_result`, `rate_limiter`, `journal`, `map_id`, `mode`
+                (`"live"` or `"batch"`), `poll_interval`, `max_poll_interval`.
 
         Returns:
             An iterator of `MapResult`s; its `.summary` is complete once it is exhausted.
         """
-        plan = MapPlan(
-            inputs,
-            concurrency=concurrency,
-            ordered=ordered,
-            output=output,
-            progress=progress,
-            on_result=on_result,
-            client=self.client,
-            rate_limiter=rate_limiter,
-        )
+        plan = MapPlan(inputs, client=self.client, **options)
+        if plan.mode == "batch":
+            return BatchMapRun(self, plan)
         return MapRun(self, plan)
 
     def map_all(
-        self,
-        inputs: Iterable[Any],
-        *,
-        concurrency: int = 16,
-        ordered: bool = True,
-        output: str | os.PathLike[str] | None = None,
-        progress: bool | None = None,
-        on_result: OnResult | None = None,
-        rate_limiter: RateLimiter | None = None,
+        self, inputs: Iterable[Any], **options: Unpack[MapOptions]
     ) -> tuple[list[MapResult[OutputT]], MapSummary]:
         """`map` to the end: every result (in input order by default) and the summary."""
-        return collect(
-            self.map(
-                inputs,
-                concurrency=concurrency,
-                ordered=ordered,
-                output=output,
-                progress=progress,
-                on_result=on_result,
-                rate_limiter=rate_limiter,
-            )
-        )
+        options.setdefault("ordered", True)
+        return collect(self.map(inputs, **options))
 
     def _drive(self, flow: RunFlow) -> Generator[AgentEvent, None, None]:
         """Perform the run's effects, handing its events to the caller."""
@@ -310,55 +279,23 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         return self._drive(flow)
 
     def map(
-        self,
-        inputs: Iterable[Any] | AsyncIterable[Any],
-        *,
-        concurrency: int = 16,
-        ordered: bool = False,
-        output: str | os.PathLike[str] | None = None,
-        progress: bool | None = None,
-        on_result: OnResult | None = None,
-        rate_limiter: RateLimiter | None = None,
+        self, inputs: Iterable[Any] | AsyncIterable[Any], **options: Unpack[MapOptions]
     ) -> AsyncMapRun[OutputT]:
         """Run the agent over many inputs concurrently (an async iterator); see `Agent.map`.
 
         `inputs` may be an async iterable too. Leaving early: `async with agent.map(...)`.
         """
-        plan = MapPlan(
-            inputs,
-            concurrency=concurrency,
-            ordered=ordered,
-            output=output,
-            progress=progress,
-            on_result=on_result,
-            client=self.client,
-            rate_limiter=rate_limiter,
-        )
+        plan = MapPlan(inputs, client=self.client, **options)
+        if plan.mode == "batch":
+            return AsyncBatchMapRun(self, plan)
         return AsyncMapRun(self, plan)
 
     async def map_all(
-        self,
-        inputs: Iterable[Any] | AsyncIterable[Any],
-        *,
-        concurrency: int = 16,
-        ordered: bool = True,
-        output: str | os.PathLike[str] | None = None,
-        progress: bool | None = None,
-        on_result: OnResult | None = None,
-        rate_limiter: RateLimiter | None = None,
+        self, inputs: Iterable[Any] | AsyncIterable[Any], **options: Unpack[MapOptions]
     ) -> tuple[list[MapResult[OutputT]], MapSummary]:
         """`map` to the end: every result (in input order by default) and the summary."""
-        return await acollect(
-            self.map(
-                inputs,
-                concurrency=concurrency,
-                ordered=ordered,
-                output=output,
-                progress=progress,
-                on_result=on_result,
-                rate_limiter=rate_limiter,
-            )
-        )
+        options.setdefault("ordered", True)
+        return await acollect(self.map(inputs, **options))
 
     async def _drive(self, flow: RunFlow) -> AsyncIterator[AgentEvent]:
         """Perform the run's effects, handing its events to the caller."""

@@ -1,10 +1,14 @@
 """`agent.map(inputs)`: one agent over many inputs, concurrently, resumable.
 
-What the sync and async maps share lives in `MapPlan`: turning inputs into `MapInput`s lazily,
-skipping those already in the results file, recording each finished input (a flushed JSON line),
-the summary, progress and `on_result`. The pure parts (the file's format, the summary, the order
-buffer) are in `agentkit._core.mapping`. `MapRun` runs the inputs on worker threads (a sync
-agent's tools, hooks and client are sync); `AsyncMapRun` on tasks of an anyio task group.
+The map's options are defined once, as `MapOptions` (`Agent.map`, `AsyncAgent.map` and their
+`map_all` take them as `**options`). What the sync and async maps share lives in `MapPlan`:
+turning inputs into `MapInput`s lazily, skipping those already in the results file, recording
+each finished input (a flushed JSON line), the summary, progress, `on_result`, and the journal's
+run ids. The scheduling of a live map is written once too, as `live_flow` (a generator of
+effects: take an input, start a run, wait for one, hand a result out); `MapRun` performs them
+with worker threads (a sync agent's tools, hooks and client are sync), `AsyncMapRun` with tasks
+of an anyio task group. The pure parts (the file's format, the summary, the order buffer) are in
+`agentkit._core.mapping`. Batch mode (`mode="batch"`) is in `agentkit.agent._batch_map`.
 
 Memory stays O(concurrency): an input is taken from the iterable only when a worker is free (and,
 with `ordered=True`, when fewer than `concurrency` results are waiting for an earlier one).
@@ -29,11 +33,10 @@ from collections.abc import (
 )
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Generic, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Any, Generic, Literal, Protocol, TextIO
 
 import anyio
-from typing_extensions import Self
+from typing_extensions import Self, TypedDict
 
 from .._core.mapping import (
     MapSummary,
@@ -44,18 +47,27 @@ from .._core.mapping import (
     read_results,
     result_line,
 )
+from .._drive import Done, advance
 from .._exceptions import APIStatusError, UsageError
 from .._ratelimit import RateLimiter
 from ._base import DepsT, OutputT, Prompt
 from ._progress import ProgressLine, wants_progress
 from ._result import RunResult
 
+if TYPE_CHECKING:
+    from .._journal import Journal
+
 
 class _Runner(Protocol[OutputT]):
     """An `Agent` (its `run`), without importing it here."""
 
     def run(
-        self, prompt_or_content: Prompt = None, *, messages: Any = None, deps: Any = None
+        self,
+        prompt_or_content: Prompt = None,
+        *,
+        messages: Any = None,
+        deps: Any = None,
+        run_id: str | None = None,
     ) -> RunResult[OutputT]: ...
 
 
@@ -63,13 +75,19 @@ class _AsyncRunner(Protocol[OutputT]):
     """An `AsyncAgent` (its `run`)."""
 
     async def run(
-        self, prompt_or_content: Prompt = None, *, messages: Any = None, deps: Any = None
+        self,
+        prompt_or_content: Prompt = None,
+        *,
+        messages: Any = None,
+        deps: Any = None,
+        run_id: str | None = None,
     ) -> RunResult[OutputT]: ...
 
 
 __all__ = [
     "AsyncMapRun",
     "MapInput",
+    "MapOptions",
     "MapPlan",
     "MapResult",
     "MapRun",
@@ -126,6 +144,45 @@ class MapResult(Generic[OutputT]):
 OnResult = Callable[[MapResult[Any]], Any]
 
 
+class MapOptions(TypedDict, total=False):
+    """The options of `agent.map` and `agent.map_all`, all optional (defined once here)."""
+
+    concurrency: int
+    """Most runs at once (default 16): on worker threads (`Agent`) or tasks (`AsyncAgent`);
+    in batch mode, the runs whose tools run at once between two batches."""
+    ordered: bool
+    """Hand results out in input order (default: `False` for `map`, `True` for `map_all`)."""
+    output: str | os.PathLike[str] | None
+    """A results file (JSON lines): each finished input is appended as it finishes; run the
+    same map again to skip the inputs already recorded (and, in batch mode, to pick up the
+    batches in flight)."""
+    progress: bool | None
+    """Show a progress line on stderr (default: when it is a terminal)."""
+    on_result: OnResult | None
+    """Called with each `MapResult` as it finishes."""
+    rate_limiter: RateLimiter | None
+    """The `RateLimiter` pacing the runs' requests (default: the client's; a client without
+    one is given a new one, which learns the limits from the responses' headers and goes on
+    pacing the client). Not used in batch mode (batches have their own limits)."""
+    journal: Journal | None
+    """Run each input as a journaled run (default: the agent's journal, if it has one), with
+    the run id `f"{map_id}:{key}"` (`key`: `id:<MapInput.id>`, else `index:<position>`): a map
+    run again returns finished runs from the journal without a request and resumes interrupted
+    ones mid-run."""
+    map_id: str | None
+    """The prefix of the journaled runs' ids (default: the results file's name, else `"map"`):
+    give each map sharing a journal its own."""
+    mode: Literal["live", "batch"]
+    """`"live"` (default): each model call is a `messages.create` request. `"batch"`: every
+    turn of every unfinished run goes out as one Message Batch (half price, results within 24
+    hours); see the "Batches" guide."""
+    poll_interval: float
+    """Batch mode: seconds between the first polls of a batch (default 10), each wait half as
+    long again as the one before, up to `max_poll_interval`."""
+    max_poll_interval: float
+    """Batch mode: the longest wait between two polls (default 300 s)."""
+
+
 def as_map_input(item: object) -> MapInput[Any]:
     """An input as a `MapInput` (a prompt, content blocks, or a `MapInput` already)."""
     if isinstance(item, MapInput):
@@ -158,17 +215,37 @@ class MapPlan:
         self,
         inputs: Iterable[Any] | AsyncIterable[Any],
         *,
-        concurrency: int,
-        ordered: bool,
-        output: str | os.PathLike[str] | None,
-        progress: bool | None,
-        on_result: OnResult | None,
+        concurrency: int = 16,
+        ordered: bool = False,
+        output: str | os.PathLike[str] | None = None,
+        progress: bool | None = None,
+        on_result: OnResult | None = None,
         client: object = None,
         rate_limiter: RateLimiter | None = None,
         progress_stream: TextIO | None = None,
+        journal: Journal | None = None,
+        map_id: str | None = None,
+        mode: Literal["live", "batch"] = "live",
+        poll_interval: float = 10.0,
+        max_poll_interval: float = 300.0,
     ) -> None:
         if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
             raise UsageError(f"concurrency must be a positive int, got {concurrency!r}.")
+        if mode not in ("live", "batch"):
+            raise UsageError(f"mode must be 'live' or 'batch', got {mode!r}.")
+        for name, seconds in (
+            ("poll_interval", poll_interval),
+            ("max_poll_interval", max_poll_interval),
+        ):
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds <= 0:
+                raise UsageError(f"{name} must be a positive number of seconds, got {seconds!r}.")
+        if map_id is not None and (not isinstance(map_id, str) or not map_id):
+            raise UsageError(f"map_id must be a non-empty string, got {map_id!r}.")
+        self.mode = mode
+        self.poll_interval = float(poll_interval)
+        self.max_poll_interval = float(max_poll_interval)
+        self.journal = journal
+        self.map_id = map_id or (Path(output).name if output is not None else "map")
         self.inputs = inputs
         self.concurrency = concurrency
         self.ordered = ordered
@@ -184,7 +261,9 @@ class MapPlan:
         self._started = time.monotonic()
         self._index = 0
         self._client = client
-        self.limiter = self._limiter_for(client, rate_limiter)
+        self.note = ""
+        """A line of state shown after the progress (batch mode: where the batches stand)."""
+        self.limiter = None if mode == "batch" else self._limiter_for(client, rate_limiter)
         self._given_limiter = rate_limiter is not None
         self._restore: list[RateLimiter | None] = []
         self._baseline = (
@@ -239,6 +318,7 @@ class MapPlan:
             self._file.close()
             self._file = None
         if self.progress is not None:
+            self.progress.note = self.note
             self.progress.update(self.summary, 0, final=True)
             self.progress = None
 
@@ -251,6 +331,39 @@ class MapPlan:
             self.summary.skipped += 1
             return None
         return index, map_input
+
+    def runner(self, agent: Any) -> Any:
+        """The agent that runs the inputs: `agent`, or a copy of it with the map's journal."""
+        if self.journal is None:
+            self.journal = getattr(agent, "journal", None)
+            return agent
+        if getattr(agent, "journal", None) is self.journal:
+            return agent
+        import copy
+
+        journaled = copy.copy(agent)  # shares the client, tools and configuration
+        journaled.journal = self.journal
+        return journaled
+
+    def run_id(self, index: int, map_input: MapInput[Any]) -> str | None:
+        """The journaled run id of an input (None when the map has no journal)."""
+        if self.journal is None:
+            return None
+        return f"{self.map_id}:{item_key(index, map_input.id)}"
+
+    def run_args(self, index: int, map_input: MapInput[Any]) -> dict[str, Any]:
+        """The keyword arguments of `agent.run` for one input."""
+        args: dict[str, Any] = {"messages": map_input.messages, "deps": map_input.deps}
+        run_id = self.run_id(index, map_input)
+        if run_id is not None:
+            args["run_id"] = run_id
+        return args
+
+    def persist(self, line: str) -> None:
+        """Write a state line (batch mode) to the results file, flushed."""
+        if self._file is not None:
+            self._file.write(line + "\n")
+            self._file.flush()
 
     def finish(
         self, index: int, map_input: MapInput[Any], outcome: RunResult[Any] | Exception
@@ -302,6 +415,7 @@ class MapPlan:
         """Refresh the progress line (if any)."""
         self._update_waits()
         if self.progress is not None:
+            self.progress.note = self.note
             self.progress.update(self.summary, self.running)
 
 
@@ -324,11 +438,80 @@ class _Admission:
         return ready
 
 
-class _Stop:
-    """Tells a worker thread to end."""
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """Start running an input (its `sequence` number among the inputs started)."""
+
+    sequence: int
+    index: int
+    map_input: MapInput[Any]
 
 
-class MapRun(Generic[OutputT]):
+@dataclass(frozen=True, slots=True)
+class _Give:
+    """Hand this result to the caller."""
+
+    result: MapResult[Any]
+
+
+class _Take:
+    """Take the next input from the iterable (the driver sends it back, or `_EXHAUSTED`)."""
+
+
+class _Wait:
+    """Wait for a run to finish (the driver sends back `(sequence, index, input, outcome)`)."""
+
+
+_TAKE = _Take()
+_WAIT = _Wait()
+_EXHAUSTED: Any = object()
+
+LiveEffect = _Take | _Start | _Wait | _Give
+
+
+def live_flow(plan: MapPlan) -> Generator[LiveEffect, Any, None]:
+    """A live map's scheduling, for both drivers.
+
+    Admit inputs while there is room, start their runs, record each finished one and hand the
+    results out (in input order if asked).
+    """
+    admission = _Admission(plan)
+    exhausted = False
+    while True:
+        while not exhausted and admission.has_room():
+            item = yield _TAKE
+            if item is _EXHAUSTED:
+                exhausted = True
+                break
+            admitted = plan.admit(item)
+            if admitted is not None:
+                yield _Start(admission.started, *admitted)
+                admission.started += 1
+                plan.running += 1
+        plan.show()
+        if plan.running == 0:
+            return
+        sequence, index, map_input, outcome = yield _WAIT
+        plan.running -= 1
+        finished = plan.finish(index, map_input, outcome)
+        for result in admission.deliver(sequence, finished):
+            yield _Give(result)
+
+
+class _MapIterator(Generic[OutputT]):
+    """What both map iterators share: the plan, the agent running the inputs, the summary."""
+
+    def __init__(self, agent: Any, plan: MapPlan) -> None:
+        self._agent = plan.runner(agent)
+        self._plan = plan
+
+    @property
+    def summary(self) -> MapSummary:
+        """Counts, usage, time and rate-limit waits (final once the iterator is exhausted)."""
+        return self._plan.summary
+
+
+class MapRun(_MapIterator[OutputT]):
     """The iterator `Agent.map` returns: `MapResult`s as runs finish; `.summary` at the end.
 
     Iterate it to the end (or `close()` it, or use it as a context manager) to close the
@@ -336,14 +519,8 @@ class MapRun(Generic[OutputT]):
     """
 
     def __init__(self, agent: _Runner[OutputT], plan: MapPlan) -> None:
-        self._agent = agent
-        self._plan = plan
+        super().__init__(agent, plan)
         self._results = self._run()
-
-    @property
-    def summary(self) -> MapSummary:
-        """Counts, usage, time and rate-limit waits (final once the iterator is exhausted)."""
-        return self._plan.summary
 
     def __iter__(self) -> Self:
         return self
@@ -361,62 +538,46 @@ class MapRun(Generic[OutputT]):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _execute(self, map_input: MapInput[Any]) -> RunResult[Any] | Exception:
+    def _execute(self, index: int, map_input: MapInput[Any]) -> RunResult[Any] | Exception:
         try:
-            return self._agent.run(
-                map_input.prompt, messages=map_input.messages, deps=map_input.deps
-            )
+            return self._agent.run(map_input.prompt, **self._plan.run_args(index, map_input))  # type: ignore[no-any-return]
         except Exception as exc:  # one input's failure never ends the map
             return exc
 
     def _run(self) -> Generator[MapResult[OutputT], None, None]:
         plan = self._plan
-        tasks: queue.SimpleQueue[tuple[int, int, MapInput[Any]] | _Stop] = queue.SimpleQueue()
+        tasks: queue.SimpleQueue[_Start | None] = queue.SimpleQueue()
         done: queue.SimpleQueue[tuple[int, int, MapInput[Any], Any]] = queue.SimpleQueue()
 
         def work() -> None:
-            while not isinstance(task := tasks.get(), _Stop):
-                sequence, index, map_input = task
-                done.put((sequence, index, map_input, self._execute(map_input)))
+            while (task := tasks.get()) is not None:
+                outcome = self._execute(task.index, task.map_input)
+                done.put((task.sequence, task.index, task.map_input, outcome))
 
         workers: list[threading.Thread] = []
-        admission = _Admission(plan)
         source = iter(plan.inputs)  # type: ignore[arg-type]
-        exhausted = False
+        flow = live_flow(plan)
         plan.open()
         try:
-            while True:
-                while not exhausted and admission.has_room():
-                    item = next(source, _EXHAUSTED)
-                    if item is _EXHAUSTED:
-                        exhausted = True
-                        break
-                    admitted = plan.admit(item)
-                    if admitted is None:
-                        continue
+            value: Any = None
+            while not isinstance(effect := advance(flow, value, None), Done):
+                value = None
+                if isinstance(effect, _Give):
+                    yield effect.result
+                elif isinstance(effect, _Take):
+                    value = next(source, _EXHAUSTED)
+                elif isinstance(effect, _Wait):
+                    value = done.get()
+                else:
                     if len(workers) <= plan.running:
                         # daemon threads: an interrupted map does not wait for runs in flight
                         thread = threading.Thread(target=work, daemon=True, name="agentkit-map")
                         thread.start()
                         workers.append(thread)
-                    tasks.put((admission.started, *admitted))
-                    admission.started += 1
-                    plan.running += 1
-                plan.show()
-                if plan.running == 0:
-                    break
-                sequence, index, map_input, outcome = done.get()
-                plan.running -= 1
-                finished = plan.finish(index, map_input, outcome)
-                yield from admission.deliver(sequence, finished)
+                    tasks.put(effect)
         except GeneratorExit:  # closed early: the runs in flight are paid for, so record them
             while plan.running:
                 _, index, map_input, outcome = done.get()
@@ -425,14 +586,11 @@ class MapRun(Generic[OutputT]):
             raise
         finally:
             for _ in workers:
-                tasks.put(_Stop())
+                tasks.put(None)
             plan.close()
 
 
-_EXHAUSTED: Any = object()
-
-
-class AsyncMapRun(Generic[OutputT]):
+class AsyncMapRun(_MapIterator[OutputT]):
     """The async iterator `AsyncAgent.map` returns (see `MapRun`).
 
     Iterate it to the end, or use `async with` (or `await aclose()`) when leaving early: the
@@ -440,14 +598,8 @@ class AsyncMapRun(Generic[OutputT]):
     """
 
     def __init__(self, agent: _AsyncRunner[OutputT], plan: MapPlan) -> None:
-        self._agent = agent
-        self._plan = plan
+        super().__init__(agent, plan)
         self._results = self._run()
-
-    @property
-    def summary(self) -> MapSummary:
-        """See `MapRun.summary`."""
-        return self._plan.summary
 
     def __aiter__(self) -> Self:
         return self
@@ -462,19 +614,12 @@ class AsyncMapRun(Generic[OutputT]):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def _execute(self, map_input: MapInput[Any]) -> RunResult[Any] | Exception:
+    async def _execute(self, index: int, map_input: MapInput[Any]) -> RunResult[Any] | Exception:
         try:
-            return await self._agent.run(
-                map_input.prompt, messages=map_input.messages, deps=map_input.deps
-            )
+            return await self._agent.run(map_input.prompt, **self._plan.run_args(index, map_input))  # type: ignore[no-any-return]
         except Exception as exc:  # one input's failure never ends the map
             return exc
 
@@ -483,39 +628,29 @@ class AsyncMapRun(Generic[OutputT]):
         send, receive = anyio.create_memory_object_stream[tuple[int, int, MapInput[Any], Any]](
             plan.concurrency
         )
-        admission = _Admission(plan)
         source = _Source(plan.inputs)
-        exhausted = False
+        flow = live_flow(plan)
 
-        async def work(sequence: int, index: int, map_input: MapInput[Any]) -> None:
-            outcome = await self._execute(map_input)
-            await send.send((sequence, index, map_input, outcome))
+        async def work(task: _Start) -> None:
+            outcome = await self._execute(task.index, task.map_input)
+            await send.send((task.sequence, task.index, task.map_input, outcome))
 
         plan.open()
         try:
             async with send, receive, anyio.create_task_group() as group:
                 try:
-                    while True:
-                        while not exhausted and admission.has_room():
-                            item = await source.next()
-                            if item is _EXHAUSTED:
-                                exhausted = True
-                                break
-                            admitted = plan.admit(item)
-                            if admitted is None:
-                                continue
-                            group.start_soon(work, admission.started, *admitted)
-                            admission.started += 1
-                            plan.running += 1
-                        plan.show()
-                        if plan.running == 0:
-                            break
-                        sequence, index, map_input, outcome = await receive.receive()
-                        plan.running -= 1
-                        finished = plan.finish(index, map_input, outcome)
-                        for result in admission.deliver(sequence, finished):
+                    value: Any = None
+                    while not isinstance(effect := advance(flow, value, None), Done):
+                        value = None
+                        if isinstance(effect, _Take):
+                            value = await source.next()
+                        elif isinstance(effect, _Start):
+                            group.start_soon(work, effect)
+                        elif isinstance(effect, _Wait):
+                            value = await receive.receive()
+                        else:
                             try:
-                                yield result
+                                yield effect.result
                             except GeneratorExit:  # closed early: stop, cancelling runs
                                 group.cancel_scope.cancel()
                                 return

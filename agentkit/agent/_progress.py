@@ -36,6 +36,8 @@ class ProgressLine:
         self.started = time.monotonic()
         self._shown = 0.0
         self._width = 0
+        self.note = ""
+        """Shown at the end of the line when set (a batch-mode map: its batches' state)."""
 
     def update(self, summary: MapSummary, running: int, *, final: bool = False) -> None:
         """Show the state now (throttled unless `final`)."""
@@ -65,6 +67,8 @@ class ProgressLine:
             parts.append(
                 f"rate-limit waits {summary.rate_limit_wait:.1f}s ({summary.rate_limited} x 429)"
             )
+        if self.note:
+            parts.append(self.note)
         return " | ".join(parts)
 
 
