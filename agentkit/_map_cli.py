@@ -75,7 +75,12 @@ def run_map(agent: Any, args: argparse.Namespace, out: TextIO) -> int:
         "ordered": args.ordered,
         "output": args.output,
         "progress": False if args.no_progress else None,
+        "mode": getattr(args, "mode", "live"),
     }
+    if getattr(args, "journal", None):
+        from ._journal import Journal
+
+        options["journal"] = Journal(args.journal)
     if isinstance(agent, AsyncAgent):
 
         async def run() -> MapSummary:
@@ -98,4 +103,6 @@ def run_map(agent: Any, args: argparse.Namespace, out: TextIO) -> int:
         f"{summary.rate_limited} rate-limited (429), {summary.rate_limit_wait:.1f}s waited",
         file=out,
     )
+    if summary.batch:
+        print(f"{summary.batches} batch(es); billed at the {summary.pricing} price", file=out)
     return 0 if summary.failed == 0 else 1

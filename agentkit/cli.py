@@ -2,6 +2,7 @@
 
     agentkit run MODULE:AGENT "prompt" [--stream] [--max-turns N] [--offline] [--json]
     agentkit map MODULE:AGENT inputs.jsonl -o results.jsonl [--concurrency N] [--offline]
+                 [--mode live|batch] [--journal runs.db]
     agentkit tools MODULE
     agentkit serve [--model test|echo|scripted:FILE] [--port N] [--batch-seconds S]
     agentkit count-tokens "text" [--model M] [--offline]
@@ -60,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     many.add_argument("--ordered", action="store_true", help="record in input order")
     many.add_argument("--offline", action="store_true", help="answer with TestModel, no API")
     many.add_argument("--no-progress", action="store_true", help="no progress line on stderr")
+    many.add_argument(
+        "--mode",
+        choices=("live", "batch"),
+        default="live",
+        help="live requests, or every turn of every run as one Message Batch (half price)",
+    )
+    many.add_argument(
+        "--journal", metavar="PATH", help="journal each run in this SQLite file (resumes mid-run)"
+    )
     tools = sub.add_parser("tools", help="list the tools in a module, with their schemas")
     tools.add_argument("module", help="a module name or a .py file")
     serve = sub.add_parser("serve", help="serve an offline model over HTTP on 127.0.0.1")

@@ -143,3 +143,37 @@ def test_serve_rate_limit_options() -> None:
     assert set(limits.headers()) >= {"anthropic-ratelimit-requests-limit"}
     parser_args.requests_per_minute = parser_args.output_tokens_per_minute = None
     assert rate_limits_from(parser_args) is None
+
+
+@pytest.mark.parametrize("agent", ["helper", "async_helper"])
+def test_map_command_batch_mode(tmp_path: Path, agent: str) -> None:
+    module = tmp_path / "agents.py"
+    module.write_text(AGENTS)
+    inputs = _inputs(tmp_path / "inputs.jsonl", 4)
+    results = tmp_path / "results.jsonl"
+    out = io.StringIO()
+    argv = ["map", f"{module}:{agent}", str(inputs), "-o", str(results), "--offline"]
+    assert main([*argv, "--mode", "batch"], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("4 succeeded, 0 failed, 0 skipped")
+    assert lines[1] == "1 batch(es); billed at the batch (50% of standard) price"
+    records = [r for r in _records(results) if "batch_map" not in r]
+    assert sorted(str(r["id"]) for r in records) == ["t0", "t1", "t2", "t3"]
+    out = io.StringIO()
+    assert main([*argv, "--mode", "batch"], out=out) == 0
+    assert out.getvalue().startswith("0 succeeded, 0 failed, 4 skipped")
+
+
+def test_map_command_journal(tmp_path: Path) -> None:
+    from agentkit import Journal
+
+    module = tmp_path / "agents.py"
+    module.write_text(AGENTS)
+    inputs = _inputs(tmp_path / "inputs.jsonl", 3)
+    journal = tmp_path / "runs.db"
+    argv = ["map", f"{module}:helper", str(inputs), "-o", str(tmp_path / "r.jsonl")]
+    assert main([*argv, "--offline", "--journal", str(journal)], out=io.StringIO()) == 0
+    with Journal(journal) as opened:
+        runs = opened.runs()
+    assert sorted(run.run_id for run in runs) == ["r.jsonl:id:t0", "r.jsonl:id:t1", "r.jsonl:id:t2"]
+    assert {run.status for run in runs} == {"finished"}
