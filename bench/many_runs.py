@@ -277,9 +277,15 @@ def _create_child(contender: str, url: str, requests: int, concurrency: int) -> 
 def _preload(contender: str) -> None:
     """Import what the contender uses before the clock starts (imports are not measured)."""
     if contender.startswith("agentkit"):
-        from agentkit import Agent, Anthropic, AsyncAgent, AsyncAnthropic  # noqa: F401
+        import agentkit
+
+        for name in ("Agent", "Anthropic", "AsyncAgent", "AsyncAnthropic"):
+            getattr(agentkit, name)  # the lazy exports: importing them loads the client
     else:
-        from anthropic import AsyncAnthropic, beta_async_tool  # noqa: F401
+        import anthropic
+
+        for name in ("AsyncAnthropic", "beta_async_tool"):
+            getattr(anthropic, name)
     if contender.endswith("aiohttp"):
         import aiohttp  # noqa: F401
         import httpx_aiohttp  # noqa: F401
