@@ -233,7 +233,11 @@ class InFlight:
 
     def after(self, number: int) -> Cost:
         """What the reservations taken after `number` and still in flight add up to."""
-        later = [cost for key, cost in self._costs.items() if key > number]
+        later = []
+        for key in reversed(self._costs):  # numbered in order: the later ones come last
+            if key <= number:
+                break
+            later.append(self._costs[key])
         return Cost(
             requests=sum(cost.requests for cost in later),
             input_tokens=sum(cost.input_tokens for cost in later),

@@ -168,3 +168,12 @@ def test_the_newest_figure_raises_a_level_that_counted_too_much() -> None:
     hand_set.buckets["requests"].level = 10
     hand_set.learn(0.0, {"requests": (60, 55)}, in_flight=Cost(requests=0))
     assert hand_set.buckets["requests"].level == 10  # a limit set by hand is only lowered
+
+
+def test_in_flight_sums_what_was_taken_after_a_reservation() -> None:
+    in_flight = InFlight()
+    first, second, third = (in_flight.add(Cost(input_tokens=n)) for n in (1, 10, 100))
+    in_flight.remove(second)  # answered out of order
+    assert in_flight.after(first) == Cost(requests=1, input_tokens=100)
+    assert in_flight.after(third) == Cost(requests=0)
+    assert in_flight.after(-1) == Cost(requests=2, input_tokens=101)
