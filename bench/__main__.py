@@ -24,12 +24,16 @@ from bench import (
     client,
     imports,
     journal,
+    many_runs,
     mcp_calls,
     memory,
     streaming,
     typed_output,
 )
 from bench._harness import smoke_mode
+
+MANY_RUNS_QUICK = ["--runs", "20", "--loop-runs", "6", "--concurrency", "3", "--creates", "12"]
+MANY_RUNS_QUICK += ["--repeat", "1"]
 
 
 def _capture(fn: Any, argv: list[str]) -> tuple[Any, str]:
@@ -65,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             "batches",
             "mcp",
             "journal",
+            "many_runs",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -115,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
             "journal",
             journal.main,
             ["--runs", "3" if q else "100", "--repeat", "1" if q else "7"],
+        ),
+        (
+            "many_runs",
+            "many runs",
+            many_runs.main,
+            MANY_RUNS_QUICK if q else [],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

@@ -80,6 +80,14 @@ def check_journal(figures: Any) -> None:
     assert figures["no journal"]["median_s"] > 0
 
 
+def check_many_runs(figures: Any) -> None:
+    assert [row["failed"] for row in figures["rate_limits"]] == [0, 0]
+    for table in ("concurrency", "creates"):
+        assert all(row["cpu_s"] > 0 and row["failed"] == 0 for row in figures[table].values())
+    assert len(figures["concurrency"]) == 5
+    assert len(figures["creates"]) == 4
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -90,6 +98,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "batches": ("batch results", check_batches),
     "mcp": ("mcp: tool calls", check_mcp),
     "journal": ("journal", check_journal),
+    "many_runs": ("many runs", check_many_runs),
 }
 
 
