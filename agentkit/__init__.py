@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
+    from ._aiohttp import DefaultAioHttpClient as DefaultAioHttpClient
     from ._base_client import DefaultAsyncHttpxClient as DefaultAsyncHttpxClient
     from ._base_client import DefaultHttpxClient as DefaultHttpxClient
     from ._client import Anthropic as Anthropic
@@ -232,6 +233,7 @@ _LAZY: dict[str, str] = {
     "NOT_GIVEN": "._types",
     "NotGiven": "._types",
     "DefaultHttpxClient": "._base_client",
+    "DefaultAioHttpClient": "._aiohttp",
     "DefaultAsyncHttpxClient": "._base_client",
     "Omit": "._types",
     "omit": "._types",
@@ -271,6 +273,7 @@ __all__ = [
     "ContentBlock",
     "ContentBlockStopEvent",
     "ContentTooLargeError",
+    "DefaultAioHttpClient",
     "DefaultAsyncHttpxClient",
     "DefaultHttpxClient",
     "Deny",

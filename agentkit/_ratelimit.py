@@ -21,7 +21,7 @@ import anyio
 
 from ._core.effects import Send
 from ._core.headers import parse_retry_after
-from ._core.ratelimit import Buckets, Clock, Cost, limits_from_headers, usage_from_body
+from ._core.ratelimit import Buckets, Clock, Cost, InFlight, limits_from_headers, usage_from_body
 
 if TYPE_CHECKING:
     import httpx
@@ -68,10 +68,11 @@ class SystemClock:
 
 @dataclass(frozen=True)
 class Ticket:
-    """A reservation: what was taken, and from which buckets."""
+    """A reservation: what was taken, from which buckets, and its number in sending order."""
 
     cost: Cost
     charged: tuple[str, ...]
+    number: int = -1
 
 
 class RateLimiter:
@@ -125,6 +126,8 @@ class RateLimiter:
             },
             self.clock.now(),
         )
+        self._in_flight = InFlight()
+        self._answered = -1  # the number of the latest reservation answered
         self.rate_limited = 0
         self.waited = 0.0
 
@@ -178,7 +181,8 @@ class RateLimiter:
             now = self.clock.now()
             wait = self._buckets.reserve(now, cost)
             if wait <= 0:
-                return now, Ticket(cost, tuple(self._buckets.buckets))
+                number = self._in_flight.add(cost)
+                return now, Ticket(cost, tuple(self._buckets.buckets), number)
             return now + wait, None
 
     def acquire(self, cost: Cost) -> Ticket:
@@ -213,16 +217,22 @@ class RateLimiter:
             actual = Cost(requests=1)  # refused: no tokens used
         with self._lock:
             now = self.clock.now()
+            self._in_flight.remove(ticket.number)
             self._buckets.settle(now, ticket.cost, actual, ticket.charged)
             if status == 429:
                 self.rate_limited += 1
                 retry_after = parse_retry_after(headers)
                 self._buckets.pause(now, DEFAULT_PAUSE if retry_after is None else retry_after)
-            self._buckets.learn(now, limits_from_headers(headers))
+            unseen = self._in_flight.after(ticket.number)
+            newest = ticket.number > self._answered
+            self._answered = max(self._answered, ticket.number)
+            in_flight = self._in_flight.after(-1) if newest else None
+            self._buckets.learn(now, limits_from_headers(headers), unseen, in_flight=in_flight)
 
     def release(self, ticket: Ticket) -> None:
         """Give back a reservation whose request got no response."""
         with self._lock:
+            self._in_flight.remove(ticket.number)
             self._buckets.settle(self.clock.now(), ticket.cost, Cost(requests=1), ticket.charged)
 
     def correct(self, ticket: Ticket, actual: Cost) -> None:

@@ -24,6 +24,7 @@ from bench import (
     client,
     imports,
     journal,
+    many_runs,
     mcp_calls,
     memory,
     streaming,
@@ -31,6 +32,9 @@ from bench import (
     typed_output,
 )
 from bench._harness import smoke_mode
+
+MANY_RUNS_QUICK = ["--runs", "20", "--loop-runs", "6", "--concurrency", "3", "--creates", "12"]
+MANY_RUNS_QUICK += ["--repeat", "1"]
 
 
 def _capture(fn: Any, argv: list[str]) -> tuple[Any, str]:
@@ -67,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             "mcp",
             "journal",
             "temporal",
+            "many_runs",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -123,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
             "temporal",
             temporal.main,
             ["--runs", "2" if q else "10", "--repeat", "1" if q else "5"],
+        ),
+        (
+            "many_runs",
+            "many runs",
+            many_runs.main,
+            MANY_RUNS_QUICK if q else [],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

@@ -1,6 +1,7 @@
 """Many runs at once: `agent.map` under rate limits, and at concurrency 100 (issue 16 targets).
 
     python -m bench.many_runs [--runs 500] [--speed 20] [--loop-runs 1000] [--concurrency 100]
+                              [--creates 500] [--repeat 3]
 
 1. Rate limits. 500 runs against a loopback server (`agentkit.testing` `TestModel` behind
    `RateLimits`: 600 requests / 100k input tokens / 20k output tokens per minute, on a clock
@@ -12,9 +13,12 @@
    and the binding limit's throughput as a share of the limit (the ideal time, after the
    bucket's initial burst, over the time taken).
 2. Concurrency. 1,000 runs of a two-turn tool agent at concurrency 100 against the bench
-   server (`bench/server.py`): agentkit `AsyncAgent.map` vs the official SDK's async
-   `tool_runner` under `asyncio.gather` + a semaphore of 100; CPU time per run and peak RSS,
-   each contender in its own process.
+   server (`bench/server.py`): agentkit `Agent.map` (threads) and `AsyncAgent.map` on httpx's
+   connection pool and on `DefaultAioHttpClient` (aiohttp's), vs the official SDK's async
+   `tool_runner` (its default client and its `DefaultAioHttpClient`) under `asyncio.gather` +
+   a semaphore of 100; CPU time per run, wall time and peak RSS, each contender in its own
+   process, alternating, medians of `--repeat`.
+3. Transports. 500 async `messages.create` calls, 32 at a time, the same four async clients.
 
 Numbers are measured, never asserted; read the ratios (same machine, same run).
 """
@@ -25,6 +29,7 @@ import argparse
 import asyncio
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -136,33 +141,76 @@ def bench_rate_limits(runs: int, speed: float) -> list[dict[str, Any]]:
     return rows
 
 
-# -- 2. concurrency 100, two-turn tool agent ------------------------------------------------
+# -- 2. concurrency 100, two-turn tool agent; 3. 32 concurrent creates ----------------------
+
+LOOP_CONTENDERS = {
+    "agentkit-sync": "agentkit Agent.map (threads)",
+    "agentkit": "agentkit AsyncAgent.map (httpx pool)",
+    "agentkit-aiohttp": "agentkit AsyncAgent.map (DefaultAioHttpClient)",
+    "anthropic": "anthropic tool_runner (default)",
+    "anthropic-aiohttp": "anthropic tool_runner (DefaultAioHttpClient)",
+}
+CREATE_CONTENDERS = {
+    "agentkit": "agentkit (httpx pool)",
+    "agentkit-aiohttp": "agentkit (DefaultAioHttpClient)",
+    "anthropic": "anthropic SDK (default)",
+    "anthropic-aiohttp": "anthropic SDK (DefaultAioHttpClient)",
+}
 
 
-def _child(contender: str, url: str, runs: int, concurrency: int) -> None:
-    """One contender in this process; prints its figures as JSON."""
+def _agentkit_http(contender: str) -> Any:
+    from agentkit import DefaultAioHttpClient
+
+    return DefaultAioHttpClient() if contender.endswith("aiohttp") else None
+
+
+def _sdk_client(contender: str, url: str) -> Any:
+    import anthropic
+
+    http = anthropic.DefaultAioHttpClient() if contender.endswith("aiohttp") else None
+    return anthropic.AsyncAnthropic(
+        api_key="bench",
+        base_url=url,
+        default_headers={"x-bench-scenario": "loop"},
+        http_client=http,
+    )
+
+
+def _loop_child(contender: str, url: str, runs: int, concurrency: int) -> int:
+    """One contender's 1,000 two-turn runs; returns how many failed."""
     from bench.agent_loop import PROMPT, add, add_text
+
+    headers = {"x-bench-scenario": "loop"}
+    if contender == "agentkit-sync":
+        from agentkit import Agent, Anthropic
+
+        with Anthropic(api_key="bench", base_url=url, default_headers=headers) as sync_client:
+            agent = Agent(sync_client, model=MODEL, tools=[add], max_tokens=1024)
+            _, summary = agent.map_all(
+                (PROMPT for _ in range(runs)), concurrency=concurrency, progress=False
+            )
+        return summary.failed
 
     async def agentkit_runs() -> int:
         from agentkit import AsyncAgent, AsyncAnthropic
 
+        http = _agentkit_http(contender)
         client = AsyncAnthropic(
-            api_key="bench", base_url=url, default_headers={"x-bench-scenario": "loop"}
+            api_key="bench", base_url=url, default_headers=headers, http_client=http
         )
         agent = AsyncAgent(client, model=MODEL, tools=[add], max_tokens=1024)
         _, summary = await agent.map_all(
             (PROMPT for _ in range(runs)), concurrency=concurrency, progress=False
         )
         await client.close()
+        if http is not None:
+            await http.aclose()
         return summary.failed
 
     async def sdk_runs() -> int:
-        import anthropic
         from anthropic import beta_async_tool
 
-        client = anthropic.AsyncAnthropic(
-            api_key="bench", base_url=url, default_headers={"x-bench-scenario": "loop"}
-        )
+        client = _sdk_client(contender, url)
 
         async def add_async(a: int, b: int) -> str:
             """Add two integers.
@@ -190,58 +238,172 @@ def _child(contender: str, url: str, runs: int, concurrency: int) -> None:
         await client.close()
         return sum(1 for a in answers if isinstance(a, BaseException))
 
+    return asyncio.run(agentkit_runs() if contender.startswith("agentkit") else sdk_runs())
+
+
+def _create_child(contender: str, url: str, requests: int, concurrency: int) -> int:
+    """One contender's `requests` async creates, `concurrency` at a time; returns failures."""
+
+    async def main() -> int:
+        if contender.startswith("agentkit"):
+            from agentkit import AsyncAnthropic
+
+            http = _agentkit_http(contender)
+            client: Any = AsyncAnthropic(
+                api_key="bench",
+                base_url=url,
+                default_headers={"x-bench-scenario": "loop"},
+                http_client=http,
+            )
+        else:
+            http, client = None, _sdk_client(contender, url)
+        semaphore = asyncio.Semaphore(concurrency)
+
+        async def one() -> Any:
+            async with semaphore:
+                return await client.messages.create(
+                    model=MODEL, max_tokens=64, messages=[{"role": "user", "content": "hi"}]
+                )
+
+        answers = await asyncio.gather(*(one() for _ in range(requests)), return_exceptions=True)
+        await client.close()
+        if http is not None:
+            await http.aclose()
+        return sum(1 for a in answers if isinstance(a, BaseException))
+
+    return asyncio.run(main())
+
+
+def _preload(contender: str) -> None:
+    """Import what the contender uses before the clock starts (imports are not measured)."""
+    if contender.startswith("agentkit"):
+        import agentkit
+
+        for name in ("Agent", "Anthropic", "AsyncAgent", "AsyncAnthropic"):
+            getattr(agentkit, name)  # the lazy exports: importing them loads the client
+    else:
+        import anthropic
+
+        for name in ("AsyncAnthropic", "beta_async_tool"):
+            getattr(anthropic, name)
+    if contender.endswith("aiohttp"):
+        import aiohttp  # noqa: F401
+        import httpx_aiohttp  # noqa: F401
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS: VmHWM on Linux (`ru_maxrss` keeps the forking parent's peak)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(task: str, contender: str, url: str, size: int, concurrency: int) -> None:
+    """One contender in this process; prints its figures as JSON."""
+    _preload(contender)
     cpu, wall = time.process_time(), time.perf_counter()
-    failed = asyncio.run(agentkit_runs() if contender == "agentkit" else sdk_runs())
+    run = _loop_child if task == "loop" else _create_child
+    failed = run(contender, url, size, concurrency)
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
-        json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mb": peak_kb / 1024, "failed": failed})
+        json.dumps({"cpu_s": cpu, "wall_s": wall, "peak_rss_mb": _peak_rss_mb(), "failed": failed})
     )
 
 
-def bench_concurrency(runs: int, concurrency: int) -> list[dict[str, Any]]:
-    """Each contender in its own process, against one bench server."""
+def _spawn(task: str, contender: str, url: str, size: int, concurrency: int) -> dict[str, Any]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.many_runs",
+            "--child",
+            task,
+            contender,
+            url,
+            "--size",
+            str(size),
+            "--concurrency",
+            str(concurrency),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _medians(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each figure over repeats, with the wall-time range."""
+    walls = [sample["wall_s"] for sample in samples]
+    return {
+        "cpu_s": statistics.median(sample["cpu_s"] for sample in samples),
+        "wall_s": statistics.median(walls),
+        "wall_range": (min(walls), max(walls)),
+        "peak_rss_mb": max(sample["peak_rss_mb"] for sample in samples),
+        "failed": max(sample["failed"] for sample in samples),
+    }
+
+
+def bench_processes(
+    task: str, contenders: dict[str, str], size: int, concurrency: int, repeat: int
+) -> dict[str, dict[str, Any]]:
+    """Each contender in its own process against one bench server, alternating, `repeat` times."""
     from bench._server_process import loopback_server
 
-    rows = []
+    samples: dict[str, list[dict[str, Any]]] = {name: [] for name in contenders}
     with loopback_server() as url:
-        for contender in ("agentkit", "anthropic"):
-            out = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.many_runs",
-                    "--child",
-                    contender,
-                    url,
-                    "--loop-runs",
-                    str(runs),
-                    "--concurrency",
-                    str(concurrency),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            figures = json.loads(out.stdout.strip().splitlines()[-1])
-            figures["contender"] = contender
-            figures["cpu_ms_per_run"] = figures["cpu_s"] / runs * 1000
-            rows.append(figures)
+        for _ in range(repeat):
+            for contender in contenders:
+                samples[contender].append(_spawn(task, contender, url, size, concurrency))
+    rows = {}
+    for contender, label in contenders.items():
+        row = _medians(samples[contender])
+        row["cpu_ms_per_unit"] = row["cpu_s"] / size * 1000
+        rows[label] = row
     return rows
 
 
+def _print_processes(title: str, rows: dict[str, dict[str, Any]], baseline: str) -> None:
+    base = rows[baseline]
+    print(f"\n{title}")
+    print("| contender | CPU per unit (ms) | wall (s), median (range) | peak RSS (MB) | failed |")
+    print("|---|---|---|---|---|")
+    for label, row in rows.items():
+        low, high = row["wall_range"]
+        print(
+            f"| {label} | {row['cpu_ms_per_unit']:.2f} "
+            f"({row['cpu_s'] / base['cpu_s']:.2f}x) "
+            f"| {row['wall_s']:.2f} ({low:.2f}-{high:.2f}; "
+            f"{row['wall_s'] / base['wall_s']:.2f}x) "
+            f"| {row['peak_rss_mb']:.0f} | {row['failed']} |"
+        )
+    print(f"(x: this contender / {baseline}, same run; below 1 is less)")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    """Run both benchmarks; print the tables; return the figures."""
+    """Run the benchmarks; print the tables; return the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--speed", type=float, default=20.0)
     parser.add_argument("--loop-runs", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=100)
-    parser.add_argument("--child", nargs=2, metavar=("CONTENDER", "URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--creates", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("TASK", "CONTENDER", "URL"))
     parser.add_argument("--skip-limits", action="store_true")
+    parser.add_argument("--skip-loop", action="store_true")
+    parser.add_argument("--skip-creates", action="store_true")
     args = parser.parse_args(argv)
     if args.child:
-        _child(args.child[0], args.child[1], args.loop_runs, args.concurrency)
+        task, contender, url = args.child
+        _child(task, contender, url, args.size, args.concurrency)
         return {}
     figures: dict[str, Any] = {}
     if not args.skip_limits:
@@ -257,16 +419,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f"({row['429_share']:.1%}) | {row['failed']} | {row['seconds']:.2f} "
                 f"| {row['binding_throughput']:.0%} |"
             )
-    figures["concurrency"] = bench_concurrency(args.loop_runs, args.concurrency)
-    print(f"\n{args.loop_runs} two-turn tool runs at concurrency {args.concurrency}, loopback HTTP")
-    print("| contender | CPU per run (ms) | wall (s) | peak RSS (MB) | failed |")
-    print("|---|---|---|---|---|")
-    base = figures["concurrency"][1]["cpu_ms_per_run"]
-    for row in figures["concurrency"]:
-        print(
-            f"| {row['contender']} | {row['cpu_ms_per_run']:.2f} "
-            f"({row['cpu_ms_per_run'] / base:.2f}x) "
-            f"| {row['wall_s']:.2f} | {row['peak_rss_mb']:.0f} | {row['failed']} |"
+    if not args.skip_loop:
+        figures["concurrency"] = bench_processes(
+            "loop", LOOP_CONTENDERS, args.loop_runs, args.concurrency, args.repeat
+        )
+        _print_processes(
+            f"{args.loop_runs} two-turn tool runs at concurrency {args.concurrency}, loopback "
+            f"HTTP (unit: one run; medians of {args.repeat})",
+            figures["concurrency"],
+            LOOP_CONTENDERS["anthropic"],
+        )
+    if not args.skip_creates:
+        figures["creates"] = bench_processes(
+            "create", CREATE_CONTENDERS, args.creates, 32, args.repeat
+        )
+        _print_processes(
+            f"{args.creates} async creates, 32 at a time, loopback HTTP (unit: one request; "
+            f"medians of {args.repeat})",
+            figures["creates"],
+            CREATE_CONTENDERS["anthropic"],
         )
     return figures
 

@@ -27,6 +27,11 @@ _.do_POST  # idem
 _.do_DELETE  # idem (DELETE /v1/messages/batches/{id})
 _.protocol_version  # BaseHTTPRequestHandler setting: HTTP/1.1 keep-alive
 _.disable_nagle_algorithm  # BaseHTTPRequestHandler setting
+_.request_queue_size  # socketserver.TCPServer setting: the listen backlog (testing.server)
+_._init_transport  # httpx.AsyncClient hooks, overridden by DefaultAioHttpClient
+_._init_proxy_transport  # idem
+_.http1  # httpx.AsyncClient._init_transport parameters, fixed by httpx (DefaultAioHttpClient)
+_.http2  # idem
 _.close_connection  # read by BaseHTTPRequestHandler after each request
 _.daemon_threads  # socketserver.ThreadingMixIn setting
 _.allow_reuse_address  # socketserver.TCPServer setting

@@ -87,6 +87,14 @@ def check_temporal(figures: Any) -> None:
     assert figures["steps_per_run"] == 7
 
 
+def check_many_runs(figures: Any) -> None:
+    assert [row["failed"] for row in figures["rate_limits"]] == [0, 0]
+    for table in ("concurrency", "creates"):
+        assert all(row["cpu_s"] > 0 and row["failed"] == 0 for row in figures[table].values())
+    assert len(figures["concurrency"]) == 5
+    assert len(figures["creates"]) == 4
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -98,6 +106,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "mcp": ("mcp: tool calls", check_mcp),
     "journal": ("journal", check_journal),
     "temporal": ("temporal", check_temporal),
+    "many_runs": ("many runs", check_many_runs),
 }
 
 

@@ -6,7 +6,8 @@ second up to `limit`. Output tokens are estimated from `max_tokens` when a reque
 corrected when it ends (PROTOCOL §12). `Buckets` mirrors that on the client: `reserve` takes a
 request's estimated cost before it is sent (or says how long to wait), `settle` corrects it with
 the real usage, `learn` takes the limits and what is left from the `anthropic-ratelimit-*`
-headers, and `pause` holds every request back after a 429. Time is passed in (seconds on any
+headers (less what requests the server had not seen yet will take), and `pause` holds every
+request back after a 429. Time is passed in (seconds on any
 monotonic clock); the same buckets serve the offline models (`agentkit.testing.RateLimits`).
 """
 
@@ -23,6 +24,7 @@ __all__ = [
     "Buckets",
     "Clock",
     "Cost",
+    "InFlight",
     "limits_from_headers",
     "usage_from_body",
 ]
@@ -32,6 +34,9 @@ FAMILIES = ("requests", "tokens", "input_tokens", "output_tokens")
 
 TOKEN_ROUNDING = 500
 """The API rounds the tokens remaining to the nearest thousand: what it says is +-500 exact."""
+
+PRECISION = 1e-6
+"""Less than this is nothing missing: a wait too short for a float clock to move would never end."""
 
 
 class Clock(Protocol):
@@ -91,7 +96,9 @@ class Bucket:
     def wait_for(self, amount: float) -> float:
         """Seconds until `amount` is available (an amount over the limit waits for a full one)."""
         missing = min(amount, self.limit) - self.level
-        return max(0.0, missing / self.rate) if self.rate > 0 else 0.0
+        if missing <= PRECISION or self.rate <= 0:
+            return 0.0
+        return missing / self.rate
 
     def seconds_to_full(self) -> float:
         """Seconds until the bucket is full (what `*-reset` headers announce)."""
@@ -156,28 +163,86 @@ class Buckets:
         """Hold every request back for `seconds` (a 429's `retry-after`)."""
         self.paused_until = max(self.paused_until, now + max(0.0, seconds))
 
-    def learn(self, now: float, limits: Mapping[str, tuple[int, int | None]]) -> None:
+    def learn(
+        self,
+        now: float,
+        limits: Mapping[str, tuple[int, int | None]],
+        unseen: Cost | None = None,
+        *,
+        in_flight: Cost | None = None,
+    ) -> None:
         """Take limits and what remains from a response's headers (`limits_from_headers`).
 
-        A limit set by hand stays the ceiling; what remains only ever lowers the level (the
-        server knows of other clients' usage; the level already counts requests in flight).
+        The level is brought down to what remains, less `unseen`: what the requests sent after
+        the answered one and not answered yet reserved (`InFlight.after`). The server most
+        likely had not admitted them when it counted what remains; a level set to what the
+        server said without them would forget them, and the next requests would overshoot.
+        Given `in_flight` (every request not answered yet; given for the newest figure: no
+        request sent later has been answered yet) the level is also raised to what remains
+        less all of them and less the API's rounding of tokens to the nearest thousand, a
+        figure that holds whichever of them the server had counted: so a level that counted
+        a request twice is corrected, and no error lasts. A limit set by hand stays the
+        ceiling, and its level is only ever lowered.
+
+        The `tokens-*` headers are not learned as a limit of their own when input and output
+        limits are given: they restate those two (the most restrictive, or their sum), and a
+        bucket charged input and output together would run below the input bucket by every
+        request's output, pacing below the real limit.
         """
+        if "input_tokens" in limits or "output_tokens" in limits:
+            limits = {name: value for name, value in limits.items() if name != "tokens"}
         for name, (limit, remaining) in limits.items():
             if limit <= 0:
                 continue
             ceiling = min(float(limit), self.configured.get(name, float(limit)))
             bucket = self.buckets.get(name)
+            pending = unseen.of(name) if unseen is not None else 0
+            left = ceiling if remaining is None else float(remaining) - pending
             if bucket is None:
-                start = ceiling if remaining is None else min(ceiling, float(remaining))
-                self.buckets[name] = Bucket(ceiling, start, now)
+                self.buckets[name] = Bucket(ceiling, min(ceiling, left), now)
                 continue
             bucket.refill(now)
-            if bucket.limit != ceiling:
-                bucket.level = min(bucket.level, ceiling)
-                bucket.limit = ceiling
-            if remaining is not None:
-                slack = 0 if name == "requests" else TOKEN_ROUNDING
-                bucket.level = min(bucket.level, float(remaining + slack))
+            bucket.limit = ceiling
+            level = min(bucket.level, left)
+            if in_flight is not None and remaining is not None and name not in self.configured:
+                rounding = 0 if name == "requests" else TOKEN_ROUNDING
+                level = max(level, float(remaining) - rounding - in_flight.of(name))
+            bucket.level = min(level, ceiling)
+
+
+class InFlight:
+    """The reservations of requests sent and not answered yet, in the order they were taken."""
+
+    def __init__(self) -> None:
+        self._costs: dict[int, Cost] = {}
+        self._next = 0
+
+    def __len__(self) -> int:
+        return len(self._costs)
+
+    def add(self, cost: Cost) -> int:
+        """Note a reservation; its number (reservations taken later have larger ones)."""
+        number = self._next
+        self._next += 1
+        self._costs[number] = cost
+        return number
+
+    def remove(self, number: int) -> None:
+        """Forget a reservation (answered, or given back); a second removal does nothing."""
+        self._costs.pop(number, None)
+
+    def after(self, number: int) -> Cost:
+        """What the reservations taken after `number` and still in flight add up to."""
+        later = []
+        for key in reversed(self._costs):  # numbered in order: the later ones come last
+            if key <= number:
+                break
+            later.append(self._costs[key])
+        return Cost(
+            requests=sum(cost.requests for cost in later),
+            input_tokens=sum(cost.input_tokens for cost in later),
+            output_tokens=sum(cost.output_tokens for cost in later),
+        )
 
 
 def limits_from_headers(headers: Mapping[str, str]) -> dict[str, tuple[int, int | None]]:

@@ -132,6 +132,9 @@ class ModelServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog (5) drops the connections of a burst of concurrent
+    # clients (a map at concurrency 32): each dropped one waits a second for its SYN retry
+    request_queue_size = 128
 
     def __init__(
         self, model: MockModel, host: str = "127.0.0.1", port: int = 0, *, verbose: bool = False

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from agentkit._core.ratelimit import Bucket, Buckets, Cost, limits_from_headers, usage_from_body
+from agentkit._core.ratelimit import (
+    Bucket,
+    Buckets,
+    Cost,
+    InFlight,
+    limits_from_headers,
+    usage_from_body,
+)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "headers"
 HEADERS = FIXTURES / "recorded_ratelimit_headers_2026-02-25.json"
@@ -75,11 +82,55 @@ def test_limits_are_learned_from_headers() -> None:
     buckets.learn(0.0, learned)
     assert buckets.buckets["requests"].level == 49
     assert buckets.buckets["input_tokens"].limit == 30000
-    # what remains only lowers the level, with the API's rounding as slack for tokens
+    # tokens-* restates the input and output limits (here their sum): not a bucket of its own
+    assert set(buckets.buckets) == {"requests", "input_tokens", "output_tokens"}
+    # what remains only lowers the level
     buckets.learn(0.0, {"requests": (50, 49), "input_tokens": (30000, 20000)})
-    assert buckets.buckets["input_tokens"].level == 20500
+    assert buckets.buckets["input_tokens"].level == 20000
     buckets.learn(1.0, {"input_tokens": (30000, 29000)})
-    assert buckets.buckets["input_tokens"].level == pytest.approx(21000)
+    assert buckets.buckets["input_tokens"].level == pytest.approx(20500)
+
+
+def test_a_combined_token_limit_alone_is_learned() -> None:
+    buckets = Buckets()
+    buckets.learn(0.0, {"requests": (50, 50), "tokens": (40000, 39000)})
+    assert buckets.buckets["tokens"].level == 39000
+    assert buckets.reserve(0.0, Cost(input_tokens=30000, output_tokens=10000)) > 0
+
+
+def test_a_combined_token_bucket_would_pace_below_the_input_limit() -> None:
+    """Why `tokens-*` is not learned beside input and output: it would bind before they do."""
+    learned = {"input_tokens": (60000, 60000), "output_tokens": (60000, 60000)}
+    cost = Cost(input_tokens=1000, output_tokens=1000)
+    with_input_and_output = Buckets()
+    with_input_and_output.learn(0.0, learned)
+    sent = 0
+    while with_input_and_output.reserve(0.0, cost) == 0:
+        sent += 1
+    assert sent == 60  # a full minute of either limit, not half of it
+
+
+def test_what_remains_is_lowered_by_requests_the_server_had_not_seen() -> None:
+    buckets = Buckets.of({"input_tokens": 10000}, now=0.0)
+    first, second = Cost(input_tokens=1000), Cost(input_tokens=3000)
+    in_flight = InFlight()
+    assert buckets.reserve(0.0, first) == 0
+    number = in_flight.add(first)
+    assert buckets.reserve(0.0, second) == 0
+    in_flight.add(second)
+    assert buckets.buckets["input_tokens"].level == 6000
+    # the first is answered: the server counted it, not the second (sent after it)
+    in_flight.remove(number)
+    buckets.settle(0.0, first, first, ["input_tokens"])
+    unseen = in_flight.after(number)
+    assert unseen == Cost(requests=1, input_tokens=3000)
+    buckets.learn(0.0, {"input_tokens": (10000, 9000)}, unseen)
+    assert buckets.buckets["input_tokens"].level == 6000  # not 9000: the second is still due
+    buckets.learn(0.0, {"input_tokens": (10000, 8000)}, unseen)  # another client used some
+    assert buckets.buckets["input_tokens"].level == 5000
+    assert len(in_flight) == 1
+    in_flight.remove(number)  # a second removal does nothing
+    assert len(in_flight) == 1
 
 
 def test_hand_set_limits_stay_the_ceiling() -> None:
@@ -100,3 +151,29 @@ def test_usage_from_body() -> None:
     )
     assert usage_from_body(body) == Cost(input_tokens=15, output_tokens=7)
     assert usage_from_body(b'{"type":"message"}') is None
+
+
+def test_the_newest_figure_raises_a_level_that_counted_too_much() -> None:
+    buckets = Buckets()
+    buckets.learn(0.0, {"requests": (60, 50), "input_tokens": (10000, 4000)})
+    later = {"requests": (60, 55), "input_tokens": (10000, 9000)}
+    buckets.learn(0.0, later)  # an older figure (or none given in flight): only lowers
+    assert buckets.buckets["input_tokens"].level == 4000
+    in_flight = Cost(requests=2, input_tokens=1000)
+    buckets.learn(0.0, later, in_flight=in_flight)
+    # raised to what remains, less every request in flight and less the API's rounding
+    assert buckets.buckets["input_tokens"].level == 9000 - 1000 - 500
+    assert buckets.buckets["requests"].level == 53
+    hand_set = Buckets.of({"requests": 60}, now=0.0)
+    hand_set.buckets["requests"].level = 10
+    hand_set.learn(0.0, {"requests": (60, 55)}, in_flight=Cost(requests=0))
+    assert hand_set.buckets["requests"].level == 10  # a limit set by hand is only lowered
+
+
+def test_in_flight_sums_what_was_taken_after_a_reservation() -> None:
+    in_flight = InFlight()
+    first, second, third = (in_flight.add(Cost(input_tokens=n)) for n in (1, 10, 100))
+    in_flight.remove(second)  # answered out of order
+    assert in_flight.after(first) == Cost(requests=1, input_tokens=100)
+    assert in_flight.after(third) == Cost(requests=0)
+    assert in_flight.after(-1) == Cost(requests=2, input_tokens=101)

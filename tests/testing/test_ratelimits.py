@@ -19,6 +19,7 @@ from agentkit import (
     RateLimiter,
     RateLimitError,
 )
+from agentkit._core.ratelimit import Cost
 from agentkit.testing import (
     EchoModel,
     Fault,
@@ -80,7 +81,7 @@ def test_the_limiter_learns_limits_from_headers() -> None:
     assert limiter.limits == {}
     model = _limited(clock, requests_per_minute=60, output_tokens_per_minute=6000)
     model.client(rate_limiter=limiter).messages.create(**MESSAGE)
-    assert limiter.limits == {"requests": 60, "output_tokens": 6000, "tokens": 6000}
+    assert limiter.limits == {"requests": 60, "output_tokens": 6000}  # tokens-* restates it
     assert "requests=60/min" in repr(limiter)
 
 
@@ -125,6 +126,38 @@ def test_learned_limits_reach_a_steady_state_without_429s(waits: RecordedSleeps)
     assert model.rate_limits.rejected <= 4
     assert summary.rate_limited == model.rate_limits.rejected
     assert limiter.limits["requests"] == 20
+
+
+def test_learned_limits_pace_at_the_binding_limit() -> None:
+    """The input limit binds: the map takes the time the limit allows, and no longer."""
+    clock = VirtualClock()
+    model = _limited(clock, input_tokens_per_minute=6000, output_tokens_per_minute=100_000)
+    limiter = RateLimiter(clock=clock)
+    agent = Agent(model.client(rate_limiter=limiter), model="claude-test", max_tokens=40)
+    prompts = [f"ticket {i}: " + "the printer jams again. " * 40 for i in range(40)]
+    _, summary = agent.map_all(prompts, concurrency=1)
+    assert model.rate_limits is not None
+    assert model.rate_limits.rejected <= 1  # before the first answer the limits are unknown
+    ideal = (summary.usage.input_tokens - 6000) / 6000 * 60  # after the first minute's burst
+    assert ideal < clock.now() <= ideal * 1.02
+
+
+def test_a_request_the_server_had_not_seen_is_not_forgotten() -> None:
+    limiter = RateLimiter(input_tokens_per_minute=10_000, clock=VirtualClock())
+    cost = Cost(input_tokens=1000)
+    early = limiter.acquire(cost)
+    late = limiter.acquire(cost)  # sent after `early`, not yet seen when `early` is answered
+    level = limiter._buckets.buckets["input_tokens"]
+    assert level.level == 8000
+    # the server counted `early` and 4,000 tokens of another program's, not `late`
+    headers = {
+        "anthropic-ratelimit-input-tokens-limit": "10000",
+        "anthropic-ratelimit-input-tokens-remaining": "5000",
+    }
+    limiter.settle(early, 200, headers, None)
+    assert level.level == 4000  # what remains, less `late` (still to be counted)
+    limiter.release(late)
+    assert level.level == 5000
 
 
 def test_map_gives_a_client_without_a_limiter_one() -> None:
