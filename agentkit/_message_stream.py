@@ -382,10 +382,14 @@ class MessageStreamManager(_StreamManagerBase):
     _parsed = ParsedMessageStream
 
     def __enter__(self) -> MessageStream:
+        stream: MessageStream = self._open(self._send_first())
+        return stream
+
+    def _send_first(self) -> APIResponse[Stream]:
+        """Send the request (with the client's retries): its response, not read yet."""
         sender, prepared, timeout = self._request
         assert isinstance(sender, Sender)
-        stream: MessageStream = self._open(sender.request(prepared, Stream, timeout=timeout))
-        return stream
+        return sender.request(prepared, Stream, timeout=timeout)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._stream is not None:
@@ -399,11 +403,14 @@ class AsyncMessageStreamManager(_StreamManagerBase):
     _parsed = AsyncParsedMessageStream
 
     async def __aenter__(self) -> AsyncMessageStream:
+        stream: AsyncMessageStream = self._open(await self._send_first())
+        return stream
+
+    async def _send_first(self) -> APIResponse[AsyncStream]:
+        """Send the request (with the client's retries): its response, not read yet."""
         sender, prepared, timeout = self._request
         assert isinstance(sender, AsyncSender)
-        first = await sender.request(prepared, AsyncStream, timeout=timeout)
-        stream: AsyncMessageStream = self._open(first)
-        return stream
+        return await sender.request(prepared, AsyncStream, timeout=timeout)
 
     async def __aexit__(self, *exc_info: object) -> None:
         if self._stream is not None:
