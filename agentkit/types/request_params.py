@@ -51,7 +51,6 @@ class RequestOptions(TypedDict, total=False):
     """This request's timeout in seconds (or an `httpx.Timeout`); `None` for no limit."""
 
 
-
 class ListParams(RequestOptions, total=False):
     """Parameters of the list calls (`messages.batches.list`, `models.list`)."""
 
