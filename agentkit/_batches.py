@@ -41,6 +41,7 @@ from ._resource import (
     Call,
     SyncResource,
     call,
+    call_options,
     list_request,
     model_of,
     spelled_out,
@@ -203,9 +204,9 @@ class _BatchCalls:
     def _create_call(
         self, requests: Iterable[MessageBatchRequestParam], options: Mapping[str, Any]
     ) -> Call[MessageBatch]:
-        call_options = CallOptions(**options)
-        prepared = prepare_batch_create(self._sender.client, requests, call_options)
-        return call(prepared, model_of(MessageBatch), call_options)
+        checked = call_options(options)
+        prepared = prepare_batch_create(self._sender.client, requests, checked)
+        return call(prepared, model_of(MessageBatch), checked)
 
     def _id_call(
         self,
@@ -215,10 +216,10 @@ class _BatchCalls:
         cls: type[_M],
         suffix: str = "",
     ) -> Call[_M]:
-        call_options = CallOptions(**options)
+        checked = call_options(options)
         path = resource_path(_PATH, batch_id, suffix)
-        prepared = prepare_call(self._sender.client, method, path, call_options)
-        return call(prepared, model_of(cls), call_options)
+        prepared = prepare_call(self._sender.client, method, path, checked)
+        return call(prepared, model_of(cls), checked)
 
     def _retrieve_call(self, batch_id: str, options: Mapping[str, Any]) -> Call[MessageBatch]:
         return self._id_call("GET", batch_id, options, MessageBatch)
@@ -332,11 +333,11 @@ class Batches(_BatchCalls, SyncResource):
         return sleep(effect) if isinstance(effect, Sleep) else self._send(effect)
 
     def _results(self, batch_id: str, options: Mapping[str, Any]) -> APIResponse[BatchResults]:
-        call_options = CallOptions(**options)
+        checked = call_options(options)
         batch = self.retrieve(
-            batch_id, extra_headers=call_options.extra_headers, timeout=call_options.timeout
+            batch_id, extra_headers=checked.extra_headers, timeout=checked.timeout
         )
-        return self._send(self._results_call(batch, call_options, BatchResults))
+        return self._send(self._results_call(batch, checked, BatchResults))
 
 
 @spelled_out
@@ -397,11 +398,11 @@ class AsyncBatches(_BatchCalls, AsyncResource):
     async def _results(
         self, batch_id: str, options: Mapping[str, Any]
     ) -> APIResponse[AsyncBatchResults]:
-        call_options = CallOptions(**options)
+        checked = call_options(options)
         batch = await self.retrieve(
-            batch_id, extra_headers=call_options.extra_headers, timeout=call_options.timeout
+            batch_id, extra_headers=checked.extra_headers, timeout=checked.timeout
         )
-        return await self._send(self._results_call(batch, call_options, AsyncBatchResults))
+        return await self._send(self._results_call(batch, checked, AsyncBatchResults))
 
 
 class BatchesWithRawResponse:

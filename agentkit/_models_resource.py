@@ -12,13 +12,14 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from ._core.batches import CallOptions, prepare_call, resource_path
+from ._core.batches import prepare_call, resource_path
 from ._pagination import AsyncPage, AsyncPaginator, SyncPage
 from ._resource import (
     AsyncResource,
     Call,
     SyncResource,
     call,
+    call_options,
     list_request,
     model_of,
     spelled_out,
@@ -34,9 +35,9 @@ _PATH = "/v1/models"
 
 
 def _retrieve_call(client: Any, model_id: str, options: Mapping[str, Any]) -> Call[ModelInfo]:
-    call_options = CallOptions(**options)
-    prepared = prepare_call(client, "GET", resource_path(_PATH, model_id), call_options)
-    return call(prepared, model_of(ModelInfo), call_options)
+    checked = call_options(options)
+    prepared = prepare_call(client, "GET", resource_path(_PATH, model_id), checked)
+    return call(prepared, model_of(ModelInfo), checked)
 
 
 @spelled_out

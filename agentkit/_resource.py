@@ -32,6 +32,7 @@ __all__ = [
     "Call",
     "SyncResource",
     "call",
+    "call_options",
     "list_request",
     "model_of",
     "spelled_out",
@@ -43,6 +44,8 @@ _C = TypeVar("_C", bound=type)
 _P = TypeVar("_P", bound="SyncPage[Any] | AsyncPage[Any]")
 
 _CURSORS = ("limit", "after_id", "before_id")
+_OPTION_NAMES_SHOWN = ("extra_headers", "extra_query", "extra_body", "timeout")
+_OPTION_NAMES = frozenset(_OPTION_NAMES_SHOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +82,24 @@ def model_of(cls: type[_M]) -> Callable[[httpx.Response], _M]:
     return parser
 
 
+def call_options(options: Mapping[str, Any]) -> CallOptions:
+    """The per-call options given as keyword arguments (a `TypeError` names an unknown one)."""
+    try:
+        return CallOptions(**options)
+    except TypeError:
+        unknown = sorted(set(options) - _OPTION_NAMES)
+        raise TypeError(
+            f"got an unexpected keyword argument {unknown[0]!r} (the per-call options are "
+            f"{', '.join(_OPTION_NAMES_SHOWN)})"
+        ) from None
+
+
 def list_request(params: Mapping[str, Any]) -> tuple[dict[str, object], CallOptions]:
     """A list call's keyword arguments split into its checked query and its options."""
     options = dict(params)
     cursors = {name: options.pop(name, NOT_GIVEN) for name in _CURSORS}
     query = list_query(**cursors)
-    return query, CallOptions(**options)
+    return query, call_options(options)
 
 
 def _page_call(
