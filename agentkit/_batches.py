@@ -1,9 +1,11 @@
 """`client.messages.batches`: create, retrieve, list, cancel, delete, results, wait.
 
-Thin, like `messages`: each call is prepared by `agentkit._core.batches` (checks, the request,
-the non-idempotent mark on `create`) and sent through the client's sender; `results()` streams
-the JSONL results file through `agentkit._core.jsonl`, one parsed line at a time; `wait()`
-drives `wait_flow` (polls and sleeps). `with_raw_response` gives each call's `APIResponse`.
+Thin, like `messages`: each call's request and parser are built once, in `_BatchCalls` (checks
+and requests from `agentkit._core.batches`, the non-idempotent mark on `create`), and sent by
+the sync or the async resource (`agentkit._resource`). `results()` streams the JSONL results
+file through `agentkit._core.jsonl`, one parsed line at a time; `wait()` drives `wait_flow`
+(polls and sleeps), the same flow for both. `with_raw_response` gives each call's
+`APIResponse`.
 """
 
 from __future__ import annotations

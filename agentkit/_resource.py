@@ -44,8 +44,6 @@ _C = TypeVar("_C", bound=type)
 _P = TypeVar("_P", bound="SyncPage[Any] | AsyncPage[Any]")
 
 _CURSORS = ("limit", "after_id", "before_id")
-_OPTION_NAMES_SHOWN = ("extra_headers", "extra_query", "extra_body", "timeout")
-_OPTION_NAMES = frozenset(_OPTION_NAMES_SHOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,10 +85,11 @@ def call_options(options: Mapping[str, Any]) -> CallOptions:
     try:
         return CallOptions(**options)
     except TypeError:
-        unknown = sorted(set(options) - _OPTION_NAMES)
+        names = [param.name for param in _OPTIONS]
+        unknown = sorted(set(options) - set(names))
         raise TypeError(
             f"got an unexpected keyword argument {unknown[0]!r} (the per-call options are "
-            f"{', '.join(_OPTION_NAMES_SHOWN)})"
+            f"{', '.join(names)})"
         ) from None
 
 
