@@ -1,9 +1,11 @@
 """`client.messages.batches`: create, retrieve, list, cancel, delete, results, wait.
 
-Thin, like `messages`: each call is prepared by `agentkit._core.batches` (checks, the request,
-the non-idempotent mark on `create`) and sent through the client's sender; `results()` streams
-the JSONL results file through `agentkit._core.jsonl`, one parsed line at a time; `wait()`
-drives `wait_flow` (polls and sleeps). `with_raw_response` gives each call's `APIResponse`.
+Thin, like `messages`: each call's request and parser are built once, in `_BatchCalls` (checks
+and requests from `agentkit._core.batches`, the non-idempotent mark on `create`), and sent by
+the sync or the async resource (`agentkit._resource`). `results()` streams the JSONL results
+file through `agentkit._core.jsonl`, one parsed line at a time; `wait()` drives `wait_flow`
+(polls and sleeps), the same flow for both. `with_raw_response` gives each call's
+`APIResponse`.
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pydantic
+from typing_extensions import Unpack
 
-from ._base_client import BaseClient, model_parser
+from ._base_client import BaseClient
 from ._core.batches import (
     CallOptions,
-    Poll,
-    list_query,
     prepare_batch_create,
     prepare_call,
     resource_path,
@@ -34,19 +35,28 @@ from ._core.batches import (
 )
 from ._core.effects import Sleep
 from ._core.jsonl import JSONLinesDecoder
-from ._core.request import PreparedRequest
-from ._drive import adrive, asleep, drive, sleep
+from ._drive import Done, adrive, advance, asleep, drive, sleep
 from ._exceptions import AgentkitError, APIConnectionError, APIResponseValidationError
-from ._pagination import AsyncPage, AsyncPaginator, SyncPage, page_parser
+from ._pagination import AsyncPage, AsyncPaginator, SyncPage
+from ._resource import (
+    AsyncResource,
+    Call,
+    SyncResource,
+    call,
+    call_options,
+    list_request,
+    model_of,
+    spelled_out,
+)
 from ._response import APIResponse
 from ._send import AsyncSender, Sender
-from ._types import NOT_GIVEN, Body, Headers, NotGiven, Query, TimeoutTypes
 from .types.batches import (
     DeletedMessageBatch,
     MessageBatch,
     MessageBatchIndividualResponse,
     MessageBatchRequestParam,
 )
+from .types.request_params import ListParams, RequestOptions
 
 __all__ = [
     "AsyncBatchResults",
@@ -174,15 +184,6 @@ async def _adecode(
         await response.aclose()
 
 
-def _options(
-    extra_headers: Headers | None,
-    extra_query: Query | None,
-    extra_body: Body | None,
-    timeout: TimeoutTypes | NotGiven,
-) -> CallOptions:
-    return CallOptions(extra_headers, extra_query, extra_body, timeout)
-
-
 def _results_path(batch: MessageBatch) -> str:
     if not batch.results_url:
         raise AgentkitError(
@@ -193,31 +194,72 @@ def _results_path(batch: MessageBatch) -> str:
     return batch.results_url
 
 
+_M = TypeVar("_M", bound=pydantic.BaseModel)
+_R = TypeVar("_R", BatchResults, AsyncBatchResults)
+
+
 class _BatchCalls:
-    """The requests of the batch calls (no I/O); shared by the sync and async resources."""
+    """Each batch call's request and parser, written once (no I/O): sync and async send them."""
 
     _sender: Sender | AsyncSender
 
     def _create_call(
-        self, requests: Iterable[MessageBatchRequestParam], options: CallOptions
-    ) -> PreparedRequest:
-        return prepare_batch_create(self._sender.client, requests, options)
+        self, requests: Iterable[MessageBatchRequestParam], options: Mapping[str, Any]
+    ) -> Call[MessageBatch]:
+        checked = call_options(options)
+        prepared = prepare_batch_create(self._sender.client, requests, checked)
+        return call(prepared, model_of(MessageBatch), checked)
 
     def _id_call(
-        self, method: str, batch_id: str, options: CallOptions, suffix: str = ""
-    ) -> PreparedRequest:
+        self,
+        method: str,
+        batch_id: str,
+        options: Mapping[str, Any],
+        cls: type[_M],
+        suffix: str = "",
+    ) -> Call[_M]:
+        checked = call_options(options)
         path = resource_path(_PATH, batch_id, suffix)
-        return prepare_call(self._sender.client, method, path, options)
+        prepared = prepare_call(self._sender.client, method, path, checked)
+        return call(prepared, model_of(cls), checked)
 
-    def _list_call(self, query: Mapping[str, object], options: CallOptions) -> PreparedRequest:
-        return prepare_call(self._sender.client, "GET", _PATH, options, query=query)
+    def _retrieve_call(self, batch_id: str, options: Mapping[str, Any]) -> Call[MessageBatch]:
+        return self._id_call("GET", batch_id, options, MessageBatch)
 
-    def _results_call(self, batch: MessageBatch, options: CallOptions) -> PreparedRequest:
+    def _cancel_call(self, batch_id: str, options: Mapping[str, Any]) -> Call[MessageBatch]:
+        return self._id_call("POST", batch_id, options, MessageBatch, "/cancel")
+
+    def _delete_call(self, batch_id: str, options: Mapping[str, Any]) -> Call[DeletedMessageBatch]:
+        return self._id_call("DELETE", batch_id, options, DeletedMessageBatch)
+
+    def _results_call(self, batch: MessageBatch, options: CallOptions, kind: type[_R]) -> Call[_R]:
+        """The results file of `batch` (retrieved first), left unread: `kind` streams it."""
         path = _results_path(batch)
-        return prepare_call(self._sender.client, "GET", path, options, accept=_RESULTS_ACCEPT)
+        prepared = prepare_call(self._sender.client, "GET", path, options, accept=_RESULTS_ACCEPT)
+        return call(prepared, kind, options, defer_read=True)
+
+    def _wait_flow(
+        self, batch_id: str, poll_interval: float, max_poll_interval: float, timeout: float | None
+    ) -> Generator[Call[MessageBatch] | Sleep, Any, MessageBatch]:
+        """`wait`: `wait_flow`'s polls as `retrieve` calls, its pauses as they are."""
+        flow = wait_flow(
+            batch_id,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            timeout=timeout,
+        )
+        answer: Any = None
+        while not isinstance(effect := advance(flow, answer, None), Done):
+            if isinstance(effect, Sleep):
+                answer = yield effect
+            else:
+                answer = (yield self._retrieve_call(batch_id, {})).parse()
+        batch: MessageBatch = effect.value
+        return batch
 
 
-class Batches(_BatchCalls):
+@spelled_out
+class Batches(_BatchCalls, SyncResource):
     """`client.messages.batches`: Message Batches (asynchronous processing at half price)."""
 
     _sender: Sender
@@ -231,13 +273,7 @@ class Batches(_BatchCalls):
         return BatchesWithRawResponse(self)
 
     def create(
-        self,
-        *,
-        requests: Iterable[MessageBatchRequestParam],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        self, *, requests: Iterable[MessageBatchRequestParam], **options: Unpack[RequestOptions]
     ) -> MessageBatch:
         """Create a batch of `messages.create` requests, processed within 24 hours.
 
@@ -248,93 +284,35 @@ class Batches(_BatchCalls):
         429 / 529 answer; a connection lost after sending, or a read timeout, raises
         `UncertainDeliveryError` (look with `list()` before creating it again).
         """
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        batch: MessageBatch = self._create(requests, options)
-        return batch
+        return self._send(self._create_call(requests, options)).parse()
 
-    def retrieve(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> MessageBatch:
+    def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> MessageBatch:
         """The batch now: its `processing_status`, `request_counts`, `results_url`..."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        prepared = self._id_call("GET", batch_id, options)
-        batch: MessageBatch = self._send(prepared, MessageBatch, options).parse()
-        return batch
+        return self._send(self._retrieve_call(batch_id, options)).parse()
 
-    def list(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        after_id: str | NotGiven = NOT_GIVEN,
-        before_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> SyncPage[MessageBatch]:
+    def list(self, **params: Unpack[ListParams]) -> SyncPage[MessageBatch]:
         """The batches, most recent first: the first page, which iterates over all of them.
 
         `limit` is the page size (1-1000, default 20); `after_id` / `before_id` start after /
         before a batch id (paging backwards with `before_id`).
         """
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        query = list_query(limit=limit, after_id=after_id, before_id=before_id)
-        page: SyncPage[MessageBatch] = self._list(query, options).parse()
-        return page
+        return self._page(_PATH, MessageBatch, *list_request(params)).parse()
 
-    def cancel(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> MessageBatch:
+    def cancel(self, batch_id: str, **options: Unpack[RequestOptions]) -> MessageBatch:
         """Ask to cancel the batch.
 
         It goes `canceling`, then `ended`: finished requests keep their results, the others
         are `canceled`.
         """
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        prepared = self._id_call("POST", batch_id, options, "/cancel")
-        batch: MessageBatch = self._send(prepared, MessageBatch, options).parse()
-        return batch
+        return self._send(self._cancel_call(batch_id, options)).parse()
 
-    def delete(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> DeletedMessageBatch:
+    def delete(self, batch_id: str, **options: Unpack[RequestOptions]) -> DeletedMessageBatch:
         """Delete an ended batch (cancel one still processing first)."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        prepared = self._id_call("DELETE", batch_id, options)
-        deleted: DeletedMessageBatch = self._send(prepared, DeletedMessageBatch, options).parse()
-        return deleted
+        return self._send(self._delete_call(batch_id, options)).parse()
 
-    def results(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> BatchResults:
+    def results(self, batch_id: str, **options: Unpack[RequestOptions]) -> BatchResults:
         """The results of an ended batch, streamed line by line (see `BatchResults`)."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        results: BatchResults = self._results(batch_id, options)
-        return results
+        return self._results(batch_id, options).parse()
 
     def wait(
         self,
@@ -350,60 +328,22 @@ class Batches(_BatchCalls):
         the one before, up to `max_poll_interval`. After `timeout` seconds of waiting (None:
         no limit; batches end within 24 hours), raises `BatchWaitTimeout` with the last batch.
         """
-        flow = wait_flow(
-            batch_id,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            timeout=timeout,
-        )
+        flow = self._wait_flow(batch_id, poll_interval, max_poll_interval, timeout)
+        return drive(flow, self._perform)
 
-        def perform(effect: Poll | Sleep) -> MessageBatch | None:
-            if isinstance(effect, Sleep):
-                sleep(effect)
-                return None
-            return self.retrieve(batch_id)
+    def _perform(self, effect: Call[Any] | Sleep) -> Any:
+        return sleep(effect) if isinstance(effect, Sleep) else self._send(effect)
 
-        batch: MessageBatch = drive(flow, perform)
-        return batch
-
-    # -- the calls, returning their APIResponse ----------------------------------------------
-
-    def _send(
-        self, prepared: PreparedRequest, cls: type[Any], options: CallOptions
-    ) -> APIResponse[Any]:
-        return self._sender.request(prepared, model_parser(cls), timeout=options.timeout)
-
-    def _create(self, requests: Iterable[Any], options: CallOptions, raw: bool = False) -> Any:
-        response = self._send(self._create_call(requests, options), MessageBatch, options)
-        return response if raw else response.parse()
-
-    def _list(self, query: Mapping[str, object], options: CallOptions) -> APIResponse[Any]:
-        def fetch(next_query: dict[str, object]) -> SyncPage[MessageBatch]:
-            page: SyncPage[MessageBatch] = self._list(next_query, options).parse()
-            return page
-
-        def make(body: Mapping[str, Any], data: list[MessageBatch]) -> SyncPage[MessageBatch]:
-            return SyncPage(body, data, query, fetch)
-
-        parser = page_parser(MessageBatch, make)
-        return self._sender.request(
-            self._list_call(query, options), parser, timeout=options.timeout
-        )
-
-    def _results(self, batch_id: str, options: CallOptions, raw: bool = False) -> Any:
+    def _results(self, batch_id: str, options: Mapping[str, Any]) -> APIResponse[BatchResults]:
+        checked = call_options(options)
         batch = self.retrieve(
-            batch_id, extra_headers=options.extra_headers, timeout=options.timeout
+            batch_id, extra_headers=checked.extra_headers, timeout=checked.timeout
         )
-        response = self._sender.request(
-            self._results_call(batch, options),
-            BatchResults,
-            timeout=options.timeout,
-            defer_read=True,
-        )
-        return response if raw else response.parse()
+        return self._send(self._results_call(batch, checked, BatchResults))
 
 
-class AsyncBatches(_BatchCalls):
+@spelled_out
+class AsyncBatches(_BatchCalls, AsyncResource):
     """`client.messages.batches` of `AsyncAnthropic` (see `Batches`)."""
 
     _sender: AsyncSender
@@ -417,101 +357,30 @@ class AsyncBatches(_BatchCalls):
         return AsyncBatchesWithRawResponse(self)
 
     async def create(
-        self,
-        *,
-        requests: Iterable[MessageBatchRequestParam],
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
+        self, *, requests: Iterable[MessageBatchRequestParam], **options: Unpack[RequestOptions]
     ) -> MessageBatch:
         """Create a batch (see `Batches.create`: checked locally, never re-sent blindly)."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        batch: MessageBatch = await self._create(requests, options)
-        return batch
+        return (await self._send(self._create_call(requests, options))).parse()
 
-    async def retrieve(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> MessageBatch:
+    async def retrieve(self, batch_id: str, **options: Unpack[RequestOptions]) -> MessageBatch:
         """The batch now (see `Batches.retrieve`)."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        prepared = self._id_call("GET", batch_id, options)
-        response = await self._send(prepared, MessageBatch, options)
-        batch: MessageBatch = response.parse()
-        return batch
+        return (await self._send(self._retrieve_call(batch_id, options))).parse()
 
-    def list(
-        self,
-        *,
-        limit: int | NotGiven = NOT_GIVEN,
-        after_id: str | NotGiven = NOT_GIVEN,
-        before_id: str | NotGiven = NOT_GIVEN,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncPaginator[MessageBatch]:
+    def list(self, **params: Unpack[ListParams]) -> AsyncPaginator[MessageBatch]:
         """The batches, most recent first: `await` for the first page, `async for` for all."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        query = list_query(limit=limit, after_id=after_id, before_id=before_id)
+        return self._paginator(_PATH, MessageBatch, params)
 
-        async def first() -> AsyncPage[MessageBatch]:
-            page: AsyncPage[MessageBatch] = (await self._list(query, options)).parse()
-            return page
-
-        return AsyncPaginator(first)
-
-    async def cancel(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> MessageBatch:
+    async def cancel(self, batch_id: str, **options: Unpack[RequestOptions]) -> MessageBatch:
         """Ask to cancel the batch (see `Batches.cancel`)."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        prepared = self._id_call("POST", batch_id, options, "/cancel")
-        batch: MessageBatch = (await self._send(prepared, MessageBatch, options)).parse()
-        return batch
+        return (await self._send(self._cancel_call(batch_id, options))).parse()
 
-    async def delete(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> DeletedMessageBatch:
+    async def delete(self, batch_id: str, **options: Unpack[RequestOptions]) -> DeletedMessageBatch:
         """Delete an ended batch (see `Batches.delete`)."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        prepared = self._id_call("DELETE", batch_id, options)
-        deleted: DeletedMessageBatch = (
-            await self._send(prepared, DeletedMessageBatch, options)
-        ).parse()
-        return deleted
+        return (await self._send(self._delete_call(batch_id, options))).parse()
 
-    async def results(
-        self,
-        batch_id: str,
-        *,
-        extra_headers: Headers | None = None,
-        extra_query: Query | None = None,
-        extra_body: Body | None = None,
-        timeout: TimeoutTypes | NotGiven = NOT_GIVEN,
-    ) -> AsyncBatchResults:
+    async def results(self, batch_id: str, **options: Unpack[RequestOptions]) -> AsyncBatchResults:
         """The results of an ended batch: `async for result in await ...results(id):`."""
-        options = _options(extra_headers, extra_query, extra_body, timeout)
-        results: AsyncBatchResults = await self._results(batch_id, options)
-        return results
+        return (await self._results(batch_id, options)).parse()
 
     async def wait(
         self,
@@ -522,59 +391,20 @@ class AsyncBatches(_BatchCalls):
         timeout: float | None = None,
     ) -> MessageBatch:
         """Poll the batch until it has ended, and return it (see `Batches.wait`)."""
-        flow = wait_flow(
-            batch_id,
-            poll_interval=poll_interval,
-            max_poll_interval=max_poll_interval,
-            timeout=timeout,
-        )
+        flow = self._wait_flow(batch_id, poll_interval, max_poll_interval, timeout)
+        return await adrive(flow, self._perform)
 
-        async def perform(effect: Poll | Sleep) -> MessageBatch | None:
-            if isinstance(effect, Sleep):
-                await asleep(effect)
-                return None
-            return await self.retrieve(batch_id)
+    async def _perform(self, effect: Call[Any] | Sleep) -> Any:
+        return await asleep(effect) if isinstance(effect, Sleep) else await self._send(effect)
 
-        batch: MessageBatch = await adrive(flow, perform)
-        return batch
-
-    # -- the calls, returning their APIResponse ----------------------------------------------
-
-    async def _send(
-        self, prepared: PreparedRequest, cls: type[Any], options: CallOptions
-    ) -> APIResponse[Any]:
-        return await self._sender.request(prepared, model_parser(cls), timeout=options.timeout)
-
-    async def _create(
-        self, requests: Iterable[Any], options: CallOptions, raw: bool = False
-    ) -> Any:
-        response = await self._send(self._create_call(requests, options), MessageBatch, options)
-        return response if raw else response.parse()
-
-    async def _list(self, query: Mapping[str, object], options: CallOptions) -> APIResponse[Any]:
-        async def fetch(next_query: dict[str, object]) -> AsyncPage[MessageBatch]:
-            page: AsyncPage[MessageBatch] = (await self._list(next_query, options)).parse()
-            return page
-
-        def make(body: Mapping[str, Any], data: list[MessageBatch]) -> AsyncPage[MessageBatch]:
-            return AsyncPage(body, data, query, fetch)
-
-        parser = page_parser(MessageBatch, make)
-        return await self._sender.request(
-            self._list_call(query, options), parser, timeout=options.timeout
-        )
-
-    async def _results(self, batch_id: str, options: CallOptions, raw: bool = False) -> Any:
+    async def _results(
+        self, batch_id: str, options: Mapping[str, Any]
+    ) -> APIResponse[AsyncBatchResults]:
+        checked = call_options(options)
         batch = await self.retrieve(
-            batch_id, extra_headers=options.extra_headers, timeout=options.timeout
+            batch_id, extra_headers=checked.extra_headers, timeout=checked.timeout
         )
-        response = await self._sender.request(
-            self._results_call(batch, options),
-            AsyncBatchResults,
-            timeout=options.timeout,
-            defer_read=True,
-        )
-        return response if raw else response.parse()
+        return await self._send(self._results_call(batch, checked, AsyncBatchResults))
 
 
 class BatchesWithRawResponse:
@@ -587,41 +417,27 @@ class BatchesWithRawResponse:
         self, *, requests: Iterable[MessageBatchRequestParam], **options: Any
     ) -> APIResponse[MessageBatch]:
         """`create`, returning the `APIResponse`."""
-        response: APIResponse[MessageBatch] = self._batches._create(
-            requests, CallOptions(**options), raw=True
-        )
-        return response
+        return self._batches._send(self._batches._create_call(requests, options))
 
     def retrieve(self, batch_id: str, **options: Any) -> APIResponse[MessageBatch]:
         """`retrieve`, returning the `APIResponse`."""
-        call = CallOptions(**options)
-        return self._batches._send(
-            self._batches._id_call("GET", batch_id, call), MessageBatch, call
-        )
+        return self._batches._send(self._batches._retrieve_call(batch_id, options))
 
     def list(self, **params: Any) -> APIResponse[SyncPage[MessageBatch]]:
         """`list`, returning the `APIResponse` of the first page (`parse()` gives the page)."""
-        cursors = {k: params.pop(k, NOT_GIVEN) for k in ("limit", "after_id", "before_id")}
-        return self._batches._list(list_query(**cursors), CallOptions(**params))
+        return self._batches._page(_PATH, MessageBatch, *list_request(params))
 
     def cancel(self, batch_id: str, **options: Any) -> APIResponse[MessageBatch]:
         """`cancel`, returning the `APIResponse`."""
-        call = CallOptions(**options)
-        prepared = self._batches._id_call("POST", batch_id, call, "/cancel")
-        return self._batches._send(prepared, MessageBatch, call)
+        return self._batches._send(self._batches._cancel_call(batch_id, options))
 
     def delete(self, batch_id: str, **options: Any) -> APIResponse[DeletedMessageBatch]:
         """`delete`, returning the `APIResponse`."""
-        call = CallOptions(**options)
-        prepared = self._batches._id_call("DELETE", batch_id, call)
-        return self._batches._send(prepared, DeletedMessageBatch, call)
+        return self._batches._send(self._batches._delete_call(batch_id, options))
 
     def results(self, batch_id: str, **options: Any) -> APIResponse[BatchResults]:
         """`results`, returning the `APIResponse` (unread; `parse()` gives the results)."""
-        response: APIResponse[BatchResults] = self._batches._results(
-            batch_id, CallOptions(**options), raw=True
-        )
-        return response
+        return self._batches._results(batch_id, options)
 
 
 class AsyncBatchesWithRawResponse:
@@ -634,38 +450,24 @@ class AsyncBatchesWithRawResponse:
         self, *, requests: Iterable[MessageBatchRequestParam], **options: Any
     ) -> APIResponse[MessageBatch]:
         """`create`, returning the `APIResponse`."""
-        response: APIResponse[MessageBatch] = await self._batches._create(
-            requests, CallOptions(**options), raw=True
-        )
-        return response
+        return await self._batches._send(self._batches._create_call(requests, options))
 
     async def retrieve(self, batch_id: str, **options: Any) -> APIResponse[MessageBatch]:
         """`retrieve`, returning the `APIResponse`."""
-        call = CallOptions(**options)
-        return await self._batches._send(
-            self._batches._id_call("GET", batch_id, call), MessageBatch, call
-        )
+        return await self._batches._send(self._batches._retrieve_call(batch_id, options))
 
     async def list(self, **params: Any) -> APIResponse[AsyncPage[MessageBatch]]:
         """`list`, returning the `APIResponse` of the first page (`parse()` gives the page)."""
-        cursors = {k: params.pop(k, NOT_GIVEN) for k in ("limit", "after_id", "before_id")}
-        return await self._batches._list(list_query(**cursors), CallOptions(**params))
+        return await self._batches._page(_PATH, MessageBatch, *list_request(params))
 
     async def cancel(self, batch_id: str, **options: Any) -> APIResponse[MessageBatch]:
         """`cancel`, returning the `APIResponse`."""
-        call = CallOptions(**options)
-        prepared = self._batches._id_call("POST", batch_id, call, "/cancel")
-        return await self._batches._send(prepared, MessageBatch, call)
+        return await self._batches._send(self._batches._cancel_call(batch_id, options))
 
     async def delete(self, batch_id: str, **options: Any) -> APIResponse[DeletedMessageBatch]:
         """`delete`, returning the `APIResponse`."""
-        call = CallOptions(**options)
-        prepared = self._batches._id_call("DELETE", batch_id, call)
-        return await self._batches._send(prepared, DeletedMessageBatch, call)
+        return await self._batches._send(self._batches._delete_call(batch_id, options))
 
     async def results(self, batch_id: str, **options: Any) -> APIResponse[AsyncBatchResults]:
         """`results`, returning the `APIResponse` (unread; `parse()` gives the results)."""
-        response: APIResponse[AsyncBatchResults] = await self._batches._results(
-            batch_id, CallOptions(**options), raw=True
-        )
-        return response
+        return await self._batches._results(batch_id, options)

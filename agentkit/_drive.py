@@ -27,6 +27,7 @@ __all__ = [
     "CallerCodeError",
     "Done",
     "RecordedSleeps",
+    "Steps",
     "adrive",
     "advance",
     "asleep",
@@ -92,6 +93,39 @@ async def adrive(flow: Generator[_E, Any, _R], perform: Callable[[_E], Awaitable
         except Exception as exc:
             value, error = None, exc
     return effect.value
+
+
+class Steps(Generic[_E, _R]):
+    """A flow driven by hand, by an interpreter that hands events to its own caller as it goes.
+
+    Iterating gives the flow's effects; inside `with steps:` the interpreter performs one and
+    sets `value` to its result; a failure (an `Exception`) is caught there and thrown into
+    the flow instead. Iterating ends when the flow returns:
+
+        steps = Steps(flow)
+        for effect in steps:
+            with steps:
+                steps.value = perform(effect)
+    """
+
+    def __init__(self, flow: Generator[_E, Any, _R]) -> None:
+        self._flow = flow
+        self.value: Any = None
+        self._error: Exception | None = None
+
+    def __iter__(self) -> Iterator[_E]:
+        while not isinstance(effect := advance(self._flow, self.value, self._error), Done):
+            self.value, self._error = None, None
+            yield effect
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> bool:
+        if isinstance(error, Exception):
+            self._error = error
+            return True
+        return False
 
 
 @dataclass

@@ -22,7 +22,7 @@ from ._core.accumulate import MessageAccumulator, MessageStreamEvent, TextEvent
 from ._core.effects import ReadStream, RequestEffect, Sleep
 from ._core.flows import request_flow
 from ._core.request import PreparedRequest
-from ._drive import Done, advance
+from ._drive import Steps
 from ._exceptions import APIConnectionError, APIStatusError
 from ._parse import OutputTracker
 from ._response import APIResponse
@@ -146,18 +146,14 @@ class MessageStream(_MessageStreamBase, ClosingContext):
         self, flow: StreamFlow, perform: Callable[[RequestEffect], Any]
     ) -> Generator[MessageStreamEvent, None, None]:
         """The interpreter of `_flow`: reading hands events to the caller as they come."""
-        value: Any = None
-        error: Exception | None = None
-        while not isinstance(effect := advance(flow, value, error), Done):
-            value, error = None, None
-            try:
+        steps = Steps(flow)
+        for effect in steps:
+            with steps:
                 if isinstance(effect, ReadStream):
                     for raw in self._stream:
                         yield from self._accumulator.process(raw)
                 else:
-                    value = perform(effect)
-            except Exception as exc:
-                error = exc
+                    steps.value = perform(effect)
 
     def __iter__(self) -> Iterator[MessageStreamEvent]:
         return self._iterator
@@ -250,19 +246,15 @@ class AsyncMessageStream(_MessageStreamBase, AsyncClosingContext):
     async def _events(
         self, flow: StreamFlow, perform: Callable[[RequestEffect], Awaitable[Any]]
     ) -> AsyncGenerator[MessageStreamEvent, None]:
-        value: Any = None
-        error: Exception | None = None
-        while not isinstance(effect := advance(flow, value, error), Done):
-            value, error = None, None
-            try:
+        steps = Steps(flow)
+        for effect in steps:
+            with steps:
                 if isinstance(effect, ReadStream):
                     async for raw in self._stream:
                         for event in self._accumulator.process(raw):
                             yield event
                 else:
-                    value = await perform(effect)
-            except Exception as exc:
-                error = exc
+                    steps.value = await perform(effect)
 
     def __aiter__(self) -> AsyncIterator[MessageStreamEvent]:
         return self._iterator
@@ -390,10 +382,14 @@ class MessageStreamManager(_StreamManagerBase):
     _parsed = ParsedMessageStream
 
     def __enter__(self) -> MessageStream:
+        stream: MessageStream = self._open(self._send_first())
+        return stream
+
+    def _send_first(self) -> APIResponse[Stream]:
+        """Send the request (with the client's retries): its response, not read yet."""
         sender, prepared, timeout = self._request
         assert isinstance(sender, Sender)
-        stream: MessageStream = self._open(sender.request(prepared, Stream, timeout=timeout))
-        return stream
+        return sender.request(prepared, Stream, timeout=timeout)
 
     def __exit__(self, *exc_info: object) -> None:
         if self._stream is not None:
@@ -407,11 +403,14 @@ class AsyncMessageStreamManager(_StreamManagerBase):
     _parsed = AsyncParsedMessageStream
 
     async def __aenter__(self) -> AsyncMessageStream:
+        stream: AsyncMessageStream = self._open(await self._send_first())
+        return stream
+
+    async def _send_first(self) -> APIResponse[AsyncStream]:
+        """Send the request (with the client's retries): its response, not read yet."""
         sender, prepared, timeout = self._request
         assert isinstance(sender, AsyncSender)
-        first = await sender.request(prepared, AsyncStream, timeout=timeout)
-        stream: AsyncMessageStream = self._open(first)
-        return stream
+        return await sender.request(prepared, AsyncStream, timeout=timeout)
 
     async def __aexit__(self, *exc_info: object) -> None:
         if self._stream is not None:

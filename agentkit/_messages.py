@@ -12,7 +12,14 @@ import functools
 import inspect
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import aclosing, asynccontextmanager, closing, contextmanager
+from contextlib import (
+    AsyncExitStack,
+    ExitStack,
+    aclosing,
+    asynccontextmanager,
+    closing,
+    contextmanager,
+)
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, cast, overload
 
 import httpx
@@ -523,22 +530,19 @@ class MessagesWithStreamingResponse:
             yield response
 
     @contextmanager
-    def stream(
-        self, *, output_format: Any = None, **params: Any
-    ) -> Iterator[APIResponse[MessageStream]]:
+    def stream(self, **params: Any) -> Iterator[APIResponse[MessageStream]]:
         """`messages.stream` whose response is handed over first; `parse()` gives the stream."""
+        output_format = params.pop("output_format", None)
         manager = _stream_manager(self._sender, params, output_format, MessageStreamManager)
-        _, prepared, timeout = manager._request
-        first = self._sender.request(prepared, Stream, timeout=timeout)
-        response = APIResponse(
-            first.http_response, lambda _: manager._open(first), retries_taken=first.retries_taken
-        )
-        try:
-            yield response
-        finally:
-            if response._is_parsed:
-                response.parse().close()
-            first.http_response.close()
+        first = manager._send_first()
+        with ExitStack() as cleanup:
+            cleanup.callback(first.http_response.close)
+            cleanup.push(manager.__exit__)  # closes the stream if `parse()` opened it
+            yield APIResponse(
+                first.http_response,
+                lambda _: manager._open(first),
+                retries_taken=first.retries_taken,
+            )
 
 
 @_signed
@@ -585,25 +589,16 @@ class AsyncMessagesWithStreamingResponse:
             yield response
 
     @asynccontextmanager
-    async def stream(
-        self, *, output_format: Any = None, **params: Any
-    ) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
+    async def stream(self, **params: Any) -> AsyncIterator[AsyncAPIResponse[AsyncMessageStream]]:
         """`messages.stream` whose response is handed over first; `await parse()` streams."""
-        opened = _stream_manager(self._sender, params, output_format, AsyncMessageStreamManager)
-        _, prepared, timeout = opened._request
-        first = await self._sender.request(prepared, AsyncStream, timeout=timeout)
-
-        async def parse(_response: httpx.Response) -> AsyncMessageStream:
-            stream: AsyncMessageStream = opened._open(first)
-            return stream
-
-        response = AsyncAPIResponse(first.http_response, parse, retries_taken=first.retries_taken)
-        try:
-            yield response
-        finally:
-            if response._is_parsed:
-                await (await response.parse()).close()
-            await first.http_response.aclose()
+        output_format = params.pop("output_format", None)
+        manager = _stream_manager(self._sender, params, output_format, AsyncMessageStreamManager)
+        first = await manager._send_first()
+        parse = _as_async(lambda _: cast(AsyncMessageStream, manager._open(first)))
+        async with AsyncExitStack() as cleanup:
+            cleanup.push_async_callback(first.http_response.aclose)
+            cleanup.push_async_exit(manager.__aexit__)  # closes the stream if `parse()` opened it
+            yield AsyncAPIResponse(first.http_response, parse, retries_taken=first.retries_taken)
 
 
 def _as_async(

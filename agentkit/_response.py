@@ -13,15 +13,27 @@ from ._core.response import RateLimits, parse_rate_limits
 __all__ = ["APIResponse", "AsyncAPIResponse"]
 
 _T = TypeVar("_T")
+_P = TypeVar("_P")
 
 
-class _BaseAPIResponse(Generic[_T]):
-    """What sync and async raw responses share: the HTTP response and its metadata."""
+class _BaseAPIResponse(Generic[_T, _P]):
+    """What sync and async raw responses share: the HTTP response and its metadata.
 
-    def __init__(self, http_response: httpx.Response, *, retries_taken: int = 0) -> None:
+    `_P` is what the parser returns: the result (`APIResponse`), or an awaitable of it
+    (`AsyncAPIResponse`, whose parser may read the body first).
+    """
+
+    def __init__(
+        self,
+        http_response: httpx.Response,
+        parser: Callable[[httpx.Response], _P],
+        *,
+        retries_taken: int = 0,
+    ) -> None:
         self.http_response = http_response
         self.retries_taken = retries_taken
         """How many times the request was retried before this response."""
+        self._parser = parser
         self._parsed: _T | None = None
         self._is_parsed = False
 
@@ -92,22 +104,12 @@ class _BaseAPIResponse(Generic[_T]):
         )
 
 
-class APIResponse(_BaseAPIResponse[_T]):
+class APIResponse(_BaseAPIResponse[_T, _T]):
     """An HTTP response from the API and the typed result it holds.
 
     Returned by `client.messages.with_raw_response.<method>(...)` (sync and async clients).
     Headers are available without parsing; `parse()` gives what the plain method returns.
     """
-
-    def __init__(
-        self,
-        http_response: httpx.Response,
-        parser: Callable[[httpx.Response], _T],
-        *,
-        retries_taken: int = 0,
-    ) -> None:
-        super().__init__(http_response, retries_taken=retries_taken)
-        self._parser = parser
 
     def parse(self) -> _T:
         """The typed result (a `Message`, `MessageTokensCount`, or a stream); cached."""
@@ -137,26 +139,16 @@ class APIResponse(_BaseAPIResponse[_T]):
         self.http_response.close()
 
 
-class AsyncAPIResponse(_BaseAPIResponse[_T]):
+class AsyncAPIResponse(_BaseAPIResponse[_T, Awaitable[_T]]):
     """An async HTTP response whose body may not be read yet (`with_streaming_response`).
 
     `parse()` is a coroutine here: it reads the body when needed.
     """
 
-    def __init__(
-        self,
-        http_response: httpx.Response,
-        parser: Callable[[httpx.Response], Awaitable[_T]],
-        *,
-        retries_taken: int = 0,
-    ) -> None:
-        super().__init__(http_response, retries_taken=retries_taken)
-        self._async_parser = parser
-
     async def parse(self) -> _T:
         """The typed result, reading the body first if needed; cached."""
         if not self._is_parsed:
-            self._parsed = await self._async_parser(self.http_response)
+            self._parsed = await self._parser(self.http_response)
             self._is_parsed = True
         return self._parsed  # type: ignore[return-value]
 

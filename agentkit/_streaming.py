@@ -7,7 +7,8 @@ raises inside a `with` block.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -42,9 +43,47 @@ class _StreamBase:
     _settlement: StreamSettlement | None
     """The rate limiter's reservation for this stream, settled when it ends (None: unpaced)."""
 
+    _decoder: StreamDecoder
+
     def _settle(self) -> None:
         if self._settlement is not None:
             self._settlement.finish()
+
+    def _feeder(self) -> Callable[[bytes], list[RawMessageStreamEvent]]:
+        """The events each chunk completes (shown to the rate limiter when it paces)."""
+        feed = self._decoder.feed
+        if self._settlement is None:
+            return feed
+        observe = self._settlement.observe
+
+        def observed(chunk: bytes) -> list[RawMessageStreamEvent]:
+            events = feed(chunk)
+            observe(events)
+            return events
+
+        return observed
+
+    def _last(self) -> Iterator[RawMessageStreamEvent]:
+        """The events left in the decoder at the end of the body; then the check it is whole."""
+        events = self._decoder.flush()
+        if self._settlement is not None:
+            self._settlement.observe(events)
+        yield from events
+        self._decoder.finish()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Callable[[bytes], list[RawMessageStreamEvent]]]:
+        """Wraps reading the body, and gives the chunk decoder.
+
+        A broken connection is raised as `APIConnectionError`; the rate limiter's reservation
+        is settled however reading ends.
+        """
+        try:
+            yield self._feeder()
+        except httpx.TransportError as exc:
+            raise self._decoder.connection_error(exc) from exc
+        finally:
+            self._settle()
 
     @property
     def headers(self) -> httpx.Headers:
@@ -78,24 +117,12 @@ class Stream(_StreamBase, ClosingContext):
         return next(self._iterator)
 
     def _events(self) -> Generator[RawMessageStreamEvent, None, None]:
-        decoder = self._decoder
-        observe = None if self._settlement is None else self._settlement.observe
         try:
-            try:
+            with self._reading() as feed:
                 for chunk in _chunks(self.response):
-                    events = decoder.feed(chunk)
-                    if observe is not None:
-                        observe(events)
-                    yield from events
-            except httpx.TransportError as exc:
-                raise decoder.connection_error(exc) from exc
-            last = decoder.flush()
-            if observe is not None:
-                observe(last)
-            yield from last
-            decoder.finish()
+                    yield from feed(chunk)
+                yield from self._last()
         finally:
-            self._settle()
             self.response.close()
 
     def close(self) -> None:
@@ -121,26 +148,14 @@ class AsyncStream(_StreamBase, AsyncClosingContext):
         return await self._iterator.__anext__()
 
     async def _events(self) -> AsyncGenerator[RawMessageStreamEvent, None]:
-        decoder = self._decoder
-        observe = None if self._settlement is None else self._settlement.observe
         try:
-            try:
+            with self._reading() as feed:
                 async for chunk in _achunks(self.response):
-                    events = decoder.feed(chunk)
-                    if observe is not None:
-                        observe(events)
-                    for event in events:
+                    for event in feed(chunk):
                         yield event
-            except httpx.TransportError as exc:
-                raise decoder.connection_error(exc) from exc
-            last = decoder.flush()
-            if observe is not None:
-                observe(last)
-            for event in last:
-                yield event
-            decoder.finish()
+                for event in self._last():
+                    yield event
         finally:
-            self._settle()
             await self.response.aclose()
 
     async def close(self) -> None:

@@ -93,6 +93,35 @@ def run_alternating(
     return results
 
 
+def run_repeated(
+    contenders: dict[str, Callable[[], object]],
+    *,
+    runs: int,
+    repeat: int,
+    memory: bool = True,
+) -> dict[str, Result]:
+    """`run_alternating` with each measurement made of `runs` calls of the contender.
+
+    For contenders too quick to time one call at a time; rates are per call (`units=runs`).
+    """
+
+    def repeated(run: Callable[[], object]) -> Callable[[], object]:
+        def many() -> object:
+            last: object = None
+            for _ in range(runs):
+                last = run()
+            return last
+
+        return many
+
+    return run_alternating(
+        {name: repeated(run) for name, run in contenders.items()},
+        repeat=repeat,
+        units=runs,
+        memory=memory,
+    )
+
+
 def table(title: str, results: dict[str, Result], baselines: list[str], unit: str) -> str:
     """A plain-text table of medians, min-max, CPU, rate, memory and ratios to baselines."""
     lines = [f"## {title}", ""]

@@ -28,7 +28,7 @@ from typing import Any
 
 from agentkit import Agent, Journal, tool
 from agentkit.testing import FunctionModel
-from bench._harness import Result, run_alternating, table
+from bench._harness import Result, run_repeated, table
 
 MODEL = "claude-sonnet-4-5"
 STEPS_PER_RUN = 7
@@ -74,19 +74,7 @@ def contenders(folder: Path) -> tuple[dict[str, Callable[[], object]], list[Jour
 
 def bench_runs(each: dict[str, Callable[[], object]], runs: int, repeat: int) -> dict[str, Result]:
     """`runs` runs per measurement, contenders alternated."""
-
-    def batch(run: Callable[[], object]) -> Callable[[], object]:
-        def many() -> object:
-            last: Any = None
-            for _ in range(runs):
-                last = run()
-            return last
-
-        return many
-
-    return run_alternating(
-        {name: batch(run) for name, run in each.items()}, repeat=repeat, units=runs, memory=False
-    )
+    return run_repeated(each, runs=runs, repeat=repeat, memory=False)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

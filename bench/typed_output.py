@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from agentkit import Agent, Anthropic
 from agentkit.testing import FunctionModel
-from bench._harness import Result, run_alternating, table
+from bench._harness import Result, run_repeated, table
 from bench._server_process import loopback_server
 
 MODEL = "claude-sonnet-4-5"
@@ -105,19 +105,7 @@ def bench_runs(each: dict[str, Callable[[], object]], runs: int, repeat: int) ->
     """`runs` runs per measurement, contenders alternated."""
     for run in each.values():  # build schemas and validators before timing
         run()
-
-    def batch(run: Callable[[], object]) -> Callable[[], object]:
-        def many() -> object:
-            last: Any = None
-            for _ in range(runs):
-                last = run()
-            return last
-
-        return many
-
-    return run_alternating(
-        {name: batch(run) for name, run in each.items()}, repeat=repeat, units=runs
-    )
+    return run_repeated(each, runs=runs, repeat=repeat)
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 __all__ = [
     "RateLimit",
     "RateLimits",
+    "header_int",
     "parse_rate_limits",
     "parse_retry_after",
     "server_retry_verdict",
@@ -76,8 +77,8 @@ def parse_rate_limits(headers: Mapping[str, str], *, now: float | None = None) -
     """
     families = {
         name: RateLimit(
-            limit=_int(headers.get(f"{prefix}-limit")),
-            remaining=_int(headers.get(f"{prefix}-remaining")),
+            limit=header_int(headers.get(f"{prefix}-limit")),
+            remaining=header_int(headers.get(f"{prefix}-remaining")),
             reset=_datetime(headers.get(f"{prefix}-reset")),
         )
         for name, prefix in _FAMILIES.items()
@@ -144,7 +145,8 @@ def _to_float(raw: str) -> float | None:
     return value
 
 
-def _int(raw: str | None) -> int | None:
+def header_int(raw: str | None) -> int | None:
+    """A header's integer value; None when it is missing or not an integer."""
     if raw is None:
         return None
     try:

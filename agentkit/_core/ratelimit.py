@@ -18,6 +18,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .headers import header_int as _int
+
 __all__ = [
     "FAMILIES",
     "Bucket",
@@ -275,12 +277,3 @@ def usage_from_body(body: bytes) -> Cost | None:
         input_tokens=counts.get(b"input_tokens", 0) + counts.get(b"cache_creation_input_tokens", 0),
         output_tokens=counts[b"output_tokens"],
     )
-
-
-def _int(raw: str | None) -> int | None:
-    if raw is None:
-        return None
-    try:
-        return int(raw.strip())
-    except ValueError:
-        return None

@@ -15,13 +15,14 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import httpx
 
 from .._exceptions import CassetteMismatchError, UsageError
 
 if TYPE_CHECKING:
+    from .._base_client import BaseClient
     from .._client import Anthropic, AsyncAnthropic
 
 __all__ = ["Cassette", "CassetteMismatchError", "cassette"]
@@ -30,6 +31,7 @@ Mode = Literal["replay", "record", "auto"]
 REDACTED = "<redacted>"
 _SECRET_HEADER = re.compile(r"key|token|secret|auth|cookie|password", re.IGNORECASE)
 _FORMAT_VERSION = 1
+_C = TypeVar("_C", bound="BaseClient[Any]")
 
 
 def cassette(
@@ -93,20 +95,25 @@ class Cassette(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """An `Anthropic` client using this cassette (key from the environment when recording)."""
         from .._client import Anthropic
 
-        if self.mode == "replay" or self._inner is not None:
-            options.setdefault("api_key", "offline-cassette-key")
-        client = Anthropic(http_client=httpx.Client(transport=self), **options)
-        client._owns_http_client = True  # closing the client closes (and saves) the cassette
-        return client
+        http = httpx.Client(transport=self)
+        return self._own(Anthropic(http_client=http, **self._keyed(options)))
 
     def async_client(self, **options: Any) -> AsyncAnthropic:
         """An `AsyncAnthropic` client using this cassette."""
         from .._client import AsyncAnthropic
 
+        http = httpx.AsyncClient(transport=self)
+        return self._own(AsyncAnthropic(http_client=http, **self._keyed(options)))
+
+    def _keyed(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The client's options, with a stand-in key when no request goes to the API."""
         if self.mode == "replay" or self._inner is not None:
             options.setdefault("api_key", "offline-cassette-key")
-        client = AsyncAnthropic(http_client=httpx.AsyncClient(transport=self), **options)
-        client._owns_http_client = True
+        return options
+
+    @staticmethod
+    def _own(client: _C) -> _C:
+        client._owns_http_client = True  # closing the client closes (and saves) the cassette
         return client
 
     # -- replay --------------------------------------------------------------------------------

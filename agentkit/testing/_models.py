@@ -12,9 +12,10 @@ import inspect
 import itertools
 import json
 import threading
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
+from .._drive import adrive, drive
 from .._exceptions import STATUS_ERROR_TYPE
 from .._output import OUTPUT_TOOL_NAME, WRAPPER_KEY
 from .._utils import run_async_in_thread
@@ -118,21 +119,23 @@ class MockModel:
         self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange:
         """Answer one HTTP request (sync)."""
-        early = self._begin(method, path, headers, body, query)
-        if isinstance(early, Exchange):
-            return early
-        request, fault = early
-        return self._render(request, self.reply(request), fault)
+        return drive(self._exchange(method, path, headers, body, query), self.reply)
 
     async def aexchange(
         self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str = ""
     ) -> Exchange:
         """Answer one HTTP request (async)."""
+        return await adrive(self._exchange(method, path, headers, body, query), self.areply)
+
+    def _exchange(
+        self, method: str, path: str, headers: Mapping[str, str], body: bytes, query: str
+    ) -> Generator[ModelRequest, ReplyLike, Exchange]:
+        """One exchange; yields the request when it needs the model's reply to it."""
         early = self._begin(method, path, headers, body, query)
         if isinstance(early, Exchange):
             return early
         request, fault = early
-        return self._render(request, await self.areply(request), fault)
+        return self._render(request, (yield request), fault)
 
     def _next_id(self, kind: str) -> str:
         with self._lock:

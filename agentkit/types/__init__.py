@@ -158,6 +158,7 @@ if TYPE_CHECKING:
     from .params import WebSearchToolResultBlockParam as WebSearchToolResultBlockParam
     from .parsed_message import ParsedMessage as ParsedMessage
     from .parsed_message import ParsedTextBlock as ParsedTextBlock
+    from .request_params import ListParams as ListParams
     from .request_params import MessageCountTokensParams as MessageCountTokensParams
     from .request_params import MessageCreateParams as MessageCreateParams
     from .request_params import MessageCreateParamsNonStreaming as MessageCreateParamsNonStreaming
@@ -365,6 +366,7 @@ _MODULE_NAMES: dict[str, str] = {
         ModelInfo
     """,
     "request_params": """
+        ListParams
         MessageCountTokensParams
         MessageCreateParams
         MessageCreateParamsNonStreaming
@@ -433,6 +435,7 @@ __all__ = [
     "KNOWN_CONTENT_BLOCK_TYPES",
     "KNOWN_DELTA_TYPES",
     "KNOWN_EVENT_TYPES",
+    "ListParams",
     "MCPServerURLDefinitionParam",
     "MCPToolListingBlock",
     "MCPToolListingBlockParam",

@@ -1,4 +1,4 @@
-"""The keyword parameters of `messages.create` and `messages.count_tokens`, as `TypedDict`s.
+"""The keyword parameters of `messages.create`, `count_tokens` and the list calls, as `TypedDict`s.
 
 One definition serves the sync and async clients (`**params: Unpack[...]`), the agent's
 `**create_params`, and runtime checks for misspelt parameters.
@@ -29,6 +29,7 @@ from .params import (
 )
 
 __all__ = [
+    "ListParams",
     "MessageCountTokensParams",
     "MessageCreateParams",
     "MessageCreateParamsNonStreaming",
@@ -48,6 +49,17 @@ class RequestOptions(TypedDict, total=False):
     """JSON fields merged over the body; for parameters agentkit does not know yet."""
     timeout: "float | httpx.Timeout | NotGiven | None"
     """This request's timeout in seconds (or an `httpx.Timeout`); `None` for no limit."""
+
+
+class ListParams(RequestOptions, total=False):
+    """Parameters of the list calls (`messages.batches.list`, `models.list`)."""
+
+    limit: int | NotGiven
+    """The page size, 1-1000 (the API's default: 20)."""
+    after_id: str | NotGiven
+    """Start after this id (the next page)."""
+    before_id: str | NotGiven
+    """Start before this id (paging backwards)."""
 
 
 class MessageCountTokensParams(RequestOptions, total=False):

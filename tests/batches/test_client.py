@@ -599,3 +599,11 @@ def test_results_closed_early_release_the_connection(kind: str) -> None:
     assert anyio.run(main) == "ticket-0002"
     assert streams[0].closed
     assert streams[0].delivered < 4
+
+
+def test_an_unknown_keyword_is_a_type_error_naming_it() -> None:
+    with Anthropic(api_key="k", base_url="http://127.0.0.1:9") as client:
+        with pytest.raises(TypeError, match="unexpected keyword argument 'foo'"):
+            client.messages.batches.retrieve("batch_1", foo=1)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match="'bar' .*extra_headers"):
+            client.models.list(limit=5, bar=2)  # type: ignore[call-arg]
