@@ -158,6 +158,8 @@ class ToolCallRecord:
         result: The `tool_result` content the model received.
         is_error: Whether the model was told the call failed.
         duration: Seconds the function ran (0 when it never ran).
+        exception: The exception the tool raised, if any (the model read only its
+            `Type: message`); not kept by `to_dict()`.
     """
 
     id: str
@@ -166,6 +168,7 @@ class ToolCallRecord:
     result: Any
     is_error: bool
     duration: float
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON-able data."""
@@ -335,7 +338,15 @@ class AgentLoop:
         answers: Any = {"role": "user", "content": [r.to_param() for r in ordered]}
         self.state.messages.append(answers)
         self.state.tool_calls.extend(
-            ToolCallRecord(r.call.id, r.call.name, r.call.input, r.content, r.is_error, r.duration)
+            ToolCallRecord(
+                r.call.id,
+                r.call.name,
+                r.call.input,
+                r.content,
+                r.is_error,
+                r.duration,
+                exception=r.exception,
+            )
             for r in ordered
         )
         self._pending = None

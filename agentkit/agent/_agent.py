@@ -8,8 +8,15 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Sequence,
+)
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import Self
@@ -65,6 +72,12 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
             problem before `OutputValidationError` is raised.
         journal: A `Journal`: every step of a run is recorded before the next one starts, and
             running a `run_id` again resumes it (see the "Durable runs" guide).
+        name: The agent's name, in its spans (`invoke_agent {name}`).
+        instrument: Emit OpenTelemetry spans when `opentelemetry-api` is installed (see the
+            "Observability" guide); False turns them off for this agent.
+        capture_content: Record messages and tool arguments and results in the spans (default:
+            `agentkit.otel.configure(capture_content=...)`, else the environment variable
+            `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`).
         **create_params: More `messages.create` parameters (metadata, stop_sequences, ...).
     """
 
@@ -191,29 +204,37 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         """Perform the run's effects, handing its events to the caller."""
         value: Any = None
         error: Exception | None = None
+        run, failure = self._start_telemetry(), None
         try:  # a run left midway (the caller stopped, or a BaseException) is closed: its
             # journal, if any, lets go of the run at once
             while not isinstance(effect := advance(flow, value, error), Done):
                 value, error = None, None
                 try:
                     if isinstance(effect, Emit):
-                        yield effect.event
+                        yield run.saw(effect.event)
                     elif isinstance(effect, CallModel):
-                        value = yield from self._call_model(effect)
+                        chat = run.chat(effect.params, effect.stream)
+                        value = yield from chat.attach(self._call_model(effect))
                     elif isinstance(effect, CallHook):
-                        value = call_maybe_async(effect.fn, *effect.args)
+                        with run.attached():
+                            value = call_maybe_async(effect.fn, *effect.args)
                     else:
-                        value = self.toolbox.execute_all(
-                            effect.plans,
-                            deps=effect.deps,
-                            messages=effect.messages,
-                            usage=effect.usage,
-                            on_result=effect.on_result,
-                        )
+                        with run.attached():
+                            value = self.toolbox.execute_all(
+                                effect.plans,
+                                deps=effect.deps,
+                                messages=effect.messages,
+                                usage=effect.usage,
+                                on_result=effect.on_result,
+                            )
                 except Exception as exc:
                     error = exc
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             flow.close()
+            run.end(failure)
 
     def _call_model(self, effect: CallModel) -> Generator[AgentEvent, None, Message]:
         if not effect.stream:
@@ -358,35 +379,54 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
         error: Exception | None = None
+        run, failure = self._start_telemetry(), None
         try:  # see Agent._drive
             while not isinstance(effect := advance(flow, value, error), Done):
                 value, error = None, None
                 try:
                     if isinstance(effect, Emit):
-                        yield effect.event
-                    elif isinstance(effect, CallModel) and effect.stream:
-                        relay = effect.relay or relay_text
-                        async with self.client.messages.stream(**effect.params) as stream:
-                            async for event in stream:
-                                for out in relay(event):
-                                    yield out
-                            value = await stream.get_final_message()
+                        yield run.saw(effect.event)
                     elif isinstance(effect, CallModel):
-                        value = await self.client.messages.create(**effect.params)
+                        chat, final = run.chat(effect.params, effect.stream), list[Any]()
+                        steps = chat.aattach(self._call_model(effect, final), final)
+                        async with aclosing(steps):
+                            async for out in steps:
+                                yield out
+                        value = final[0]
                     elif isinstance(effect, CallHook):
-                        value = await _maybe_await(effect.fn(*effect.args))
+                        with run.attached():
+                            value = await _maybe_await(effect.fn(*effect.args))
                     else:
-                        value = await self.toolbox.aexecute_all(
-                            effect.plans,
-                            deps=effect.deps,
-                            messages=effect.messages,
-                            usage=effect.usage,
-                            on_result=effect.on_result,
-                        )
+                        with run.attached():
+                            value = await self.toolbox.aexecute_all(
+                                effect.plans,
+                                deps=effect.deps,
+                                messages=effect.messages,
+                                usage=effect.usage,
+                                on_result=effect.on_result,
+                            )
                 except Exception as exc:
                     error = exc
+        except BaseException as exc:
+            failure = exc
+            raise
         finally:
             flow.close()
+            run.end(failure)
+
+    async def _call_model(
+        self, effect: CallModel, final: list[Message]
+    ) -> AsyncGenerator[AgentEvent, None]:
+        """One model request: its events as they stream; the response put in `final`."""
+        if not effect.stream:
+            final.append(await self.client.messages.create(**effect.params))
+            return
+        relay = effect.relay or relay_text
+        async with self.client.messages.stream(**effect.params) as stream:
+            async for event in stream:
+                for out in relay(event):
+                    yield out
+            final.append(await stream.get_final_message())
 
 
 def _result_of(events: Generator[AgentEvent, None, None]) -> RunResult[Any]:

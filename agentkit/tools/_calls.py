@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._core.tool_calls import ToolCall, ToolResult
 from .._exceptions import ToolError
+from .._logs import tools_log
 from ._results import to_content, truncate
 from ._tool import BoundCall, Tool
 
@@ -119,6 +120,7 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
     """The result for a call that ran (or timed out)."""
     call, tool = planned.call, planned.tool
     duration = max(0.0, (outcome.ended or time.perf_counter()) - outcome.started)
+    _log_outcome(call, outcome, tool.timeout)
     if outcome.timed_out:
         text = (
             f"Tool {call.name!r} timed out after {tool.timeout:g} s; its result is unknown. "
@@ -139,6 +141,7 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
     try:
         content = truncate(to_content(outcome.value), tool.max_result_chars)
     except Exception as conversion_error:  # a return value that cannot become JSON
+        _log_exception(call, conversion_error, "returned a value that cannot be sent:")
         text = f"Tool {call.name!r} returned a value that cannot be sent: {conversion_error}"
         return ToolResult(
             call=call,
@@ -149,3 +152,27 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
             ran=True,
         )
     return ToolResult(call=call, content=content, duration=duration, output=outcome.value, ran=True)
+
+
+def _log_outcome(call: ToolCall, outcome: Outcome, timeout: float | None) -> None:
+    """Tell the developer what the model is told in a line: a failure, on `agentkit.tools`."""
+    exc = outcome.exception
+    if outcome.timed_out:
+        tools_log.warning("tool %r (call %s) timed out after %g s", call.name, call.id, timeout)
+    elif isinstance(exc, ToolError):  # the tool's own answer to the model: no traceback
+        tools_log.info("tool %r (call %s) raised ToolError: %s", call.name, call.id, exc)
+    elif exc is not None:
+        _log_exception(call, exc, "raised")
+
+
+def _log_exception(call: ToolCall, exc: BaseException, what: str) -> None:
+    """A WARNING with the traceback; the model reads only the formatted error."""
+    tools_log.warning(
+        "tool %r (call %s) %s %s: %s",
+        call.name,
+        call.id,
+        what,
+        type(exc).__name__,
+        exc,
+        exc_info=(type(exc), exc, exc.__traceback__),
+    )
