@@ -130,6 +130,9 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         capture_content: bool | None = None,
         **create_params: Any,
     ) -> None:
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"name must be a non-empty string, got {name!r}.")
+        self.name = name
         if not isinstance(model, str) or not model:
             raise UsageError("model must be a model id, e.g. Agent(model='claude-sonnet-4-5').")
         _positive("max_tokens", max_tokens)
@@ -141,10 +144,7 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         ):
             if value is not None:
                 _positive(name, value)
-        if not isinstance(name, str) or not name:
-            raise UsageError(f"name must be a non-empty string, got {name!r}.")
         self.model = model
-        self.name = name
         self.instrument = instrument
         self.capture_content = capture_content
         self.toolbox, self.server_tools = _split_tools(tools)
