@@ -1,0 +1,226 @@
+"""Logging: the `agentkit` logger hierarchy, one line per request, tool tracebacks, `ANTHROPIC_LOG`.
+
+Requests go to offline models through the real client; the subprocess tests check what reaches
+stderr, where duplicate lines would show.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import anyio
+import pytest
+
+from agentkit import Agent, AsyncAgent, RunResult, ToolCallFinished, ToolError, tool
+from agentkit.testing import Fault, RecordedSleeps, ScriptedModel
+from agentkit.testing._models import MockModel
+from tests.helpers import API_KEY
+
+pytestmark = pytest.mark.kinds("sync", "asyncio")
+
+MODEL = "claude-sonnet-4-5"
+
+
+def run(kind: str, model: MockModel, **options: Any) -> RunResult:
+    if kind == "sync":
+        return Agent(model.client(), model=MODEL, **options).run("Go")
+
+    async def main() -> RunResult:
+        return await AsyncAgent(model.async_client(), model=MODEL, **options).run("Go")
+
+    return anyio.run(main, backend=kind)
+
+
+def use(name: str, tool_input: dict[str, Any], tid: str = "toolu_1") -> dict[str, Any]:
+    return {"type": "tool_use", "id": tid, "name": name, "input": tool_input}
+
+
+@tool
+def explode(reason: str) -> str:
+    """Always fails."""
+    raise RuntimeError(f"kaput: {reason}")
+
+
+@tool
+def refuse() -> str:
+    """Tells the model no."""
+    raise ToolError("not today")
+
+
+def test_the_loggers_have_only_a_null_handler_of_ours() -> None:
+    import agentkit._logs  # noqa: F401  (loaded with the first client)
+
+    root = logging.getLogger("agentkit")
+    assert [type(h) for h in root.handlers] == [logging.NullHandler]
+    for name in ("agentkit.client", "agentkit.tools"):
+        assert logging.getLogger(name).handlers == []
+
+
+def test_one_info_line_per_request_and_a_warning_per_retry(
+    kind: str, caplog: pytest.LogCaptureFixture, waits: RecordedSleeps
+) -> None:
+    caplog.set_level(logging.INFO, logger="agentkit")
+    model = ScriptedModel(["hello"], faults=[Fault.error_status(529)])
+    run(kind, model)
+    client = [r for r in caplog.records if r.name == "agentkit.client"]
+    assert [r.levelno for r in client] == [logging.INFO, logging.WARNING, logging.INFO]
+    first, retry, second = (r.getMessage() for r in client)
+    assert first.startswith("POST /v1/messages -> 529 in ")
+    assert first.endswith(", retry 0)")
+    assert "request_id=req_" in first
+    assert retry.startswith("retrying POST /v1/messages in ")
+    assert second.startswith("POST /v1/messages -> 200 in ")
+    assert second.endswith(", retry 1)")
+    seconds = float(second.split(" in ")[1].split(" s ")[0])
+    assert seconds >= 0
+
+
+def test_a_request_without_response_is_logged(
+    kind: str, caplog: pytest.LogCaptureFixture, waits: RecordedSleeps
+) -> None:
+    caplog.set_level(logging.INFO, logger="agentkit")
+    model = ScriptedModel(["hello"], faults=[Fault(reset=True)])
+    run(kind, model)
+    lines = [r.getMessage() for r in caplog.records if r.name == "agentkit.client"]
+    assert "no response after" in lines[0]
+    assert "retry 0" in lines[0]
+    assert lines[-1].startswith("POST /v1/messages -> 200")
+
+
+def test_a_tool_exception_is_logged_with_its_traceback(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="agentkit")
+    model = ScriptedModel([[use("explode", {"reason": "x"})], "sorry"])
+    result = run(kind, model, tools=[explode])
+    [record] = [r for r in caplog.records if r.name == "agentkit.tools"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == "tool 'explode' (call toolu_1) raised RuntimeError: kaput: x"
+    assert record.exc_info is not None
+    assert "in explode" in caplog.text  # the traceback reaches the developer
+    assert 'raise RuntimeError(f"kaput: {reason}")' in caplog.text
+    answer = model.requests[1]["messages"][2]["content"][0]
+    assert answer["content"] == "RuntimeError: kaput: x"  # the model reads only this
+    exception = result.tool_calls[0].exception
+    assert isinstance(exception, RuntimeError)
+    assert exception is record.exc_info[1]
+    assert "exception" not in result.tool_calls[0].to_dict()
+
+
+def test_the_finished_event_carries_the_exception(kind: str) -> None:
+    model = ScriptedModel([[use("explode", {"reason": "y"})], "sorry"])
+    if kind == "sync":
+        events = list(Agent(model.client(), model=MODEL, tools=[explode]).stream("Go"))
+    else:
+
+        async def main() -> list[Any]:
+            agent = AsyncAgent(model.async_client(), model=MODEL, tools=[explode])
+            return [e async for e in agent.stream("Go")]
+
+        events = anyio.run(main, backend=kind)
+    [finished] = [e for e in events if isinstance(e, ToolCallFinished)]
+    assert isinstance(finished.exception, RuntimeError)
+    assert str(finished.exception) == "kaput: y"
+
+
+def test_a_tool_error_is_an_info_line_without_traceback(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="agentkit.tools")
+    run(kind, ScriptedModel([[use("refuse", {})], "ok"]), tools=[refuse])
+    [record] = [r for r in caplog.records if r.name == "agentkit.tools"]
+    assert record.levelno == logging.INFO
+    assert record.exc_info is None
+    assert record.getMessage() == "tool 'refuse' (call toolu_1) raised ToolError: not today"
+
+
+def test_a_timed_out_tool_is_a_warning(kind: str, caplog: pytest.LogCaptureFixture) -> None:
+    @tool(timeout=0.05)
+    async def slow() -> str:
+        """Never answers in time."""
+        await anyio.sleep(5)
+        return "late"
+
+    caplog.set_level(logging.INFO, logger="agentkit.tools")
+    result = run(kind, ScriptedModel([[use("slow", {})], "ok"]), tools=[slow])
+    assert result.tool_calls[0].is_error
+    [record] = [r for r in caplog.records if r.name == "agentkit.tools"]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == "tool 'slow' (call toolu_1) timed out after 0.05 s"
+
+
+# -- what reaches stderr ------------------------------------------------------------------------
+
+SCRIPT = """
+import logging, sys
+from agentkit import Agent, tool
+from agentkit.testing import ScriptedModel
+
+@tool
+def explode() -> str:
+    '''Always fails.'''
+    raise RuntimeError("kaput")
+
+if "before" in sys.argv:
+    logging.basicConfig(level=logging.INFO, format="APP %(name)s %(message)s")
+model = ScriptedModel([[{"type": "tool_use", "id": "t1", "name": "explode", "input": {}}], "ok"])
+agent = Agent(model.client(api_key=API_KEY, auth_token=TOKEN), model="m", tools=[explode])
+if "after" in sys.argv:
+    logging.basicConfig(level=logging.INFO, format="APP %(name)s %(message)s")
+agent.run("Go")
+"""
+
+
+def stderr_of(*args: str, log: str | None) -> str:
+    env = {"PATH": "", "PYTHONPATH": ""}
+    if log is not None:
+        env["ANTHROPIC_LOG"] = log
+    code = f"API_KEY = {API_KEY!r}\nTOKEN = 'tok-SECRET-42'\n" + textwrap.dedent(SCRIPT)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=True,
+    )
+    return done.stderr
+
+
+@pytest.mark.kinds("sync")
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_anthropic_log_never_prints_twice_with_basic_config(kind: str, when: str) -> None:
+    err = stderr_of(when, log="info")
+    lines = [line for line in err.splitlines() if "POST /v1/messages -> 200" in line]
+    assert len(lines) == 2  # two requests, one line each
+    assert all(line.startswith("APP agentkit.client ") for line in lines)  # the app's format
+    assert err.count("raised RuntimeError: kaput") == 1
+
+
+@pytest.mark.kinds("sync")
+def test_anthropic_log_shows_lines_when_the_app_configured_nothing(kind: str) -> None:
+    err = stderr_of(log="info")
+    lines = [line for line in err.splitlines() if "POST /v1/messages -> 200" in line]
+    assert len(lines) == 2
+    assert all(" agentkit.client INFO] " in line for line in lines)
+    assert "Traceback (most recent call last)" in err
+    assert "DEBUG" not in err
+
+
+@pytest.mark.kinds("sync")
+def test_anthropic_log_debug_adds_the_redacted_headers(kind: str) -> None:
+    err = stderr_of(log="debug")
+    assert "request: POST" in err
+    assert "<redacted>" in err
+    assert API_KEY not in err
+    assert "tok-SECRET-42" not in err
+
+
+@pytest.mark.kinds("sync")
+def test_without_anthropic_log_or_configuration_nothing_is_printed(kind: str) -> None:
+    assert stderr_of(log=None) == ""
+    assert stderr_of(log="verbose") == ""  # not a level: ignored, as the SDK does
