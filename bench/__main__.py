@@ -26,6 +26,7 @@ from bench import (
     journal,
     mcp_calls,
     memory,
+    otel,
     streaming,
     typed_output,
 )
@@ -65,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
             "batches",
             "mcp",
             "journal",
+            "otel",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -115,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
             "journal",
             journal.main,
             ["--runs", "3" if q else "100", "--repeat", "1" if q else "7"],
+        ),
+        (
+            "otel",
+            "otel: span cost",
+            otel.main,
+            ["--runs", "3" if q else "200", "--repeat", "1" if q else "9"],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

@@ -80,6 +80,16 @@ def check_journal(figures: Any) -> None:
     assert figures["no journal"]["median_s"] > 0
 
 
+def check_otel(figures: Any) -> None:
+    for kind in ("sync", "async", "http"):
+        assert set(figures[kind]["overhead"]) == {
+            "instrumentation off",
+            "opentelemetry-api, no SDK",
+            "SDK, in-memory exporter",
+        }
+        assert figures[kind]["instrumentation off"]["median_s"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -90,6 +100,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "batches": ("batch results", check_batches),
     "mcp": ("mcp: tool calls", check_mcp),
     "journal": ("journal", check_journal),
+    "otel": ("otel: span cost", check_otel),
 }
 
 

@@ -1,0 +1,144 @@
+"""What OpenTelemetry spans cost an agent run.
+
+    python -m bench.otel [--runs 200] [--repeat 7]
+
+One run: the model calls a tool, the tool answers, the model answers in text (two model
+requests, one tool call: four spans when recorded). First the model is offline and in process
+(an `agentkit.testing.FunctionModel` behind the in-process transport, its request checks off): no
+network hides the client's own cost; measured with the sync `Agent` and the `AsyncAgent`. Then
+the same run with the sync `Agent` over loopback HTTP, against the bench server (`bench/server.py`,
+a separate process; its `loop` scenario), as a run against the API goes. Contenders alternated:
+
+- instrumentation off: `agentkit.otel.configure(enabled=False)`, as `instrument=False` (the
+  baseline);
+- opentelemetry-api, no SDK: the default with `opentelemetry-api` installed and no tracer
+  provider set up by the application (spans are not recording);
+- SDK, in-memory exporter: an OpenTelemetry SDK `TracerProvider` whose spans go to an
+  `InMemorySpanExporter` through a `SimpleSpanProcessor` (each span exported as it ends).
+
+Targets (issue 19): at most 3% over the baseline without an SDK, at most 15% with one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from agentkit import Agent, Anthropic, AsyncAgent, AsyncAnthropic, _telemetry, tool
+from agentkit.testing import FunctionModel, ModelRequest
+from bench._harness import Result, run_alternating, table
+from bench._server_process import loopback_server
+from bench.agent_loop import add
+
+MODEL = "claude-sonnet-4-5"
+BASELINE = "instrumentation off"
+
+
+@tool
+def lookup(city: str) -> str:
+    """The weather in a city."""
+    return f"{city}: 21C, sunny"
+
+
+def answer(request: ModelRequest) -> Any:
+    """A tool call first, then text once the tool's result is in."""
+    if len(request["messages"]) == 1:
+        return [{"type": "tool_use", "name": "lookup", "input": {"city": "Paris"}}]
+    return "It is sunny in Paris."
+
+
+def settings() -> dict[str, _telemetry.Settings]:
+    """Each contender's configuration (put in force at the start of each of its batches)."""
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    return {
+        BASELINE: _telemetry.Settings(enabled=False),
+        "opentelemetry-api, no SDK": _telemetry.Settings(),
+        "SDK, in-memory exporter": _telemetry.Settings(tracer_provider=provider),
+    }
+
+
+def agents(base_url: str | None) -> tuple[Agent, AsyncAgent]:
+    """The agents: in process (offline model), or over loopback HTTP to the bench server."""
+    if base_url is None:
+        model = FunctionModel(answer, validate=False)
+        return (
+            Agent(model.client(), model=MODEL, tools=[lookup]),
+            AsyncAgent(model.async_client(), model=MODEL, tools=[lookup]),
+        )
+    options: Any = {"api_key": "bench", "base_url": base_url}
+    options["default_headers"] = {"x-bench-scenario": "loop"}  # a tool call, then text
+    tools = [tool(add)]
+    return (
+        Agent(Anthropic(**options), model=MODEL, tools=tools),
+        AsyncAgent(AsyncAnthropic(**options), model=MODEL, tools=tools),
+    )
+
+
+def batches(runs: int, is_async: bool, base_url: str | None) -> dict[str, Callable[[], object]]:
+    """One callable per contender: `runs` runs under its configuration."""
+    sync_agent, async_agent = agents(base_url)
+
+    def batch(config: _telemetry.Settings) -> Callable[[], object]:
+        def many_sync() -> object:
+            _telemetry.use(config)
+            return [sync_agent.run("Weather in Paris?").text for _ in range(runs)]
+
+        async def many_async() -> object:
+            _telemetry.use(config)
+            return [(await async_agent.run("Weather in Paris?")).text for _ in range(runs)]
+
+        return (lambda: anyio.run(many_async)) if is_async else many_sync
+
+    return {name: batch(config) for name, config in settings().items()}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Print the tables; return the figures (each contender's time over the baseline's)."""
+    parser = argparse.ArgumentParser(description="The cost of OpenTelemetry spans per run.")
+    parser.add_argument("--runs", type=int, default=200, help="runs per measurement")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    figures: dict[str, Any] = {"runs": args.runs}
+    try:
+        with loopback_server() as base_url:
+            for key, is_async in (("sync", False), ("async", True), ("http", False)):
+                each = batches(args.runs, is_async, base_url if key == "http" else None)
+                results = run_alternating(each, repeat=args.repeat, units=args.runs, memory=False)
+                figures[key] = report(key, results, args.runs)
+    finally:
+        _telemetry.use(_telemetry.Settings())
+    return figures
+
+
+def report(key: str, results: dict[str, Result], runs: int) -> dict[str, Any]:
+    """Print one setting's table and overheads; return its figures."""
+    agent = "AsyncAgent" if key == "async" else "Agent"
+    where = "over loopback HTTP" if key == "http" else "in process"
+    title = f"one run ({agent}, {where}), {runs} per measurement"
+    print(table(title, results, [BASELINE], "runs"))
+    base, base_cpu = results[BASELINE].median, results[BASELINE].cpu_median
+    overhead = {name: r.median / base - 1 for name, r in results.items()}
+    cpu_overhead = {name: r.cpu_median / base_cpu - 1 for name, r in results.items()}
+    for name in results:
+        print(
+            f"  {name:28} {overhead[name] * 100:+6.1f}% wall, "
+            f"{cpu_overhead[name] * 100:+6.1f}% CPU per run over the baseline"
+        )
+    print()
+    return {
+        "overhead": overhead,
+        "cpu_overhead": cpu_overhead,
+        **{k: v.as_dict() for k, v in results.items()},
+    }
+
+
+if __name__ == "__main__":
+    main()
