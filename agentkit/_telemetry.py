@@ -327,13 +327,19 @@ class Chat(_Scope):
 
 
 def _usage(uncached: int, output: int, written: int, read: int) -> dict[str, int]:
-    """Usage attributes; `gen_ai.usage.input_tokens` counts cached input too (the conventions)."""
-    return {
+    """Usage attributes; `gen_ai.usage.input_tokens` counts cached input too (the conventions).
+
+    The cache counts are left out when zero (each attribute costs the SDK a few microseconds).
+    """
+    usage = {
         "gen_ai.usage.input_tokens": uncached + written + read,
         "gen_ai.usage.output_tokens": output,
-        "gen_ai.usage.cache_creation.input_tokens": written,
-        "gen_ai.usage.cache_read.input_tokens": read,
     }
+    if written:
+        usage["gen_ai.usage.cache_creation.input_tokens"] = written
+    if read:
+        usage["gen_ai.usage.cache_read.input_tokens"] = read
+    return usage
 
 
 class _NullRun:
@@ -420,7 +426,6 @@ class _ToolSpan:
             "gen_ai.provider.name": PROVIDER,
             "gen_ai.tool.name": call.name,
             "gen_ai.tool.call.id": call.id,
-            "gen_ai.tool.type": "function",
         }
         span = tracer.start_span(
             f"execute_tool {call.name}", kind=SpanKind.INTERNAL, attributes=attributes

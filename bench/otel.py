@@ -53,11 +53,15 @@ def answer(request: ModelRequest) -> Any:
     return "It is sunny in Paris."
 
 
+EXPORTER = InMemorySpanExporter()
+"""Where the SDK contender's spans go (emptied before each of its batches: spans kept across
+batches would make every garbage collection slower, a cost of the benchmark, not of tracing)."""
+
+
 def settings() -> dict[str, _telemetry.Settings]:
     """Each contender's configuration (put in force at the start of each of its batches)."""
-    exporter = InMemorySpanExporter()
     provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
     return {
         BASELINE: _telemetry.Settings(enabled=False),
         "opentelemetry-api, no SDK": _telemetry.Settings(),
@@ -89,10 +93,12 @@ def batches(runs: int, is_async: bool, base_url: str | None) -> dict[str, Callab
     def batch(config: _telemetry.Settings) -> Callable[[], object]:
         def many_sync() -> object:
             _telemetry.use(config)
+            EXPORTER.clear()
             return [sync_agent.run("Weather in Paris?").text for _ in range(runs)]
 
         async def many_async() -> object:
             _telemetry.use(config)
+            EXPORTER.clear()
             return [(await async_agent.run("Weather in Paris?")).text for _ in range(runs)]
 
         return (lambda: anyio.run(many_async)) if is_async else many_sync

@@ -132,7 +132,7 @@ def test_a_run_with_parallel_tools_nests_its_spans(kind: str, spans: Spans) -> N
     assert first.attributes["gen_ai.usage.input_tokens"] == 110  # cached input included
     assert first.attributes["gen_ai.usage.output_tokens"] == 5
     assert first.attributes["gen_ai.usage.cache_read.input_tokens"] == 100
-    assert first.attributes["gen_ai.usage.cache_creation.input_tokens"] == 0
+    assert "gen_ai.usage.cache_creation.input_tokens" not in first.attributes  # none written
     assert first.attributes["server.address"] == "api.anthropic.com"
 
     tools = {s.name: s for s in spans.named("execute_tool")}
