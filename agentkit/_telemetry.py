@@ -240,8 +240,11 @@ class Run(_Scope):
                 self.span.set_attribute("gen_ai.output.messages", _json(output))
         return event
 
-    def end(self, error: BaseException | None) -> None:
-        """End the run's span (failed when `error` is an `Exception`)."""
+    def __enter__(self) -> Run:
+        return self
+
+    def __exit__(self, kind: object, error: BaseException | None, tb: object) -> None:
+        """End the run's span (failed when the run raised an `Exception`)."""
         if isinstance(error, Exception):
             self.fail(error)
         self.span.end()
@@ -356,7 +359,10 @@ class _NullRun:
     def saw(self, event: _E) -> _E:
         return event
 
-    def end(self, error: BaseException | None) -> None:
+    def __enter__(self) -> _NullRun:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
         pass
 
 

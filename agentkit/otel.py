@@ -56,8 +56,4 @@ def configure(
             f"OpenTelemetry spans need the opentelemetry-api package: {INSTALL} (and an "
             "OpenTelemetry SDK with an exporter to send the spans somewhere)."
         )
-    use(
-        Settings(
-            enabled=enabled, capture_content=capture_content, tracer_provider=tracer_provider
-        )
-    )
+    use(Settings(enabled=enabled, capture_content=capture_content, tracer_provider=tracer_provider))

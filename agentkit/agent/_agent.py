@@ -16,7 +16,7 @@ from collections.abc import (
     Iterable,
     Sequence,
 )
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing, closing
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import Self
@@ -204,9 +204,9 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         """Perform the run's effects, handing its events to the caller."""
         value: Any = None
         error: Exception | None = None
-        run, failure = self._start_telemetry(), None
-        try:  # a run left midway (the caller stopped, or a BaseException) is closed: its
-            # journal, if any, lets go of the run at once
+        # a run left midway (the caller stopped, or a BaseException) is closed: its journal,
+        # if any, lets go of the run at once; the run's span, if any, ends
+        with self._start_telemetry() as run, closing(flow):
             while not isinstance(effect := advance(flow, value, error), Done):
                 value, error = None, None
                 try:
@@ -229,12 +229,6 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
                             )
                 except Exception as exc:
                     error = exc
-        except BaseException as exc:
-            failure = exc
-            raise
-        finally:
-            flow.close()
-            run.end(failure)
 
     def _call_model(self, effect: CallModel) -> Generator[AgentEvent, None, Message]:
         if not effect.stream:
@@ -379,15 +373,15 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
         error: Exception | None = None
-        run, failure = self._start_telemetry(), None
-        try:  # see Agent._drive
+        with self._start_telemetry() as run, closing(flow):  # see Agent._drive
             while not isinstance(effect := advance(flow, value, error), Done):
                 value, error = None, None
                 try:
                     if isinstance(effect, Emit):
                         yield run.saw(effect.event)
                     elif isinstance(effect, CallModel):
-                        chat, final = run.chat(effect.params, effect.stream), list[Any]()
+                        final: list[Message] = []  # the response, once it is complete
+                        chat = run.chat(effect.params, effect.stream)
                         steps = chat.aattach(self._call_model(effect, final), final)
                         async with aclosing(steps):
                             async for out in steps:
@@ -407,12 +401,6 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
                             )
                 except Exception as exc:
                     error = exc
-        except BaseException as exc:
-            failure = exc
-            raise
-        finally:
-            flow.close()
-            run.end(failure)
 
     async def _call_model(
         self, effect: CallModel, final: list[Message]
