@@ -75,6 +75,22 @@ class Settings:
 _settings = Settings()
 _NOT_LOOKED = object()
 _tracer: Any = _NOT_LOOKED
+_api: Any = None  # the `_Api`, once a run found OpenTelemetry
+
+
+class _Api:
+    """The OpenTelemetry names the spans use, imported once (not per span)."""
+
+    def __init__(self) -> None:
+        from opentelemetry import context, trace
+
+        self.attach = context.attach
+        self.detach = context.detach
+        self.set_span_in_context = trace.set_span_in_context
+        self.client = trace.SpanKind.CLIENT
+        self.internal = trace.SpanKind.INTERNAL
+        self.status = trace.Status
+        self.error = trace.StatusCode.ERROR
 _current: ContextVar[_Scope | None] = ContextVar("agentkit_span", default=None)
 
 
@@ -101,7 +117,7 @@ def available() -> bool:
 
 def _get_tracer() -> Tracer | None:
     """The tracer, looked up once per configuration; None when off or not installed."""
-    global _tracer
+    global _tracer, _api
     if _tracer is _NOT_LOOKED:
         _tracer = None
         if _settings.enabled and available():
@@ -109,6 +125,7 @@ def _get_tracer() -> Tracer | None:
 
             from ._version import __version__
 
+            _api = _Api()
             _tracer = trace.get_tracer(
                 "agentkit", __version__, tracer_provider=_settings.tracer_provider
             )
@@ -132,11 +149,9 @@ class _Scope:
     __slots__ = ("capture", "context", "span")
 
     def __init__(self, span: Span, capture: bool) -> None:
-        from opentelemetry import trace
-
         self.span = span
         self.capture = capture
-        self.context = trace.set_span_in_context(span)
+        self.context = _api.set_span_in_context(span)
 
     def attached(self) -> _Attached:
         """A context manager making this span current (OpenTelemetry's and ours)."""
@@ -144,11 +159,9 @@ class _Scope:
 
     def fail(self, error: BaseException) -> None:
         """Mark the span failed with `error` (`error.type`, status, the exception event)."""
-        from opentelemetry.trace import Status, StatusCode
-
         self.span.set_attribute("error.type", type(error).__qualname__)
         self.span.record_exception(error)
-        self.span.set_status(Status(StatusCode.ERROR, str(error)))
+        self.span.set_status(_api.status(_api.error, str(error)))
 
 
 class _Attached:
@@ -158,16 +171,12 @@ class _Attached:
         self._scope = scope
 
     def __enter__(self) -> None:
-        from opentelemetry import context
-
-        self._tokens = (context.attach(self._scope.context), _current.set(self._scope))
+        self._tokens = (_api.attach(self._scope.context), _current.set(self._scope))
 
     def __exit__(self, *exc_info: object) -> None:
-        from opentelemetry import context
-
         otel_token, token = self._tokens
         _current.reset(token)
-        context.detach(otel_token)
+        _api.detach(otel_token)
 
 
 def event(name: str, attributes: Mapping[str, Any]) -> None:
@@ -190,8 +199,6 @@ class Run(_Scope):
         """The span of one model request of this run (not current yet)."""
         tracer = _get_tracer()
         assert tracer is not None
-        from opentelemetry.trace import SpanKind
-
         model = str(params.get("model", ""))
         attributes: dict[str, Any] = {
             "gen_ai.operation.name": "chat",
@@ -208,7 +215,7 @@ class Run(_Scope):
         if stream:
             attributes["gen_ai.request.stream"] = True
         span = tracer.start_span(
-            f"chat {model}", self.context, kind=SpanKind.CLIENT, attributes=attributes
+            f"chat {model}", self.context, kind=_api.client, attributes=attributes
         )
         chat = Chat(span, self.capture)
         if self.capture:
@@ -275,8 +282,9 @@ class Chat(_Scope):
             error = exc
             raise
         finally:
-            with self.attached():
-                steps.close()
+            if error is not None:  # left early (or failed): its clean-up runs in the span
+                with self.attached():
+                    steps.close()
             self.end(message, error)
 
     async def aattach(
@@ -390,15 +398,13 @@ def start_run(
     tracer = _get_tracer() if instrument else None
     if tracer is None:
         return _NULL_RUN
-    from opentelemetry.trace import SpanKind
-
     attributes = {
         "gen_ai.operation.name": "invoke_agent",
         "gen_ai.provider.name": PROVIDER,
         "gen_ai.agent.name": name,
         "gen_ai.request.model": model,
     }
-    span = tracer.start_span(f"invoke_agent {name}", kind=SpanKind.INTERNAL, attributes=attributes)
+    span = tracer.start_span(f"invoke_agent {name}", kind=_api.internal, attributes=attributes)
     if not span.is_recording():  # no SDK (or not sampled): nothing nested is recorded either
         return _NULL_RUN
     port = base_url.port or (443 if base_url.scheme == "https" else 80)
@@ -424,8 +430,6 @@ class _ToolSpan:
     def __enter__(self) -> None:
         tracer = _get_tracer()
         assert tracer is not None
-        from opentelemetry.trace import SpanKind
-
         call = self._call
         attributes = {
             "gen_ai.operation.name": "execute_tool",
@@ -434,7 +438,7 @@ class _ToolSpan:
             "gen_ai.tool.call.id": call.id,
         }
         span = tracer.start_span(
-            f"execute_tool {call.name}", kind=SpanKind.INTERNAL, attributes=attributes
+            f"execute_tool {call.name}", kind=_api.internal, attributes=attributes
         )
         self._scope = _Scope(span, self._parent.capture)
         if self._scope.capture:
@@ -446,10 +450,8 @@ class _ToolSpan:
         self._attached.__exit__()
         scope, outcome = self._scope, self._outcome
         if outcome.timed_out:
-            from opentelemetry.trace import Status, StatusCode
-
             scope.span.set_attribute("error.type", "timeout")
-            scope.span.set_status(Status(StatusCode.ERROR, "the tool timed out"))
+            scope.span.set_status(_api.status(_api.error, "the tool timed out"))
         elif outcome.exception is not None:
             scope.fail(outcome.exception)
         elif scope.capture:
