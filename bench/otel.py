@@ -22,16 +22,20 @@ Targets (issue 19): at most 3% over the baseline without an SDK, at most 15% wit
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 import anyio
+import httpx
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentkit import Agent, Anthropic, AsyncAgent, AsyncAnthropic, _telemetry, tool
+from agentkit._core.tool_calls import ToolCall
 from agentkit.testing import FunctionModel, ModelRequest
+from agentkit.tools._calls import Outcome
+from agentkit.types.message import Message
 from bench._harness import Result, run_alternating, table
 from bench._server_process import loopback_server
 from bench.agent_loop import add
@@ -106,6 +110,57 @@ def batches(runs: int, is_async: bool, base_url: str | None) -> dict[str, Callab
     return {name: batch(config) for name, config in settings().items()}
 
 
+def seam_calls(runs: int) -> dict[str, Callable[[], object]]:
+    """The spans' calls alone: what a run asks of `agentkit._telemetry`, without the run.
+
+    Per run: the run's span, two model calls (each a `chat` span around a finished call, then
+    the turn's event), one tool call under the run's span. Far steadier than the difference of
+    two whole runs on a busy machine.
+    """
+    message = Message.model_validate(
+        {
+            "id": "msg_bench",
+            "type": "message",
+            "role": "assistant",
+            "model": MODEL,
+            "content": [{"type": "text", "text": "It is sunny in Paris."}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 25, "output_tokens": 12},
+        }
+    )
+    params = {"model": MODEL, "max_tokens": 4096, "messages": [{"role": "user", "content": "?"}]}
+    call = ToolCall("toolu_bench", "lookup", {"city": "Paris"})
+    url = httpx.URL("https://api.anthropic.com")
+
+    def model_call() -> Generator[object, None, Message]:
+        return message
+        yield  # a generator, as the agent's model call is
+
+    def one_run() -> Generator[object, None, None]:
+        with _telemetry.start_run(MODEL, MODEL, url, instrument=True, capture_content=None) as run:
+            for _ in range(2):
+                yield from run.chat(params, False).attach(model_call())
+                run.saw(message)
+            with run.attached():
+                outcome = Outcome()
+                with _telemetry.tool_span(call, outcome):
+                    outcome.value = "Paris: 21C"
+
+    def batch(config: _telemetry.Settings) -> Callable[[], object]:
+        def many() -> object:
+            _telemetry.use(config)
+            EXPORTER.clear()
+            for _ in range(runs):
+                for _ in one_run():
+                    pass
+            return None
+
+        return many
+
+    return {name: batch(config) for name, config in settings().items()}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Print the tables; return the figures (each contender's time over the baseline's)."""
     parser = argparse.ArgumentParser(description="The cost of OpenTelemetry spans per run.")
@@ -119,6 +174,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 each = batches(args.runs, is_async, base_url if key == "http" else None)
                 results = run_alternating(each, repeat=args.repeat, units=args.runs, memory=False)
                 figures[key] = report(key, results, args.runs)
+        seam = run_alternating(seam_calls(args.runs * 10), repeat=args.repeat, memory=False)
+        figures["seam"] = report_seam(seam, args.runs * 10, figures["sync"], args.runs)
     finally:
         _telemetry.use(_telemetry.Settings())
     return figures
@@ -144,6 +201,24 @@ def report(key: str, results: dict[str, Result], runs: int) -> dict[str, Any]:
         "cpu_overhead": cpu_overhead,
         **{k: v.as_dict() for k, v in results.items()},
     }
+
+
+def report_seam(
+    results: dict[str, Result], runs: int, sync: dict[str, Any], sync_runs: int
+) -> dict[str, Any]:
+    """Print the spans' own CPU per run, and its share of the in-process `Agent` run's CPU."""
+    run_cpu = sync[BASELINE]["cpu_median_s"] / sync_runs
+    print(f"## the spans' calls alone, per run ({runs} per measurement)\n")
+    figures: dict[str, Any] = {"baseline_run_cpu_s": run_cpu}
+    for name, r in results.items():
+        per_run = r.cpu_median / runs
+        figures[name] = {"cpu_per_run_s": per_run, "share_of_run": per_run / run_cpu}
+        print(
+            f"  {name:28} {per_run * 1e6:7.1f} us CPU per run, "
+            f"{per_run / run_cpu * 100:5.1f}% of the in-process run's CPU"
+        )
+    print()
+    return figures
 
 
 if __name__ == "__main__":

@@ -88,6 +88,7 @@ def check_otel(figures: Any) -> None:
             "SDK, in-memory exporter",
         }
         assert figures[kind]["instrumentation off"]["median_s"] > 0
+    assert figures["seam"]["SDK, in-memory exporter"]["cpu_per_run_s"] > 0
 
 
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
