@@ -130,9 +130,9 @@ class Attempts:
             if not self._counted:
                 self._counted.append((yield from self._count(limiter, effect)))
             cost = limiter.counted(cost, self._counted[0])
-        started = time.perf_counter()
+        started = limiter.clock.now()  # the limiter's clock (a test's virtual one, say)
         ticket: Ticket = yield Acquire(cost)
-        waited = time.perf_counter() - started
+        waited = limiter.clock.now() - started
         if waited >= _NOTABLE_WAIT:
             request = effect.request
             client_log.warning(

@@ -15,14 +15,15 @@ from typing import Any
 import anyio
 import pytest
 
-from agentkit import Agent, AsyncAgent, RunResult, ToolCallFinished, ToolError, tool
-from agentkit.testing import Fault, RecordedSleeps, ScriptedModel
+from agentkit import Agent, AsyncAgent, RateLimiter, RunResult, ToolCallFinished, ToolError, tool
+from agentkit.testing import Fault, RecordedSleeps, ScriptedModel, VirtualClock
 from agentkit.testing._models import MockModel
 from tests.helpers import API_KEY
 
 pytestmark = pytest.mark.kinds("sync", "asyncio")
 
 MODEL = "claude-sonnet-4-5"
+HI: Any = {"role": "user", "content": "Hi"}
 
 
 def run(kind: str, model: MockModel, **options: Any) -> RunResult:
@@ -89,6 +90,29 @@ def test_a_request_without_response_is_logged(
     assert "no response after" in lines[0]
     assert "retry 0" in lines[0]
     assert lines[-1].startswith("POST /v1/messages -> 200")
+
+
+def test_a_wait_for_rate_limit_room_is_a_warning(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(requests_per_minute=1, clock=clock)
+    model = ScriptedModel(["one", "two"])
+    if kind == "sync":
+        client = model.client(rate_limiter=limiter)
+        for _ in range(2):
+            client.messages.create(model=MODEL, max_tokens=10, messages=[HI])
+    else:
+
+        async def main() -> None:
+            client = model.async_client(rate_limiter=limiter)
+            for _ in range(2):
+                await client.messages.create(model=MODEL, max_tokens=10, messages=[HI])
+
+        anyio.run(main, backend=kind)
+    waits = [r for r in caplog.records if "rate-limit room" in r.getMessage()]
+    assert [(r.name, r.levelno) for r in waits] == [("agentkit.client", logging.WARNING)]
+    assert waits[0].getMessage() == "waited 60.00 s for rate-limit room before POST /v1/messages"
 
 
 def test_a_tool_exception_is_logged_with_its_traceback(

@@ -125,3 +125,19 @@ def test_without_opentelemetry_configure_says_what_to_install() -> None:
     )
     assert out.splitlines()[0] == "fine"  # spans are simply off
     assert "pip install 'agentkit[otel]'" in out.splitlines()[1]
+
+
+def test_a_wait_for_rate_limit_room_is_an_event_of_the_chat_span(spans: Spans) -> None:
+    from agentkit import RateLimiter
+    from agentkit.testing import VirtualClock
+
+    limiter = RateLimiter(requests_per_minute=1, clock=VirtualClock())
+    model = ScriptedModel(["one", "two"])
+    agent = Agent(model.client(rate_limiter=limiter), model=MODEL)
+    agent.run("Go")
+    agent.run("Go")
+    first, second = sorted(spans.named("chat "), key=lambda s: s.start_time or 0)
+    assert [e.name for e in first.events] == []
+    [event] = second.events
+    assert event.name == "rate_limit_wait"
+    assert event.attributes == {"agentkit.wait_seconds": 60.0}
