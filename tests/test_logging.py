@@ -16,7 +16,7 @@ import anyio
 import pytest
 
 from agentkit import Agent, AsyncAgent, RateLimiter, RunResult, ToolCallFinished, ToolError, tool
-from agentkit.testing import Fault, RecordedSleeps, ScriptedModel, VirtualClock
+from agentkit.testing import Fault, FunctionModel, RecordedSleeps, ScriptedModel, VirtualClock
 from agentkit.testing._models import MockModel
 from tests.helpers import API_KEY
 
@@ -248,3 +248,52 @@ def test_anthropic_log_debug_adds_the_redacted_headers(kind: str) -> None:
 def test_without_anthropic_log_or_configuration_nothing_is_printed(kind: str) -> None:
     assert stderr_of(log=None) == ""
     assert stderr_of(log="verbose") == ""  # not a level: ignored, as the SDK does
+
+
+@pytest.mark.kinds("asyncio")
+def test_a_cancelled_attempt_gives_its_reservation_back(kind: str) -> None:
+    clock = VirtualClock()
+    limiter = RateLimiter(output_tokens_per_minute=100, clock=clock)
+    first = anyio.Event()
+
+    async def answer(request: Any) -> str:
+        if not first.is_set():
+            first.set()
+            await anyio.sleep(30)  # never answered: the caller gives up first
+        return "ok"
+
+    async def main() -> str:
+        client = FunctionModel(answer).async_client(rate_limiter=limiter)
+        with anyio.move_on_after(0.05):
+            await client.messages.create(model=MODEL, max_tokens=100, messages=[HI])
+        message = await client.messages.create(model=MODEL, max_tokens=100, messages=[HI])
+        return message.content[0].text  # type: ignore[union-attr]
+
+    assert anyio.run(main, backend=kind) == "ok"
+    assert clock.now() == 0  # the second request found its 100 output tokens free at once
+
+
+def test_the_fallback_handler_writes_only_while_no_other_handler_would(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from agentkit._logs import _FallbackHandler
+
+    parent = logging.getLogger("agentkit_fallback_test")
+    child = logging.getLogger("agentkit_fallback_test.child")
+    handler = _FallbackHandler()
+    child.addHandler(handler)
+    child.setLevel(logging.INFO)
+    parent.propagate = False  # the app's root handlers are out of the way: only ours remains
+    try:
+        child.info("alone")
+        assert "agentkit_fallback_test.child INFO] alone" in capsys.readouterr().err
+        own = logging.StreamHandler()  # the application's handler, on the way up
+        parent.addHandler(own)
+        try:
+            child.info("shared")
+        finally:
+            parent.removeHandler(own)
+        assert "] shared" not in capsys.readouterr().err
+    finally:
+        child.removeHandler(handler)
+        parent.propagate = True

@@ -141,3 +141,37 @@ def test_a_wait_for_rate_limit_room_is_an_event_of_the_chat_span(spans: Spans) -
     [event] = second.events
     assert event.name == "rate_limit_wait"
     assert event.attributes == {"agentkit.wait_seconds": 60.0}
+
+
+def test_content_parts_in_the_conventions_form(spans: Spans) -> None:
+    import json
+
+    from agentkit.testing import Reply
+
+    thinking = {"type": "thinking", "thinking": "Hmm.", "signature": "c2ln"}
+    usage = {"input_tokens": 3, "output_tokens": 4, "cache_creation_input_tokens": 7}
+    model = ScriptedModel([Reply([thinking, {"type": "text", "text": "A cat."}], usage=usage)])
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "AA=="},
+    }
+    agent = Agent(
+        model,
+        model=MODEL,
+        capture_content=True,
+        stop_sequences=["END"],
+        thinking={"type": "enabled", "budget_tokens": 1024},
+    )
+    agent.run([image, {"type": "text", "text": "What is it?"}])
+    attributes = spans.one("chat ").attributes
+    assert attributes is not None
+    assert attributes["gen_ai.request.stop_sequences"] == ("END",)
+    assert attributes["gen_ai.usage.cache_creation.input_tokens"] == 7
+    assert attributes["gen_ai.usage.input_tokens"] == 10
+    [sent] = json.loads(str(attributes["gen_ai.input.messages"]))
+    assert sent["parts"] == [{"type": "image"}, {"type": "text", "content": "What is it?"}]
+    [answer] = json.loads(str(attributes["gen_ai.output.messages"]))
+    assert answer["parts"] == [
+        {"type": "reasoning", "content": "Hmm."},
+        {"type": "text", "content": "A cat."},
+    ]
