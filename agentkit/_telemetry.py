@@ -91,6 +91,8 @@ class _Api:
         self.internal = trace.SpanKind.INTERNAL
         self.status = trace.Status
         self.error = trace.StatusCode.ERROR
+
+
 _current: ContextVar[_Scope | None] = ContextVar("agentkit_span", default=None)
 
 
