@@ -120,18 +120,20 @@ def available() -> bool:
 def _get_tracer() -> Tracer | None:
     """The tracer, looked up once per configuration; None when off or not installed."""
     global _tracer, _api
-    if _tracer is _NOT_LOOKED:
-        _tracer = None
+    tracer = _tracer
+    if tracer is _NOT_LOOKED:  # threads may look at once: each finds the same tracer
+        tracer = None
         if _settings.enabled and available():
             from opentelemetry import trace
 
             from ._version import __version__
 
             _api = _Api()
-            _tracer = trace.get_tracer(
+            tracer = trace.get_tracer(
                 "agentkit", __version__, tracer_provider=_settings.tracer_provider
             )
-    return _tracer  # type: ignore[no-any-return]
+        _tracer = tracer
+    return tracer  # type: ignore[no-any-return]
 
 
 def _capture(choice: bool | None) -> bool:
