@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 results = run_alternating(each, repeat=args.repeat, units=args.runs, memory=False)
                 figures[key] = report(key, results, args.runs)
         seam = run_alternating(seam_calls(args.runs * 10), repeat=args.repeat, memory=False)
-        figures["seam"] = report_seam(seam, args.runs * 10, figures["sync"], args.runs)
+        figures["seam"] = report_seam(seam, args.runs * 10, figures, args.runs)
     finally:
         _telemetry.use(_telemetry.Settings())
     return figures
@@ -204,21 +204,32 @@ def report(key: str, results: dict[str, Result], runs: int) -> dict[str, Any]:
 
 
 def report_seam(
-    results: dict[str, Result], runs: int, sync: dict[str, Any], sync_runs: int
+    results: dict[str, Result], runs: int, figures: dict[str, Any], whole_runs: int
 ) -> dict[str, Any]:
-    """Print the spans' own CPU per run, and its share of the in-process `Agent` run's CPU."""
-    run_cpu = sync[BASELINE]["cpu_median_s"] / sync_runs
+    """Print the spans' own CPU per run, and its share of a whole run's CPU (the baseline's).
+
+    The shares compare with the sync `Agent`'s baseline run measured above: in process, and
+    over loopback HTTP.
+    """
+    in_process = figures["sync"][BASELINE]["cpu_median_s"] / whole_runs
+    over_http = figures["http"][BASELINE]["cpu_median_s"] / whole_runs
     print(f"## the spans' calls alone, per run ({runs} per measurement)\n")
-    figures: dict[str, Any] = {"baseline_run_cpu_s": run_cpu}
+    seam: dict[str, Any] = {"run_cpu_s": {"in_process": in_process, "http": over_http}}
     for name, r in results.items():
         per_run = r.cpu_median / runs
-        figures[name] = {"cpu_per_run_s": per_run, "share_of_run": per_run / run_cpu}
+        seam[name] = {
+            "cpu_per_run_s": per_run,
+            "share_in_process": per_run / in_process,
+            "share_http": per_run / over_http,
+        }
         print(
-            f"  {name:28} {per_run * 1e6:7.1f} us CPU per run, "
-            f"{per_run / run_cpu * 100:5.1f}% of the in-process run's CPU"
+            f"  {name:28} {per_run * 1e6:7.1f} us CPU per run: "
+            f"{per_run / in_process * 100:5.1f}% of a run's CPU in process "
+            f"({in_process * 1e6:.0f} us), {per_run / over_http * 100:5.1f}% over loopback "
+            f"HTTP ({over_http * 1e6:.0f} us)"
         )
     print()
-    return figures
+    return seam
 
 
 if __name__ == "__main__":
