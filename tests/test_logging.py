@@ -15,9 +15,19 @@ from typing import Any
 import anyio
 import pytest
 
-from agentkit import Agent, AsyncAgent, RateLimiter, RunResult, ToolCallFinished, ToolError, tool
+from agentkit import (
+    Agent,
+    AsyncAgent,
+    RateLimiter,
+    RunResult,
+    Toolbox,
+    ToolCallFinished,
+    ToolError,
+    tool,
+)
 from agentkit.testing import Fault, FunctionModel, RecordedSleeps, ScriptedModel, VirtualClock
 from agentkit.testing._models import MockModel
+from agentkit.tools import redacting_formatter
 from tests.helpers import API_KEY
 
 pytestmark = pytest.mark.kinds("sync", "asyncio")
@@ -53,12 +63,49 @@ def refuse() -> str:
 
 
 def test_the_loggers_have_only_a_null_handler_of_ours() -> None:
-    import agentkit._logs  # noqa: F401  (loaded with the first client)
+    code = (
+        "import logging\n"
+        "from agentkit import Anthropic\n"
+        "Anthropic(api_key='k')\n"
+        "for name in ('agentkit', 'agentkit.client', 'agentkit.tools'):\n"
+        "    print(name, [type(h).__name__ for h in logging.getLogger(name).handlers])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines() == [
+        "agentkit ['NullHandler']",
+        "agentkit.client []",
+        "agentkit.tools []",
+    ]
 
-    root = logging.getLogger("agentkit")
-    assert [type(h) for h in root.handlers] == [logging.NullHandler]
-    for name in ("agentkit.client", "agentkit.tools"):
-        assert logging.getLogger(name).handlers == []
+
+def test_with_a_redacting_formatter_the_log_says_no_more_than_the_model_reads(
+    kind: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "sk-SECRET-123"
+
+    @tool
+    def login() -> str:
+        """Fails, quoting a credential (twice: in its cause too)."""
+        try:
+            raise KeyError(f"no session for {secret}")
+        except KeyError as exc:
+            raise ConnectionError(f"refused for key {secret}") from exc
+
+    caplog.set_level(logging.WARNING, logger="agentkit.tools")
+    box = Toolbox([login], format_error=redacting_formatter(secret))
+    model = ScriptedModel([[use("login", {})], "ok"])
+    run(kind, model, tools=box)
+    [record] = [r for r in caplog.records if r.name == "agentkit.tools"]
+    assert record.exc_info is None
+    text = record.getMessage()
+    assert secret not in caplog.text
+    assert text.startswith(
+        "tool 'login' (call toolu_1) raised ConnectionError: refused for key <redacted>\n"
+    )
+    assert "KeyError: 'no session for <redacted>'\n\nwhich led to:" in text
+    assert 'raise ConnectionError(f"refused for key {secret}") from exc' in text  # the frames
 
 
 def test_one_info_line_per_request_and_a_warning_per_retry(

@@ -7,7 +7,9 @@ The sync and async drivers in `_toolbox.py` only run the function in between.
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -120,7 +122,7 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
     """The result for a call that ran (or timed out)."""
     call, tool = planned.call, planned.tool
     duration = max(0.0, (outcome.ended or time.perf_counter()) - outcome.started)
-    _log_outcome(call, outcome, tool.timeout)
+    _log_outcome(call, outcome, tool.timeout, format_error)
     if outcome.timed_out:
         text = (
             f"Tool {call.name!r} timed out after {tool.timeout:g} s; its result is unknown. "
@@ -141,7 +143,7 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
     try:
         content = truncate(to_content(outcome.value), tool.max_result_chars)
     except Exception as conversion_error:  # a return value that cannot become JSON
-        _log_exception(call, conversion_error, "returned a value that cannot be sent:")
+        _log_exception(call, conversion_error, "returned a value that cannot be sent:", None)
         text = f"Tool {call.name!r} returned a value that cannot be sent: {conversion_error}"
         return ToolResult(
             call=call,
@@ -154,7 +156,9 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
     return ToolResult(call=call, content=content, duration=duration, output=outcome.value, ran=True)
 
 
-def _log_outcome(call: ToolCall, outcome: Outcome, timeout: float | None) -> None:
+def _log_outcome(
+    call: ToolCall, outcome: Outcome, timeout: float | None, format_error: ErrorFormatter
+) -> None:
     """Tell the developer what the model is told in a line: a failure, on `agentkit.tools`."""
     exc = outcome.exception
     if outcome.timed_out:
@@ -162,17 +166,50 @@ def _log_outcome(call: ToolCall, outcome: Outcome, timeout: float | None) -> Non
     elif isinstance(exc, ToolError):  # the tool's own answer to the model: no traceback
         tools_log.info("tool %r (call %s) raised ToolError: %s", call.name, call.id, exc)
     elif exc is not None:
-        _log_exception(call, exc, "raised")
+        custom = format_error is not default_error_formatter
+        _log_exception(call, exc, "raised", format_error if custom else None)
 
 
-def _log_exception(call: ToolCall, exc: BaseException, what: str) -> None:
-    """A WARNING with the traceback; the model reads only the formatted error."""
+def _log_exception(
+    call: ToolCall, exc: BaseException, what: str, format_error: ErrorFormatter | None
+) -> None:
+    """A WARNING with the traceback; the model reads only the formatted error.
+
+    With the default formatter the model reads the exception's own text, and the record
+    carries the exception. A custom formatter (one that redacts, say) writes the exceptions'
+    lines of the traceback too: the log never says more than the model reads.
+    """
+    if not tools_log.isEnabledFor(logging.WARNING):
+        return
+    where = f"tool {call.name!r} (call {call.id}) {what}"
+    if format_error is None:
+        tools_log.warning(
+            "%s %s: %s",
+            where,
+            type(exc).__name__,
+            exc,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        return
     tools_log.warning(
-        "tool %r (call %s) %s %s: %s",
-        call.name,
-        call.id,
-        what,
-        type(exc).__name__,
-        exc,
-        exc_info=(type(exc), exc, exc.__traceback__),
+        "%s %s\n%s", where, format_error(exc, call), _traceback(exc, call, format_error)
     )
+
+
+def _traceback(exc: BaseException, call: ToolCall, format_error: ErrorFormatter) -> str:
+    """The traceback of `exc` and the exceptions it came from, each told by `format_error`."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts: list[str] = []
+    for position, error in enumerate(reversed(chain)):
+        if position:
+            parts.append("\nwhich led to:\n\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(error.__traceback__))
+        parts.append(format_error(error, call) + "\n")
+    return "".join(parts).rstrip("\n")
