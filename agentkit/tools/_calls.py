@@ -119,32 +119,38 @@ class Outcome:
 
 
 def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter) -> ToolResult:
-    """The result for a call that ran (or timed out)."""
+    """The result for a call that ran (or timed out); a failure is logged on `agentkit.tools`."""
     call, tool = planned.call, planned.tool
     duration = max(0.0, (outcome.ended or time.perf_counter()) - outcome.started)
-    _log_outcome(call, outcome, tool.timeout, format_error)
     if outcome.timed_out:
+        tools_log.warning(
+            "tool %r (call %s) timed out after %g s", call.name, call.id, tool.timeout
+        )
         text = (
             f"Tool {call.name!r} timed out after {tool.timeout:g} s; its result is unknown. "
             "Try again, perhaps with a smaller request."
         )
         return ToolResult(call=call, content=text, is_error=True, duration=duration, ran=True)
     exc = outcome.exception
-    if isinstance(exc, ToolError):
+    if isinstance(exc, ToolError):  # the tool's own answer to the model: no traceback
+        tools_log.info("tool %r (call %s) raised ToolError: %s", call.name, call.id, exc)
         content = truncate(exc.content, tool.max_result_chars)
         return ToolResult(
             call=call, content=content, is_error=True, duration=duration, exception=exc, ran=True
         )
     if exc is not None:
-        message = truncate(format_error(exc, call), tool.max_result_chars)
+        told = format_error(exc, call)
+        custom = None if format_error is default_error_formatter else format_error
+        _log_exception(call, exc, "raised", told, custom)
+        message = truncate(told, tool.max_result_chars)
         return ToolResult(
             call=call, content=message, is_error=True, duration=duration, exception=exc, ran=True
         )
     try:
         content = truncate(to_content(outcome.value), tool.max_result_chars)
     except Exception as conversion_error:  # a return value that cannot become JSON
-        _log_exception(call, conversion_error, "returned a value that cannot be sent:", None)
         text = f"Tool {call.name!r} returned a value that cannot be sent: {conversion_error}"
+        _log_exception(call, conversion_error, "returned a value that cannot be sent:", "", None)
         return ToolResult(
             call=call,
             content=text,
@@ -156,48 +162,36 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
     return ToolResult(call=call, content=content, duration=duration, output=outcome.value, ran=True)
 
 
-def _log_outcome(
-    call: ToolCall, outcome: Outcome, timeout: float | None, format_error: ErrorFormatter
-) -> None:
-    """Tell the developer what the model is told in a line: a failure, on `agentkit.tools`."""
-    exc = outcome.exception
-    if outcome.timed_out:
-        tools_log.warning("tool %r (call %s) timed out after %g s", call.name, call.id, timeout)
-    elif isinstance(exc, ToolError):  # the tool's own answer to the model: no traceback
-        tools_log.info("tool %r (call %s) raised ToolError: %s", call.name, call.id, exc)
-    elif exc is not None:
-        custom = format_error is not default_error_formatter
-        _log_exception(call, exc, "raised", format_error if custom else None)
-
-
 def _log_exception(
-    call: ToolCall, exc: BaseException, what: str, format_error: ErrorFormatter | None
+    call: ToolCall,
+    exc: BaseException,
+    what: str,
+    told: str,
+    format_error: ErrorFormatter | None,
 ) -> None:
-    """A WARNING with the traceback; the model reads only the formatted error.
+    """A WARNING with the traceback; the model reads only `told`, the formatted error.
 
     With the default formatter the model reads the exception's own text, and the record
-    carries the exception. A custom formatter (one that redacts, say) writes the exceptions'
-    lines of the traceback too: the log never says more than the model reads.
+    carries the exception. With a formatter of the user's (one that redacts, say), the line is
+    `told` and each exception of the traceback is told by that formatter too: the log never
+    says more than the model reads.
     """
     if not tools_log.isEnabledFor(logging.WARNING):
         return
     where = f"tool {call.name!r} (call {call.id}) {what}"
     if format_error is None:
-        tools_log.warning(
-            "%s %s: %s",
-            where,
-            type(exc).__name__,
-            exc,
-            exc_info=(type(exc), exc, exc.__traceback__),
-        )
+        info = (type(exc), exc, exc.__traceback__)
+        tools_log.warning("%s %s: %s", where, type(exc).__name__, exc, exc_info=info)
         return
-    tools_log.warning(
-        "%s %s\n%s", where, format_error(exc, call), _traceback(exc, call, format_error)
-    )
+    tools_log.warning("%s %s\n%s", where, told, _traceback(exc, call, told, format_error))
 
 
-def _traceback(exc: BaseException, call: ToolCall, format_error: ErrorFormatter) -> str:
-    """The traceback of `exc` and the exceptions it came from, each told by `format_error`."""
+def _traceback(exc: BaseException, call: ToolCall, told: str, format_error: ErrorFormatter) -> str:
+    """The traceback of `exc`, told as `told`, and of the exceptions it came from.
+
+    Each exception it came from is told by `format_error` (the log only: the model never reads
+    them).
+    """
     chain: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and all(current is not seen for seen in chain):
@@ -211,5 +205,5 @@ def _traceback(exc: BaseException, call: ToolCall, format_error: ErrorFormatter)
             parts.append("\nwhich led to:\n\n")
         parts.append("Traceback (most recent call last):\n")
         parts.extend(traceback.format_tb(error.__traceback__))
-        parts.append(format_error(error, call) + "\n")
+        parts.append((told if error is exc else format_error(error, call)) + "\n")
     return "".join(parts).rstrip("\n")

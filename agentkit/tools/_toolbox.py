@@ -69,7 +69,8 @@ class Toolbox:
             tool sources such as MCP servers (their tools join when the toolbox opens them).
         max_concurrency: At most this many calls of one turn run at once.
         format_error: Turns a tool's exception into the text the model reads (default:
-            `ExceptionType: message`); replace it to redact.
+            `ExceptionType: message`); replace it to redact. A replacement also tells the
+            exceptions in the `agentkit.tools` log line (and those they came from).
     """
 
     def __init__(
