@@ -28,6 +28,8 @@ from ._exceptions import (
     InvalidArgumentTypeError,
     UsageError,
 )
+from ._logs import client_log as log
+from ._logs import configure_from_env
 from ._ratelimit import RateLimiter
 from ._types import NOT_GIVEN, Headers, NotGiven, Omit, Query, TimeoutTypes
 from ._version import __version__
@@ -41,7 +43,6 @@ __all__ = [
     "DefaultHttpxClient",
 ]
 
-log = logging.getLogger("agentkit")
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
@@ -86,18 +87,6 @@ def to_timeout(value: TimeoutTypes) -> httpx.Timeout:
     if value is None:
         return httpx.Timeout(None)
     return httpx.Timeout(value, connect=min(DEFAULT_CONNECT_TIMEOUT, value))
-
-
-def configure_logging_from_env() -> None:
-    """Honour `ANTHROPIC_LOG=debug|info`: log agentkit's requests (credentials redacted)."""
-    level = os.environ.get("ANTHROPIC_LOG", "").strip().lower()
-    if level not in ("debug", "info"):
-        return
-    log.setLevel(logging.DEBUG if level == "debug" else logging.INFO)
-    if not log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
-        log.addHandler(handler)
 
 
 def model_parser(cls: type[_M]) -> Callable[[httpx.Response], _M]:
@@ -184,7 +173,7 @@ class BaseClient(Generic[HttpT]):
         self.max_response_bytes = MAX_RESPONSE_BYTES
         """Largest non-streaming response body read; a larger one raises
         `APIResponseValidationError` instead of filling memory."""
-        configure_logging_from_env()
+        configure_from_env()
         self._owns_http_client = http_client is None
         self._http: HttpT = self._checked_http_client(http_client)
         self._init_resources()

@@ -36,7 +36,7 @@ from .types.parsed_message import ParsedMessage
 if TYPE_CHECKING:
     from ._output import OutputSpec
 
-log = logging.getLogger("agentkit")
+log = logging.getLogger("agentkit.client")
 
 __all__ = [
     "AsyncMessageStream",
@@ -120,7 +120,7 @@ class _MessageStreamBase:
                 if not decision.retry:
                     raise
                 self._retries += 1
-                log.info(
+                log.warning(
                     "retrying the stream in %.2f s (%s; retry %d)",
                     decision.delay,
                     error,

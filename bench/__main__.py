@@ -27,6 +27,7 @@ from bench import (
     many_runs,
     mcp_calls,
     memory,
+    otel,
     streaming,
     temporal,
     typed_output,
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
             "journal",
             "temporal",
             "many_runs",
+            "otel",
         ],
         help="run only this benchmark (repeatable; default: all)",
     )
@@ -134,6 +136,12 @@ def main(argv: list[str] | None = None) -> int:
             "many runs",
             many_runs.main,
             MANY_RUNS_QUICK if q else [],
+        ),
+        (
+            "otel",
+            "otel: span cost",
+            otel.main,
+            ["--runs", "3" if q else "200", "--repeat", "1" if q else "9"],
         ),
     ]
     plan = [step for step in plan if args.only is None or step[0] in args.only]

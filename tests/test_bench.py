@@ -95,6 +95,17 @@ def check_many_runs(figures: Any) -> None:
     assert len(figures["creates"]) == 4
 
 
+def check_otel(figures: Any) -> None:
+    for kind in ("sync", "async", "http"):
+        assert set(figures[kind]["overhead"]) == {
+            "instrumentation off",
+            "opentelemetry-api, no SDK",
+            "SDK, in-memory exporter",
+        }
+        assert figures[kind]["instrumentation off"]["median_s"] > 0
+    assert figures["seam"]["SDK, in-memory exporter"]["cpu_per_run_s"] > 0
+
+
 BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "imports": ("import time and RSS", check_imports),
     "client": ("client: create", check_client),
@@ -107,6 +118,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Any], None]]] = {
     "journal": ("journal", check_journal),
     "temporal": ("temporal", check_temporal),
     "many_runs": ("many runs", check_many_runs),
+    "otel": ("otel: span cost", check_otel),
 }
 
 

@@ -418,6 +418,8 @@ def test_secrets_never_leak(
     texts += [str(r) + repr(r) for r in h.handler.requests]
     assert "<redacted>" in caplog.text
     assert "retrying" in caplog.text
+    assert "POST /v1/messages -> 529 in " in caplog.text  # the request lines are scanned too
+    assert "POST /v1/messages -> 401 in " in caplog.text
     for text in texts:
         assert API_KEY not in text
         assert "tok-SECRET-42" not in text

@@ -20,7 +20,7 @@ from .retry import RetryDecision, RetryPolicy
 
 __all__ = ["request_flow", "status_failure", "uncertain_delivery"]
 
-log = logging.getLogger("agentkit")
+log = logging.getLogger("agentkit.client")
 
 
 def request_flow(
@@ -48,7 +48,7 @@ def request_flow(
             decision, error = status_failure(policy, prepared, response, retries)
             if not decision.retry:
                 raise error
-        log.info(
+        log.warning(
             "retrying %s %s in %.2f s (%s; retry %d)",
             prepared.method,
             prepared.path,

@@ -162,6 +162,8 @@ class ToolCallRecord:
         started_at: Wall-clock time the function started, in seconds since the epoch (None
             when it never ran, or in a result saved by an older version).
         turn: The turn whose response asked for the call (from 1; 0 when unknown).
+        exception: The exception the tool raised, if any (the model read only its
+            `Type: message`); not kept by `to_dict()`.
     """
 
     id: str
@@ -172,6 +174,7 @@ class ToolCallRecord:
     duration: float
     started_at: float | None = None
     turn: int = 0
+    exception: BaseException | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         """As JSON-able data."""
@@ -431,6 +434,7 @@ class AgentLoop:
                 r.duration,
                 started_at=r.started_at,
                 turn=turn,
+                exception=r.exception,
             )
             for r in ordered
         )

@@ -8,8 +8,15 @@ hands events to the caller. `run()` is `stream()` without the caller seeing the 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Generator, Iterable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Generator,
+    Iterable,
+    Sequence,
+)
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing, closing
 from typing import TYPE_CHECKING, Any, Generic
 
 from typing_extensions import Self, Unpack
@@ -74,6 +81,12 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
             problem before `OutputValidationError` is raised.
         journal: A `Journal`: every step of a run is recorded before the next one starts, and
             running a `run_id` again resumes it (see the "Durable runs" guide).
+        name: The agent's name, in its spans (`invoke_agent {name}`).
+        instrument: Emit OpenTelemetry spans when `opentelemetry-api` is installed (see the
+            "Observability" guide); False turns them off for this agent.
+        capture_content: Record messages and tool arguments and results in the spans (default:
+            `agentkit.otel.configure(capture_content=...)`, else the environment variable
+            `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true`).
         **create_params: More `messages.create` parameters (metadata, stop_sequences, ...).
     """
 
@@ -161,30 +174,32 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         """Perform the run's effects, handing its events to the caller."""
         value: Any = None
         error: Exception | None = None
-        try:  # a run left midway (the caller stopped, or a BaseException) is closed: its
-            # journal, if any, lets go of the run at once
+        # a run left midway (the caller stopped, or a BaseException) is closed: its journal,
+        # if any, lets go of the run at once; the run's span, if any, ends
+        with self._start_telemetry() as run, closing(flow):
             while not isinstance(effect := advance(flow, value, error), Done):
                 value, error = None, None
                 try:
                     if isinstance(effect, Emit):
-                        yield effect.event
+                        yield run.saw(effect.event)
                     elif isinstance(effect, CallModel):
                         with RequestTimer(effect) as timer:
-                            value = yield from self._call_model(effect, timer)
+                            chat = run.chat(effect.params, effect.stream)
+                            value = yield from chat.attach(self._call_model(effect, timer))
                     elif isinstance(effect, CallHook):
-                        value = call_maybe_async(effect.fn, *effect.args)
+                        with run.attached():
+                            value = call_maybe_async(effect.fn, *effect.args)
                     else:
-                        value = self.toolbox.execute_all(
-                            effect.plans,
-                            deps=effect.deps,
-                            messages=effect.messages,
-                            usage=effect.usage,
-                            on_result=effect.on_result,
-                        )
+                        with run.attached():
+                            value = self.toolbox.execute_all(
+                                effect.plans,
+                                deps=effect.deps,
+                                messages=effect.messages,
+                                usage=effect.usage,
+                                on_result=effect.on_result,
+                            )
                 except Exception as exc:
                     error = exc
-        finally:
-            flow.close()
 
     def _call_model(
         self, effect: CallModel, timer: RequestTimer
@@ -302,41 +317,52 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
         error: Exception | None = None
-        try:  # see Agent._drive
+        with self._start_telemetry() as run, closing(flow):  # see Agent._drive
             while not isinstance(effect := advance(flow, value, error), Done):
                 value, error = None, None
                 try:
                     if isinstance(effect, Emit):
-                        yield effect.event
-                    elif isinstance(effect, CallModel) and effect.stream:
-                        relay = effect.relay or relay_text
-                        with RequestTimer(effect) as timer:
-                            async with self.client.messages.stream(**effect.params) as stream:
-                                async for event in stream:
-                                    for out in relay(event):
-                                        yield out
-                                timer.retries = stream.retries_taken
-                                value = await stream.get_final_message()
+                        yield run.saw(effect.event)
                     elif isinstance(effect, CallModel):
+                        final: list[Message] = []  # the response, once it is complete
                         with RequestTimer(effect) as timer:
-                            create = self.client.messages.with_raw_response.create
-                            raw = await create(**effect.params)
-                            timer.retries = raw.retries_taken
-                            value = raw.parse()
+                            chat = run.chat(effect.params, effect.stream)
+                            steps = chat.aattach(self._call_model(effect, final, timer), final)
+                            async with aclosing(steps):
+                                async for out in steps:
+                                    yield out
+                        value = final[0]
                     elif isinstance(effect, CallHook):
-                        value = await _maybe_await(effect.fn(*effect.args))
+                        with run.attached():
+                            value = await _maybe_await(effect.fn(*effect.args))
                     else:
-                        value = await self.toolbox.aexecute_all(
-                            effect.plans,
-                            deps=effect.deps,
-                            messages=effect.messages,
-                            usage=effect.usage,
-                            on_result=effect.on_result,
-                        )
+                        with run.attached():
+                            value = await self.toolbox.aexecute_all(
+                                effect.plans,
+                                deps=effect.deps,
+                                messages=effect.messages,
+                                usage=effect.usage,
+                                on_result=effect.on_result,
+                            )
                 except Exception as exc:
                     error = exc
-        finally:
-            flow.close()
+
+    async def _call_model(
+        self, effect: CallModel, final: list[Message], timer: RequestTimer
+    ) -> AsyncGenerator[AgentEvent, None]:
+        """One model request: its events as they stream; the response put in `final`."""
+        if not effect.stream:
+            raw = await self.client.messages.with_raw_response.create(**effect.params)
+            timer.retries = raw.retries_taken
+            final.append(raw.parse())
+            return
+        relay = effect.relay or relay_text
+        async with self.client.messages.stream(**effect.params) as stream:
+            async for event in stream:
+                for out in relay(event):
+                    yield out
+            timer.retries = stream.retries_taken
+            final.append(await stream.get_final_message())
 
 
 class RequestTimer:

@@ -25,6 +25,7 @@ from .._exceptions import (
     RetryOutput,
     UsageError,
 )
+from .._telemetry import start_run
 from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
 from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
@@ -124,8 +125,14 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         output_mode: Literal["tool", "native"] = "tool",
         output_retries: int = 1,
         journal: Journal | None = None,
+        name: str = "agent",
+        instrument: bool = True,
+        capture_content: bool | None = None,
         **create_params: Any,
     ) -> None:
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"name must be a non-empty string, got {name!r}.")
+        self.name = name
         if not isinstance(model, str) or not model:
             raise UsageError("model must be a model id, e.g. Agent(model='claude-sonnet-4-5').")
         _positive("max_tokens", max_tokens)
@@ -138,6 +145,8 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
             if value is not None:
                 _positive(name, value)
         self.model = model
+        self.instrument = instrument
+        self.capture_content = capture_content
         self.toolbox, self.server_tools = _split_tools(tools)
         self.system = system
         self.max_tokens = max_tokens
@@ -165,6 +174,16 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         self._check_tool_choice()
         self.journal = journal
         self.client = self._default_client() if client is None else self._accept_client(client)
+
+    def _start_telemetry(self) -> Any:
+        """The run's span (`agentkit._telemetry`): a no-op when there is nothing to record."""
+        return start_run(
+            self.name,
+            self.model,
+            getattr(self.client, "base_url", None),
+            instrument=self.instrument,
+            capture_content=self.capture_content,
+        )
 
     def _check_tool_choice(self) -> None:
         choice = self.tool_choice

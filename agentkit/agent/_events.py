@@ -107,6 +107,11 @@ class ToolCallFinished:
         """Seconds the function ran."""
         return self.tool_result.duration
 
+    @property
+    def exception(self) -> BaseException | None:
+        """The exception the tool raised, if any (the model read only `Type: message`)."""
+        return self.tool_result.exception
+
 
 @dataclass(frozen=True)
 class TurnFinished:

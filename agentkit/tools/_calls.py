@@ -7,13 +7,16 @@ The sync and async drivers in `_toolbox.py` only run the function in between.
 
 from __future__ import annotations
 
+import logging
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._core.tool_calls import ToolCall, ToolResult
 from .._exceptions import ToolError
+from .._logs import tools_log
 from ._results import to_content, truncate
 from ._tool import BoundCall, Tool
 
@@ -124,22 +127,30 @@ def finish_call(planned: Planned, outcome: Outcome, format_error: ErrorFormatter
 
 
 def _result_of(planned: Planned, outcome: Outcome, format_error: ErrorFormatter) -> ToolResult:
+    """The result for a call that ran (or timed out); a failure is logged on `agentkit.tools`."""
     call, tool = planned.call, planned.tool
     duration = max(0.0, (outcome.ended or time.perf_counter()) - outcome.started)
     if outcome.timed_out:
+        tools_log.warning(
+            "tool %r (call %s) timed out after %g s", call.name, call.id, tool.timeout
+        )
         text = (
             f"Tool {call.name!r} timed out after {tool.timeout:g} s; its result is unknown. "
             "Try again, perhaps with a smaller request."
         )
         return ToolResult(call=call, content=text, is_error=True, duration=duration, ran=True)
     exc = outcome.exception
-    if isinstance(exc, ToolError):
+    if isinstance(exc, ToolError):  # the tool's own answer to the model: no traceback
+        tools_log.info("tool %r (call %s) raised ToolError: %s", call.name, call.id, exc)
         content = truncate(exc.content, tool.max_result_chars)
         return ToolResult(
             call=call, content=content, is_error=True, duration=duration, exception=exc, ran=True
         )
     if exc is not None:
-        message = truncate(format_error(exc, call), tool.max_result_chars)
+        told = format_error(exc, call)
+        custom = None if format_error is default_error_formatter else format_error
+        _log_exception(call, exc, "raised", told, custom)
+        message = truncate(told, tool.max_result_chars)
         return ToolResult(
             call=call, content=message, is_error=True, duration=duration, exception=exc, ran=True
         )
@@ -147,6 +158,7 @@ def _result_of(planned: Planned, outcome: Outcome, format_error: ErrorFormatter)
         content = truncate(to_content(outcome.value), tool.max_result_chars)
     except Exception as conversion_error:  # a return value that cannot become JSON
         text = f"Tool {call.name!r} returned a value that cannot be sent: {conversion_error}"
+        _log_exception(call, conversion_error, "returned a value that cannot be sent:", "", None)
         return ToolResult(
             call=call,
             content=text,
@@ -156,3 +168,50 @@ def _result_of(planned: Planned, outcome: Outcome, format_error: ErrorFormatter)
             ran=True,
         )
     return ToolResult(call=call, content=content, duration=duration, output=outcome.value, ran=True)
+
+
+def _log_exception(
+    call: ToolCall,
+    exc: BaseException,
+    what: str,
+    told: str,
+    format_error: ErrorFormatter | None,
+) -> None:
+    """A WARNING with the traceback; the model reads only `told`, the formatted error.
+
+    With the default formatter the model reads the exception's own text, and the record
+    carries the exception. With a formatter of the user's (one that redacts, say), the line is
+    `told` and each exception of the traceback is told by that formatter too: the log never
+    says more than the model reads.
+    """
+    if not tools_log.isEnabledFor(logging.WARNING):
+        return
+    where = f"tool {call.name!r} (call {call.id}) {what}"
+    if format_error is None:
+        info = (type(exc), exc, exc.__traceback__)
+        tools_log.warning("%s %s: %s", where, type(exc).__name__, exc, exc_info=info)
+        return
+    tools_log.warning("%s %s\n%s", where, told, _traceback(exc, call, told, format_error))
+
+
+def _traceback(exc: BaseException, call: ToolCall, told: str, format_error: ErrorFormatter) -> str:
+    """The traceback of `exc`, told as `told`, and of the exceptions it came from.
+
+    Each exception it came from is told by `format_error` (the log only: the model never reads
+    them).
+    """
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
+    parts: list[str] = []
+    for position, error in enumerate(reversed(chain)):
+        if position:
+            parts.append("\nwhich led to:\n\n")
+        parts.append("Traceback (most recent call last):\n")
+        parts.extend(traceback.format_tb(error.__traceback__))
+        parts.append((told if error is exc else format_error(error, call)) + "\n")
+    return "".join(parts).rstrip("\n")

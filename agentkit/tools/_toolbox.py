@@ -13,6 +13,7 @@ At most `max_concurrency` calls run at once in either.
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import sys
 import threading
@@ -26,6 +27,7 @@ import anyio.to_thread
 from typing_extensions import Unpack
 
 from .._exceptions import UsageError
+from .._telemetry import tool_span
 from .._utils import call_maybe_async
 from ._calls import (
     ErrorFormatter,
@@ -67,7 +69,8 @@ class Toolbox:
             tool sources such as MCP servers (their tools join when the toolbox opens them).
         max_concurrency: At most this many calls of one turn run at once.
         format_error: Turns a tool's exception into the text the model reads (default:
-            `ExceptionType: message`); replace it to redact.
+            `ExceptionType: message`); replace it to redact. A replacement also tells the
+            exceptions in the `agentkit.tools` log line (and those they came from).
     """
 
     def __init__(
@@ -375,11 +378,12 @@ def _blocking(planned: Planned) -> bool:
 def _run_inline(planned: Planned, context: ToolContext[Any]) -> Outcome:
     outcome = Outcome()
     args, kwargs = planned.arguments(context)
-    try:
-        fn = planned.tool.sync_fn or planned.tool.fn
-        outcome.value = call_maybe_async(fn, *args, **kwargs)
-    except Exception as exc:
-        outcome.exception = exc
+    with tool_span(planned.call, outcome):
+        try:
+            fn = planned.tool.sync_fn or planned.tool.fn
+            outcome.value = call_maybe_async(fn, *args, **kwargs)
+        except Exception as exc:
+            outcome.exception = exc
     outcome.ended = time.perf_counter()
     return outcome
 
@@ -406,8 +410,11 @@ def _run_threads(
             planned = queue.pop(0)
             slot: list[Outcome] = []
             target = partial(_thread_main, planned, context, slot, changed)
-            thread = threading.Thread(
-                target=target, name=f"agentkit-tool-{planned.call.name}", daemon=True
+            thread = threading.Thread(  # in a copy of this context: the current span goes too
+                target=contextvars.copy_context().run,
+                args=(target,),
+                name=f"agentkit-tool-{planned.call.name}",
+                daemon=True,
             )
             running.append((planned, slot, time.perf_counter()))
             thread.start()
@@ -458,19 +465,20 @@ async def _arun(planned: Planned, context: ToolContext[Any]) -> Outcome:
     outcome = Outcome()
     args, kwargs = planned.arguments(context)
     tool = planned.tool
-    with anyio.move_on_after(tool.timeout) as scope:
-        try:
-            if tool.is_async:
-                value = await tool.fn(*args, **kwargs)
-            else:
-                # boxed: trio refuses a worker-thread function that returns a coroutine
-                call = partial(_boxed, tool.fn, args, kwargs)
-                (value,) = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
-            if inspect.isawaitable(value):
-                value = await value
-            outcome.value = value
-        except Exception as exc:
-            outcome.exception = exc
-    outcome.timed_out = scope.cancelled_caught
+    with tool_span(planned.call, outcome):
+        with anyio.move_on_after(tool.timeout) as scope:
+            try:
+                if tool.is_async:
+                    value = await tool.fn(*args, **kwargs)
+                else:  # on a worker thread, in a copy of this context (anyio copies it)
+                    # boxed: trio refuses a worker-thread function that returns a coroutine
+                    call = partial(_boxed, tool.fn, args, kwargs)
+                    (value,) = await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+                if inspect.isawaitable(value):
+                    value = await value
+                outcome.value = value
+            except Exception as exc:
+                outcome.exception = exc
+        outcome.timed_out = scope.cancelled_caught
     outcome.ended = time.perf_counter()
     return outcome

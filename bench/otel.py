@@ -1,0 +1,236 @@
+"""What OpenTelemetry spans cost an agent run.
+
+    python -m bench.otel [--runs 200] [--repeat 7]
+
+One run: the model calls a tool, the tool answers, the model answers in text (two model
+requests, one tool call: four spans when recorded). First the model is offline and in process
+(an `agentkit.testing.FunctionModel` behind the in-process transport, its request checks off): no
+network hides the client's own cost; measured with the sync `Agent` and the `AsyncAgent`. Then
+the same run with the sync `Agent` over loopback HTTP, against the bench server (`bench/server.py`,
+a separate process; its `loop` scenario), as a run against the API goes. Contenders alternated:
+
+- instrumentation off: `agentkit.otel.configure(enabled=False)`, as `instrument=False` (the
+  baseline);
+- opentelemetry-api, no SDK: the default with `opentelemetry-api` installed and no tracer
+  provider set up by the application (spans are not recording);
+- SDK, in-memory exporter: an OpenTelemetry SDK `TracerProvider` whose spans go to an
+  `InMemorySpanExporter` through a `SimpleSpanProcessor` (each span exported as it ends).
+
+Targets (issue 19): at most 3% over the baseline without an SDK, at most 15% with one.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Generator
+from typing import Any
+
+import anyio
+import httpx
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from agentkit import Agent, Anthropic, AsyncAgent, AsyncAnthropic, _telemetry, tool
+from agentkit._core.tool_calls import ToolCall
+from agentkit.testing import FunctionModel, ModelRequest
+from agentkit.tools._calls import Outcome
+from agentkit.types.message import Message
+from bench._harness import Result, run_alternating, table
+from bench._server_process import loopback_server
+from bench.agent_loop import add
+
+MODEL = "claude-sonnet-4-5"
+BASELINE = "instrumentation off"
+
+
+@tool
+def lookup(city: str) -> str:
+    """The weather in a city."""
+    return f"{city}: 21C, sunny"
+
+
+def answer(request: ModelRequest) -> Any:
+    """A tool call first, then text once the tool's result is in."""
+    if len(request["messages"]) == 1:
+        return [{"type": "tool_use", "name": "lookup", "input": {"city": "Paris"}}]
+    return "It is sunny in Paris."
+
+
+EXPORTER = InMemorySpanExporter()
+"""Where the SDK contender's spans go (emptied before each of its batches: spans kept across
+batches would make every garbage collection slower, a cost of the benchmark, not of tracing)."""
+
+
+def settings() -> dict[str, _telemetry.Settings]:
+    """Each contender's configuration (put in force at the start of each of its batches)."""
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
+    return {
+        BASELINE: _telemetry.Settings(enabled=False),
+        "opentelemetry-api, no SDK": _telemetry.Settings(),
+        "SDK, in-memory exporter": _telemetry.Settings(tracer_provider=provider),
+    }
+
+
+def agents(base_url: str | None) -> tuple[Agent, AsyncAgent]:
+    """The agents: in process (offline model), or over loopback HTTP to the bench server."""
+    if base_url is None:
+        model = FunctionModel(answer, validate=False)
+        return (
+            Agent(model.client(), model=MODEL, tools=[lookup]),
+            AsyncAgent(model.async_client(), model=MODEL, tools=[lookup]),
+        )
+    options: Any = {"api_key": "bench", "base_url": base_url}
+    options["default_headers"] = {"x-bench-scenario": "loop"}  # a tool call, then text
+    tools = [tool(add)]
+    return (
+        Agent(Anthropic(**options), model=MODEL, tools=tools),
+        AsyncAgent(AsyncAnthropic(**options), model=MODEL, tools=tools),
+    )
+
+
+def batches(runs: int, is_async: bool, base_url: str | None) -> dict[str, Callable[[], object]]:
+    """One callable per contender: `runs` runs under its configuration."""
+    sync_agent, async_agent = agents(base_url)
+
+    def batch(config: _telemetry.Settings) -> Callable[[], object]:
+        def many_sync() -> object:
+            _telemetry.use(config)
+            EXPORTER.clear()
+            return [sync_agent.run("Weather in Paris?").text for _ in range(runs)]
+
+        async def many_async() -> object:
+            _telemetry.use(config)
+            EXPORTER.clear()
+            return [(await async_agent.run("Weather in Paris?")).text for _ in range(runs)]
+
+        return (lambda: anyio.run(many_async)) if is_async else many_sync
+
+    return {name: batch(config) for name, config in settings().items()}
+
+
+def seam_calls(runs: int) -> dict[str, Callable[[], object]]:
+    """The spans' calls alone: what a run asks of `agentkit._telemetry`, without the run.
+
+    Per run: the run's span, two model calls (each a `chat` span around a finished call, then
+    the turn's event), one tool call under the run's span. Far steadier than the difference of
+    two whole runs on a busy machine.
+    """
+    message = Message.model_validate(
+        {
+            "id": "msg_bench",
+            "type": "message",
+            "role": "assistant",
+            "model": MODEL,
+            "content": [{"type": "text", "text": "It is sunny in Paris."}],
+            "stop_reason": "end_turn",
+            "stop_sequence": None,
+            "usage": {"input_tokens": 25, "output_tokens": 12},
+        }
+    )
+    params = {"model": MODEL, "max_tokens": 4096, "messages": [{"role": "user", "content": "?"}]}
+    call = ToolCall("toolu_bench", "lookup", {"city": "Paris"})
+    url = httpx.URL("https://api.anthropic.com")
+
+    def model_call() -> Generator[object, None, Message]:
+        return message
+        yield  # a generator, as the agent's model call is
+
+    def one_run() -> Generator[object, None, None]:
+        with _telemetry.start_run(MODEL, MODEL, url, instrument=True, capture_content=None) as run:
+            for _ in range(2):
+                yield from run.chat(params, False).attach(model_call())
+                run.saw(message)
+            with run.attached():
+                outcome = Outcome()
+                with _telemetry.tool_span(call, outcome):
+                    outcome.value = "Paris: 21C"
+
+    def batch(config: _telemetry.Settings) -> Callable[[], object]:
+        def many() -> object:
+            _telemetry.use(config)
+            EXPORTER.clear()
+            for _ in range(runs):
+                for _ in one_run():
+                    pass
+            return None
+
+        return many
+
+    return {name: batch(config) for name, config in settings().items()}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Print the tables; return the figures (each contender's time over the baseline's)."""
+    parser = argparse.ArgumentParser(description="The cost of OpenTelemetry spans per run.")
+    parser.add_argument("--runs", type=int, default=200, help="runs per measurement")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args(argv)
+    figures: dict[str, Any] = {"runs": args.runs}
+    try:
+        with loopback_server() as base_url:
+            for key, is_async in (("sync", False), ("async", True), ("http", False)):
+                each = batches(args.runs, is_async, base_url if key == "http" else None)
+                results = run_alternating(each, repeat=args.repeat, units=args.runs, memory=False)
+                figures[key] = report(key, results, args.runs)
+        seam = run_alternating(seam_calls(args.runs * 10), repeat=args.repeat, memory=False)
+        figures["seam"] = report_seam(seam, args.runs * 10, figures, args.runs)
+    finally:
+        _telemetry.use(_telemetry.Settings())
+    return figures
+
+
+def report(key: str, results: dict[str, Result], runs: int) -> dict[str, Any]:
+    """Print one setting's table and overheads; return its figures."""
+    agent = "AsyncAgent" if key == "async" else "Agent"
+    where = "over loopback HTTP" if key == "http" else "in process"
+    title = f"one run ({agent}, {where}), {runs} per measurement"
+    print(table(title, results, [BASELINE], "runs"))
+    base, base_cpu = results[BASELINE].median, results[BASELINE].cpu_median
+    overhead = {name: r.median / base - 1 for name, r in results.items()}
+    cpu_overhead = {name: r.cpu_median / base_cpu - 1 for name, r in results.items()}
+    for name in results:
+        print(
+            f"  {name:28} {overhead[name] * 100:+6.1f}% wall, "
+            f"{cpu_overhead[name] * 100:+6.1f}% CPU per run over the baseline"
+        )
+    print()
+    return {
+        "overhead": overhead,
+        "cpu_overhead": cpu_overhead,
+        **{k: v.as_dict() for k, v in results.items()},
+    }
+
+
+def report_seam(
+    results: dict[str, Result], runs: int, figures: dict[str, Any], whole_runs: int
+) -> dict[str, Any]:
+    """Print the spans' own CPU per run, and its share of a whole run's CPU (the baseline's).
+
+    The shares compare with the sync `Agent`'s baseline run measured above: in process, and
+    over loopback HTTP.
+    """
+    in_process = figures["sync"][BASELINE]["cpu_median_s"] / whole_runs
+    over_http = figures["http"][BASELINE]["cpu_median_s"] / whole_runs
+    print(f"## the spans' calls alone, per run ({runs} per measurement)\n")
+    seam: dict[str, Any] = {"run_cpu_s": {"in_process": in_process, "http": over_http}}
+    for name, r in results.items():
+        per_run = r.cpu_median / runs
+        seam[name] = {
+            "cpu_per_run_s": per_run,
+            "share_in_process": per_run / in_process,
+            "share_http": per_run / over_http,
+        }
+        print(
+            f"  {name:28} {per_run * 1e6:7.1f} us CPU per run: "
+            f"{per_run / in_process * 100:5.1f}% of a run's CPU in process "
+            f"({in_process * 1e6:.0f} us), {per_run / over_http * 100:5.1f}% over loopback "
+            f"HTTP ({over_http * 1e6:.0f} us)"
+        )
+    print()
+    return seam
+
+
+if __name__ == "__main__":
+    main()
