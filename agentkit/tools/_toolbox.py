@@ -448,12 +448,31 @@ def _deadline(planned: Planned, started: float) -> float | None:
 def _thread_main(
     planned: Planned, context: ToolContext[Any], slot: list[Outcome], changed: threading.Event
 ) -> None:
-    if not _blocking(planned):
-        outcome = anyio.run(_arun, planned, context)
-    else:
-        outcome = _run_inline(planned, context)
+    started = time.perf_counter()
+    try:
+        if not _blocking(planned):
+            _forget_event_loop()
+            outcome = anyio.run(_arun, planned, context)
+        else:
+            outcome = _run_inline(planned, context)
+    except BaseException as exc:  # never leave the caller waiting for this call
+        outcome = Outcome(exception=exc, started=started, ended=time.perf_counter())
     slot.append(outcome)
     changed.set()
+
+
+def _forget_event_loop() -> None:
+    """This thread runs its own event loop, whatever its copied context says.
+
+    The thread starts in a copy of the caller's context (the current span goes with it); when
+    the caller is a sync agent called from inside an event loop, that copy also names the
+    caller's async library (sniffio's context variable), and `anyio.run` would refuse to start.
+    """
+    try:
+        import sniffio
+    except ImportError:  # pragma: no cover - anyio then looks for a running loop only
+        return
+    sniffio.current_async_library_cvar.set(None)
 
 
 def _boxed(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any]:
