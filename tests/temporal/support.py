@@ -60,10 +60,12 @@ def queue() -> str:
 
 
 def comparable(result: RunResult[Any]) -> dict[str, Any]:
-    """A result's data without what differs between two runs (how long tools took)."""
+    """A result's data without what differs between two runs (when and how long things took)."""
     data = result.to_dict()
     for record in data["tool_calls"]:
         record.pop("duration")
+        record.pop("started_at", None)
+    data.pop("requests", None)  # the timeline's request times
     return data
 
 
