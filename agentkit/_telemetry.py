@@ -193,62 +193,64 @@ def event(name: str, attributes: Mapping[str, Any]) -> None:
 class Run(_Scope):
     """The span of one agent run (`invoke_agent {name}`)."""
 
-    __slots__ = ("server",)
+    __slots__ = ("server", "tracer")
 
-    def __init__(self, span: Span, capture: bool, server: tuple[str, int]) -> None:
+    def __init__(self, span: Span, capture: bool, server: tuple[str, int], tracer: Tracer) -> None:
         super().__init__(span, capture)
         self.server = server
+        self.tracer = tracer
 
     def chat(self, params: Mapping[str, Any], stream: bool) -> Chat:
-        """The span of one model request of this run (not current yet)."""
-        tracer = _get_tracer()
-        assert tracer is not None
-        model = str(params.get("model", ""))
+        """The span of one model request of this run (not current yet).
+
+        Its attributes go to the SDK in one mapping as the span starts (each later call takes
+        the span's lock and checks its attributes again).
+        """
+        get = params.get
+        model = str(get("model", ""))
+        address, port = self.server
         attributes: dict[str, Any] = {
             "gen_ai.operation.name": "chat",
             "gen_ai.provider.name": PROVIDER,
             "gen_ai.request.model": model,
-            "server.address": self.server[0],
-            "server.port": self.server[1],
+            "server.address": address,
+            "server.port": port,
         }
-        for key in ("max_tokens", "temperature", "top_p", "top_k"):
-            if params.get(key) is not None:
-                attributes[f"gen_ai.request.{key}"] = params[key]
-        if params.get("stop_sequences"):
+        for key, name in _REQUEST_ATTRIBUTES:
+            value = get(key)
+            if value is not None:
+                attributes[name] = value
+        if get("stop_sequences"):
             attributes["gen_ai.request.stop_sequences"] = list(params["stop_sequences"])
         if stream:
             attributes["gen_ai.request.stream"] = True
-        span = tracer.start_span(
+        if self.capture:  # the content only when recorded (building the JSON is not free)
+            attributes["gen_ai.input.messages"] = _json(_messages(get("messages")))
+            if get("system"):
+                attributes["gen_ai.system_instructions"] = _json(_parts(params["system"]))
+        span = self.tracer.start_span(
             f"chat {model}", self.context, kind=_api.client, attributes=attributes
         )
-        chat = Chat(span, self.capture)
-        if self.capture:
-            span.set_attribute("gen_ai.input.messages", _json(_messages(params.get("messages"))))
-            if params.get("system"):
-                span.set_attribute("gen_ai.system_instructions", _json(_parts(params["system"])))
-        return chat
+        return Chat(span, self.capture)
 
     def saw(self, event: _E) -> _E:
         """Note an event of the run on its way to the caller (the result, when it comes)."""
         if getattr(event, "type", None) == "run_finished":
             result: Any = getattr(event, "result", None)
             usage = result.usage
-            self.span.set_attributes(
-                {
-                    "gen_ai.response.finish_reasons": [result.stop_reason],
-                    **_usage(
-                        usage.input_tokens,
-                        usage.output_tokens,
-                        usage.cache_creation_input_tokens,
-                        usage.cache_read_input_tokens,
-                    ),
-                }
+            attributes = _usage(
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cache_creation_input_tokens,
+                usage.cache_read_input_tokens,
+                {"gen_ai.response.finish_reasons": [result.stop_reason]},
             )
             if self.capture:
                 output = [
                     {"role": "assistant", "parts": [{"type": "text", "content": result.text}]}
                 ]
-                self.span.set_attribute("gen_ai.output.messages", _json(output))
+                attributes["gen_ai.output.messages"] = _json(output)
+            self.span.set_attributes(attributes)  # one call: one lock, one check
         return event
 
     def __enter__(self) -> Run:
@@ -273,14 +275,18 @@ class Chat(_Scope):
         """
         error: BaseException | None = None
         message: Message | None = None
+        attach, detach, context = _api.attach, _api.detach, self.context
         try:
-            while True:
-                with self.attached():
-                    try:
-                        item = next(steps)
-                    except StopIteration as stop:
-                        message = stop.value
-                        return message
+            while True:  # `with self.attached()`, inlined: this runs for every step
+                otel_token, token = attach(context), _current.set(self)
+                try:
+                    item = next(steps)
+                except StopIteration as stop:
+                    message = stop.value
+                    return message
+                finally:
+                    _current.reset(token)
+                    detach(otel_token)
                 yield item
         except BaseException as exc:
             error = exc
@@ -296,13 +302,17 @@ class Chat(_Scope):
     ) -> AsyncGenerator[_E, None]:
         """The async `attach`: `steps` puts the response in `final` before it ends."""
         error: BaseException | None = None
+        attach, detach, context = _api.attach, _api.detach, self.context
         try:
-            while True:
-                with self.attached():
-                    try:
-                        item = await steps.__anext__()
-                    except StopAsyncIteration:
-                        return
+            while True:  # `with self.attached()`, inlined: this runs for every step
+                otel_token, token = attach(context), _current.set(self)
+                try:
+                    item = await steps.__anext__()
+                except StopAsyncIteration:
+                    return
+                finally:
+                    _current.reset(token)
+                    detach(otel_token)
                 yield item
         except BaseException as exc:
             error = exc
@@ -316,18 +326,16 @@ class Chat(_Scope):
         """End the span with the response's attributes (or the failure)."""
         if message is not None:
             usage = message.usage
-            self.span.set_attributes(
+            attributes = _usage(
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cache_creation_input_tokens or 0,
+                usage.cache_read_input_tokens or 0,
                 {
                     "gen_ai.response.id": message.id,
                     "gen_ai.response.model": message.model,
                     "gen_ai.response.finish_reasons": [message.stop_reason or ""],
-                    **_usage(
-                        usage.input_tokens,
-                        usage.output_tokens,
-                        usage.cache_creation_input_tokens or 0,
-                        usage.cache_read_input_tokens or 0,
-                    ),
-                }
+                },
             )
             if self.capture:
                 output = {
@@ -335,26 +343,32 @@ class Chat(_Scope):
                     "parts": _parts(message.to_param()["content"]),
                     "finish_reason": message.stop_reason or "",
                 }
-                self.span.set_attribute("gen_ai.output.messages", _json([output]))
+                attributes["gen_ai.output.messages"] = _json([output])
+            self.span.set_attributes(attributes)  # one call: one lock, one check
         elif isinstance(error, Exception):
             self.fail(error)
         self.span.end()
 
 
-def _usage(uncached: int, output: int, written: int, read: int) -> dict[str, int]:
-    """Usage attributes; `gen_ai.usage.input_tokens` counts cached input too (the conventions).
+_REQUEST_ATTRIBUTES = tuple(
+    (key, f"gen_ai.request.{key}") for key in ("max_tokens", "temperature", "top_p", "top_k")
+)
+
+
+def _usage(
+    uncached: int, output: int, written: int, read: int, attributes: dict[str, Any]
+) -> dict[str, Any]:
+    """`attributes` with usage added; `gen_ai.usage.input_tokens` counts cached input too.
 
     The cache counts are left out when zero (each attribute costs the SDK a few microseconds).
     """
-    usage = {
-        "gen_ai.usage.input_tokens": uncached + written + read,
-        "gen_ai.usage.output_tokens": output,
-    }
+    attributes["gen_ai.usage.input_tokens"] = uncached + written + read
+    attributes["gen_ai.usage.output_tokens"] = output
     if written:
-        usage["gen_ai.usage.cache_creation.input_tokens"] = written
+        attributes["gen_ai.usage.cache_creation.input_tokens"] = written
     if read:
-        usage["gen_ai.usage.cache_read.input_tokens"] = read
-    return usage
+        attributes["gen_ai.usage.cache_read.input_tokens"] = read
+    return attributes
 
 
 class _NullRun:
@@ -412,7 +426,7 @@ def start_run(
     if not span.is_recording():  # no SDK (or not sampled): nothing nested is recorded either
         return _NULL_RUN
     port = base_url.port or (443 if base_url.scheme == "https" else 80)
-    return Run(span, _capture(capture_content), (base_url.host, port))
+    return Run(span, _capture(capture_content), (base_url.host, port), tracer)
 
 
 class Outcome(Protocol):
@@ -424,7 +438,7 @@ class Outcome(Protocol):
 
 
 class _ToolSpan:
-    __slots__ = ("_attached", "_call", "_outcome", "_parent", "_scope")
+    __slots__ = ("_call", "_outcome", "_parent", "_scope", "_tokens")
 
     def __init__(self, parent: _Scope, call: ToolCall, outcome: Outcome) -> None:
         self._parent = parent
@@ -434,24 +448,25 @@ class _ToolSpan:
     def __enter__(self) -> None:
         tracer = _get_tracer()
         assert tracer is not None
-        call = self._call
+        call, capture = self._call, self._parent.capture
         attributes = {
             "gen_ai.operation.name": "execute_tool",
             "gen_ai.provider.name": PROVIDER,
             "gen_ai.tool.name": call.name,
             "gen_ai.tool.call.id": call.id,
         }
+        if capture:
+            attributes["gen_ai.tool.call.arguments"] = _json(call.input)
         span = tracer.start_span(
             f"execute_tool {call.name}", kind=_api.internal, attributes=attributes
         )
-        self._scope = _Scope(span, self._parent.capture)
-        if self._scope.capture:
-            span.set_attribute("gen_ai.tool.call.arguments", _json(call.input))
-        self._attached = self._scope.attached()
-        self._attached.__enter__()
+        self._scope = scope = _Scope(span, capture)
+        self._tokens = (_api.attach(scope.context), _current.set(scope))
 
     def __exit__(self, *exc_info: object) -> None:
-        self._attached.__exit__()
+        otel_token, token = self._tokens
+        _current.reset(token)
+        _api.detach(otel_token)
         scope, outcome = self._scope, self._outcome
         if outcome.timed_out:
             scope.span.set_attribute("error.type", "timeout")

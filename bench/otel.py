@@ -1,6 +1,6 @@
 """What OpenTelemetry spans cost an agent run.
 
-    python -m bench.otel [--runs 200] [--repeat 7]
+    python -m bench.otel [--runs 200] [--repeat 7] [--batch]
 
 One run: the model calls a tool, the tool answers, the model answers in text (two model
 requests, one tool call: four spans when recorded). First the model is offline and in process
@@ -14,7 +14,10 @@ a separate process; its `loop` scenario), as a run against the API goes. Contend
 - opentelemetry-api, no SDK: the default with `opentelemetry-api` installed and no tracer
   provider set up by the application (spans are not recording);
 - SDK, in-memory exporter: an OpenTelemetry SDK `TracerProvider` whose spans go to an
-  `InMemorySpanExporter` through a `SimpleSpanProcessor` (each span exported as it ends).
+  `InMemorySpanExporter` through a `SimpleSpanProcessor` (each span exported as it ends);
+- with `--batch`, also SDK, batch processor: the same through a `BatchSpanProcessor` (the
+  usual production choice: spans queued, exported on its worker thread). Each of its batches
+  ends with `force_flush()`, so the export's CPU is counted (CPU is the process's, all threads).
 
 Targets (issue 19): at most 3% over the baseline without an SDK, at most 15% with one.
 """
@@ -28,7 +31,7 @@ from typing import Any
 import anyio
 import httpx
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from agentkit import Agent, Anthropic, AsyncAgent, AsyncAnthropic, _telemetry, tool
@@ -42,6 +45,7 @@ from bench.agent_loop import add
 
 MODEL = "claude-sonnet-4-5"
 BASELINE = "instrumentation off"
+BATCH = "SDK, batch processor"
 
 
 @tool
@@ -62,15 +66,32 @@ EXPORTER = InMemorySpanExporter()
 batches would make every garbage collection slower, a cost of the benchmark, not of tracing)."""
 
 
-def settings() -> dict[str, _telemetry.Settings]:
+BATCHED: list[TracerProvider] = []
+"""The batch contender's provider, once made (flushed at the end of each of its batches)."""
+
+
+def settings(batch: bool = False) -> dict[str, _telemetry.Settings]:
     """Each contender's configuration (put in force at the start of each of its batches)."""
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(EXPORTER))
-    return {
+    contenders = {
         BASELINE: _telemetry.Settings(enabled=False),
         "opentelemetry-api, no SDK": _telemetry.Settings(),
         "SDK, in-memory exporter": _telemetry.Settings(tracer_provider=provider),
     }
+    if batch:
+        if not BATCHED:
+            batched = TracerProvider()
+            batched.add_span_processor(BatchSpanProcessor(EXPORTER))
+            BATCHED.append(batched)
+        contenders[BATCH] = _telemetry.Settings(tracer_provider=BATCHED[0])
+    return contenders
+
+
+def flush(config: _telemetry.Settings) -> None:
+    """Export what a batch processor still holds (its CPU counted in the batch that made it)."""
+    if BATCHED and config.tracer_provider is BATCHED[0]:
+        BATCHED[0].force_flush()
 
 
 def agents(base_url: str | None) -> tuple[Agent, AsyncAgent]:
@@ -90,7 +111,9 @@ def agents(base_url: str | None) -> tuple[Agent, AsyncAgent]:
     )
 
 
-def batches(runs: int, is_async: bool, base_url: str | None) -> dict[str, Callable[[], object]]:
+def batches(
+    runs: int, is_async: bool, base_url: str | None, with_batch: bool = False
+) -> dict[str, Callable[[], object]]:
     """One callable per contender: `runs` runs under its configuration."""
     sync_agent, async_agent = agents(base_url)
 
@@ -98,19 +121,23 @@ def batches(runs: int, is_async: bool, base_url: str | None) -> dict[str, Callab
         def many_sync() -> object:
             _telemetry.use(config)
             EXPORTER.clear()
-            return [sync_agent.run("Weather in Paris?").text for _ in range(runs)]
+            texts = [sync_agent.run("Weather in Paris?").text for _ in range(runs)]
+            flush(config)
+            return texts
 
         async def many_async() -> object:
             _telemetry.use(config)
             EXPORTER.clear()
-            return [(await async_agent.run("Weather in Paris?")).text for _ in range(runs)]
+            texts = [(await async_agent.run("Weather in Paris?")).text for _ in range(runs)]
+            flush(config)
+            return texts
 
         return (lambda: anyio.run(many_async)) if is_async else many_sync
 
-    return {name: batch(config) for name, config in settings().items()}
+    return {name: batch(config) for name, config in settings(with_batch).items()}
 
 
-def seam_calls(runs: int) -> dict[str, Callable[[], object]]:
+def seam_calls(runs: int, with_batch: bool = False) -> dict[str, Callable[[], object]]:
     """The spans' calls alone: what a run asks of `agentkit._telemetry`, without the run.
 
     Per run: the run's span, two model calls (each a `chat` span around a finished call, then
@@ -154,11 +181,105 @@ def seam_calls(runs: int) -> dict[str, Callable[[], object]]:
             for _ in range(runs):
                 for _ in one_run():
                     pass
+            flush(config)
             return None
 
         return many
 
-    return {name: batch(config) for name, config in settings().items()}
+    contenders = settings(with_batch)
+    each = {name: batch(config) for name, config in contenders.items()}
+    provider = contenders["SDK, in-memory exporter"].tracer_provider
+    assert provider is not None
+    each[SDK_ALONE] = sdk_alone(runs, provider, model_call)
+    return each
+
+
+SDK_ALONE = "SDK alone, same spans"
+
+
+def sdk_alone(
+    runs: int, provider: Any, model_call: Callable[[], Generator[object, None, Message]]
+) -> Callable[[], object]:
+    """The floor under the seam: the same spans asked of the SDK directly, nothing of ours.
+
+    Same names, kinds, parents, attributes (those the seam's run records) and context changes
+    (each span current while its work runs), and the same simulated steps, through the SDK
+    contender's provider. The seam's SDK row minus this one is agentkit's own share.
+    """
+    from opentelemetry import context, trace
+
+    from agentkit._version import __version__
+
+    tracer = provider.get_tracer("agentkit", __version__)
+    attach, detach, in_context = context.attach, context.detach, trace.set_span_in_context
+    client, internal = trace.SpanKind.CLIENT, trace.SpanKind.INTERNAL
+
+    def one_run() -> None:
+        run = tracer.start_span(
+            f"invoke_agent {MODEL}",
+            kind=internal,
+            attributes={
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.provider.name": "anthropic",
+                "gen_ai.agent.name": MODEL,
+                "gen_ai.request.model": MODEL,
+            },
+        )
+        run_context = in_context(run)
+        for _ in range(2):
+            chat = tracer.start_span(
+                f"chat {MODEL}",
+                run_context,
+                kind=client,
+                attributes={
+                    "gen_ai.operation.name": "chat",
+                    "gen_ai.provider.name": "anthropic",
+                    "gen_ai.request.model": MODEL,
+                    "server.address": "api.anthropic.com",
+                    "server.port": 443,
+                    "gen_ai.request.max_tokens": 4096,
+                },
+            )
+            token = attach(in_context(chat))
+            for _ in model_call():
+                pass
+            detach(token)
+            chat.set_attributes(
+                {
+                    "gen_ai.response.id": "msg_bench",
+                    "gen_ai.response.model": MODEL,
+                    "gen_ai.response.finish_reasons": ["end_turn"],
+                    "gen_ai.usage.input_tokens": 25,
+                    "gen_ai.usage.output_tokens": 12,
+                }
+            )
+            chat.end()
+        token = attach(run_context)
+        outcome = Outcome()
+        tool_span = tracer.start_span(
+            "execute_tool lookup",
+            kind=internal,
+            attributes={
+                "gen_ai.operation.name": "execute_tool",
+                "gen_ai.provider.name": "anthropic",
+                "gen_ai.tool.name": "lookup",
+                "gen_ai.tool.call.id": "toolu_bench",
+            },
+        )
+        tool_token = attach(in_context(tool_span))
+        outcome.value = "Paris: 21C"
+        detach(tool_token)
+        tool_span.end()
+        detach(token)
+        run.end()
+
+    def many() -> object:
+        EXPORTER.clear()
+        for _ in range(runs):
+            one_run()
+        return None
+
+    return many
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -166,15 +287,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description="The cost of OpenTelemetry spans per run.")
     parser.add_argument("--runs", type=int, default=200, help="runs per measurement")
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--batch", action="store_true", help="add an SDK contender with a BatchSpanProcessor"
+    )
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {"runs": args.runs}
     try:
         with loopback_server() as base_url:
             for key, is_async in (("sync", False), ("async", True), ("http", False)):
-                each = batches(args.runs, is_async, base_url if key == "http" else None)
+                url = base_url if key == "http" else None
+                each = batches(args.runs, is_async, url, args.batch)
                 results = run_alternating(each, repeat=args.repeat, units=args.runs, memory=False)
                 figures[key] = report(key, results, args.runs)
-        seam = run_alternating(seam_calls(args.runs * 10), repeat=args.repeat, memory=False)
+        seam_each = seam_calls(args.runs * 10, args.batch)
+        seam = run_alternating(seam_each, repeat=args.repeat, memory=False)
         figures["seam"] = report_seam(seam, args.runs * 10, figures, args.runs)
     finally:
         _telemetry.use(_telemetry.Settings())
