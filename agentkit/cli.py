@@ -248,7 +248,7 @@ def offline_client(agent: Any) -> Any:
     from .agent import AsyncAgent
     from .testing import TestModel
 
-    model = TestModel()
+    model = TestModel(keep_requests=False)  # a map may send it many thousands of requests
     return model.async_client() if isinstance(agent, AsyncAgent) else model.client()
 
 

@@ -57,7 +57,7 @@ def contenders(folder: Path) -> tuple[dict[str, Callable[[], object]], list[Jour
     ]
 
     def agent(journal: Journal | None) -> Agent:
-        model = FunctionModel(reply, validate=False)
+        model = FunctionModel(reply, validate=False, keep_requests=False)
         return Agent(model, model=MODEL, tools=[lookup], journal=journal)
 
     plain, normal, full = agent(None), agent(journals[0]), agent(journals[1])

@@ -55,7 +55,7 @@ def _server(speed: float) -> tuple[Any, Any, Any]:
     from agentkit.testing.server import ModelServer
 
     limits = RateLimits(**LIMITS, clock=ScaledClock(speed))
-    model = TestModel(rate_limits=limits)
+    model = TestModel(rate_limits=limits, keep_requests=False)
     server = ModelServer(model)
     import threading
 

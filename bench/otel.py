@@ -1,6 +1,7 @@
 """What OpenTelemetry spans cost an agent run.
 
     python -m bench.otel [--runs 200] [--repeat 7] [--batch]
+    python -m bench.otel --instructions [--runs 100]     # needs valgrind
 
 One run: the model calls a tool, the tool answers, the model answers in text (two model
 requests, one tool call: four spans when recorded). First the model is offline and in process
@@ -19,12 +20,24 @@ a separate process; its `loop` scenario), as a run against the API goes. Contend
   usual production choice: spans queued, exported on its worker thread). Each of its batches
   ends with `force_flush()`, so the export's CPU is counted (CPU is the process's, all threads).
 
+With `--instructions`, instead of timing: the instructions executed per run, counted by
+valgrind's callgrind (deterministic and independent of the machine's load, which on a shared
+2-core machine swings whole-run CPU times by more than the spans cost). Each count is a child
+process doing a warm-up and then `runs` runs, minus the same child doing the warm-up alone;
+the bench server (loopback rows) is not counted. Rows: the whole run (sync `Agent`, in process
+and over loopback HTTP) with instrumentation off and with the SDK recording, and the spans'
+calls alone (the seam, and the same four spans asked of the SDK directly: the SDK's own floor).
+
 Targets (issue 19): at most 3% over the baseline without an SDK, at most 15% with one.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -46,6 +59,7 @@ from bench.agent_loop import add
 MODEL = "claude-sonnet-4-5"
 BASELINE = "instrumentation off"
 BATCH = "SDK, batch processor"
+SDK = "SDK, in-memory exporter"
 
 
 @tool
@@ -77,7 +91,7 @@ def settings(batch: bool = False) -> dict[str, _telemetry.Settings]:
     contenders = {
         BASELINE: _telemetry.Settings(enabled=False),
         "opentelemetry-api, no SDK": _telemetry.Settings(),
-        "SDK, in-memory exporter": _telemetry.Settings(tracer_provider=provider),
+        SDK: _telemetry.Settings(tracer_provider=provider),
     }
     if batch:
         if not BATCHED:
@@ -97,7 +111,7 @@ def flush(config: _telemetry.Settings) -> None:
 def agents(base_url: str | None) -> tuple[Agent, AsyncAgent]:
     """The agents: in process (offline model), or over loopback HTTP to the bench server."""
     if base_url is None:
-        model = FunctionModel(answer, validate=False)
+        model = FunctionModel(answer, validate=False, keep_requests=False)
         return (
             Agent(model.client(), model=MODEL, tools=[lookup]),
             AsyncAgent(model.async_client(), model=MODEL, tools=[lookup]),
@@ -188,7 +202,7 @@ def seam_calls(runs: int, with_batch: bool = False) -> dict[str, Callable[[], ob
 
     contenders = settings(with_batch)
     each = {name: batch(config) for name, config in contenders.items()}
-    provider = contenders["SDK, in-memory exporter"].tracer_provider
+    provider = contenders[SDK].tracer_provider
     assert provider is not None
     each[SDK_ALONE] = sdk_alone(runs, provider, model_call)
     return each
@@ -282,15 +296,113 @@ def sdk_alone(
     return many
 
 
+COUNTED = {
+    "whole run, in process": ("sync", (BASELINE, SDK)),
+    "whole run, loopback HTTP": ("http", (BASELINE, SDK)),
+    "the spans' calls alone": ("seam", (SDK, SDK_ALONE)),
+}
+"""What `--instructions` counts: (setting, contenders) per row group."""
+
+WARMUP = 30
+
+
+def child(setting: str, contender: str, runs: int) -> None:
+    """One counted process: `WARMUP` runs (or simulated runs), then `runs` more."""
+    if setting == "seam":
+        for count in (WARMUP, runs):
+            seam_calls(count)[contender]()
+        return
+    _telemetry.use(settings()[contender])
+
+    def go(agent: Agent) -> None:
+        for count in (WARMUP, runs):
+            for _ in range(count):
+                agent.run("Weather in Paris?")
+            EXPORTER.clear()
+
+    if setting == "http":
+        with loopback_server() as base_url:
+            go(agents(base_url)[0])
+    else:
+        go(agents(None)[0])
+
+
+def count_instructions(valgrind: str, setting: str, contender: str, runs: int) -> int:
+    """Instructions a child executes (callgrind's total; the bench server not included)."""
+    command = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    command += [sys.executable, "-m", "bench.otel", "--child", setting, contender, str(runs)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise RuntimeError(f"callgrind printed no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def instructions(runs: int) -> dict[str, Any]:
+    """Count instructions per run for each row (see the module's docstring); print them."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        raise SystemExit(
+            "--instructions needs valgrind: sudo apt-get install valgrind (or leave the flag "
+            "out to time the runs instead)"
+        )
+    figures: dict[str, Any] = {"runs": runs}
+    print(f"## instructions per run (valgrind --tool=callgrind, {runs} counted runs)\n")
+    for title, (setting, contenders) in COUNTED.items():
+        row: dict[str, float] = {}
+        for contender in contenders:
+            counts = [count_instructions(valgrind, setting, contender, n) for n in (0, runs)]
+            row[contender] = (counts[1] - counts[0]) / runs
+        figures[setting] = row
+        print(f"{title}:")
+        for contender, per_run in row.items():
+            print(f"  {contender:28} {per_run / 1000:9.1f} k instructions per run")
+        print()
+    run_in_process, run_http = figures["sync"][BASELINE], figures["http"][BASELINE]
+    for setting, run in (("sync", run_in_process), ("http", run_http)):
+        figures[setting]["overhead"] = figures[setting][SDK] / run - 1
+    seam = figures["seam"]
+    shares = {
+        name: {"in_process": seam[name] / run_in_process, "http": seam[name] / run_http}
+        for name in (SDK, SDK_ALONE)
+    }
+    figures["shares"] = shares
+    print("SDK recording, over instrumentation off:")
+    print(f"  whole run in process       {figures['sync']['overhead'] * 100:+6.1f}%")
+    print(f"  whole run, loopback HTTP   {figures['http']['overhead'] * 100:+6.1f}%")
+    for name, share in shares.items():
+        print(
+            f"  {name:26} {share['in_process'] * 100:5.1f}% of a run in process, "
+            f"{share['http'] * 100:5.1f}% of a loopback-HTTP run"
+        )
+    agentkit = seam[SDK] - seam[SDK_ALONE]
+    figures["agentkit_share"] = agentkit / seam[SDK]
+    print(f"  agentkit's own part of the spans' cost: {agentkit / seam[SDK] * 100:.1f}%\n")
+    return figures
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Print the tables; return the figures (each contender's time over the baseline's)."""
     parser = argparse.ArgumentParser(description="The cost of OpenTelemetry spans per run.")
-    parser.add_argument("--runs", type=int, default=200, help="runs per measurement")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measurement")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument(
         "--batch", action="store_true", help="add an SDK contender with a BatchSpanProcessor"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per run with valgrind instead of timing (default 100 runs)",
+    )
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        setting, contender, runs = args.child
+        child(setting, contender, int(runs))
+        return {}
+    if args.instructions:
+        return instructions(args.runs or 100)
+    args.runs = args.runs or 200
     figures: dict[str, Any] = {"runs": args.runs}
     try:
         with loopback_server() as base_url:

@@ -64,7 +64,9 @@ async def served(agent: AsyncAgent) -> AsyncIterator[Any]:
 
 
 def agent() -> AsyncAgent:
-    return AsyncAgent(FunctionModel(reply, validate=False), model=MODEL, tools=[lookup])
+    return AsyncAgent(
+        FunctionModel(reply, validate=False, keep_requests=False), model=MODEL, tools=[lookup]
+    )
 
 
 def contenders(portal: Any, client: Any, runs: int) -> dict[str, Callable[[], object]]:

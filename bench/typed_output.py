@@ -79,17 +79,20 @@ def http_contenders(base_url: str) -> dict[str, Callable[[], object]]:
 
 def contenders() -> dict[str, Callable[[], object]]:
     """One run each: ending in text, in typed output through the output tool, natively."""
-    text = Agent(FunctionModel(lambda request: TEXT, validate=False), model=MODEL)
+    text = Agent(
+        FunctionModel(lambda request: TEXT, validate=False, keep_requests=False), model=MODEL
+    )
     tool_mode = Agent(
         FunctionModel(
             lambda request: [{"type": "tool_use", "name": "final_result", "input": DATA}],
             validate=False,
+            keep_requests=False,
         ),
         model=MODEL,
         output_type=Invoice,
     )
     native = Agent(
-        FunctionModel(lambda request: TEXT, validate=False),
+        FunctionModel(lambda request: TEXT, validate=False, keep_requests=False),
         model=MODEL,
         output_type=Invoice,
         output_mode="native",

@@ -75,6 +75,9 @@ class MockModel:
             `anthropic-ratelimit-*` headers on every answer).
         batches: The Message Batches (and Models) endpoints' settings and state: processing
             time on an injectable clock, injected outcomes (`OfflineBatches`).
+        keep_requests: Keep every request in `requests` (on by default, for tests to inspect).
+            Turn it off for long runs (a server, a map over many inputs, a benchmark): the log
+            otherwise grows by one request, its messages included, per model call.
     """
 
     def __init__(
@@ -87,8 +90,10 @@ class MockModel:
         id_prefix: str = "test",
         rate_limits: RateLimits | None = None,
         batches: OfflineBatches | None = None,
+        keep_requests: bool = True,
     ) -> None:
         self.faults = faults
+        self.keep_requests = keep_requests
         self.rate_limits = rate_limits
         self._admitted: dict[int, Any] = {}
         self.validate = validate
@@ -98,7 +103,8 @@ class MockModel:
         self.batches = batches if batches is not None else OfflineBatches()
         """The batches this model serves (and its settings)."""
         self.requests: list[ModelRequest] = []
-        """Every request received, in order (invalid ones included)."""
+        """Every request received, in order (invalid ones included; none when
+        `keep_requests` is off)."""
         self._lock = threading.Lock()
         self._counter = itertools.count()
         self._ids = itertools.count(1)
@@ -154,7 +160,8 @@ class MockModel:
             request = ModelRequest(
                 parsed if isinstance(parsed, dict) else {}, path=path, headers=headers, index=index
             )
-            self.requests.append(request)
+            if self.keep_requests:
+                self.requests.append(request)
         fault = self._fault(index, request)
         if fault is not None and fault.reset:
             return Exchange(0, {}, fault=fault)

@@ -171,11 +171,14 @@ def serve_in_background(model: MockModel, *, port: int = 0) -> Iterator[str]:
 
 
 def load_model(spec: str) -> MockModel:
-    """A model from a command-line spec: `test`, `echo` or `scripted:FILE` (a JSON list)."""
+    """A model from a command-line spec: `test`, `echo` or `scripted:FILE` (a JSON list).
+
+    It keeps no log of its requests (a server may answer millions).
+    """
     if spec == "test":
-        return TestModel()
+        return TestModel(keep_requests=False)
     if spec == "echo":
-        return EchoModel()
+        return EchoModel(keep_requests=False)
     if spec.startswith("scripted:"):
         path = Path(spec.partition(":")[2])
         try:
@@ -184,7 +187,7 @@ def load_model(spec: str) -> MockModel:
             raise UsageError(f"cannot read the script {str(path)!r}: {exc}") from exc
         if not isinstance(replies, list):
             raise UsageError(f"the script {str(path)!r} must be a JSON list of replies.")
-        return ScriptedModel(replies)
+        return ScriptedModel(replies, keep_requests=False)
     raise UsageError(f"unknown model {spec!r}: use 'test', 'echo' or 'scripted:FILE'.")
 
 

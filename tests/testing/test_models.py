@@ -993,6 +993,17 @@ def test_requests_are_recorded(kind: str) -> None:
     assert first.tool_results == []
 
 
+def test_keep_requests_off_answers_the_same_and_keeps_no_log(kind: str) -> None:
+    kept, unkept = EchoModel(), EchoModel(keep_requests=False)
+    for model in (kept, unkept):
+        create(kind, model)
+        create_streamed(kind, model, system="sys")
+    assert len(kept.requests) == 2
+    assert unkept.requests == []
+    # the ids still count every request, as with a log
+    assert create(kind, unkept).id == create(kind, kept).id
+
+
 def test_model_request_shortcuts() -> None:
     def request(*messages: dict[str, Any]) -> ModelRequest:
         return ModelRequest({"messages": list(messages)}, path="/v1/messages", headers={}, index=0)

@@ -423,6 +423,7 @@ def test_load_model_specs(tmp_path: Path) -> None:
     with serve_in_background(model) as url, Anthropic(base_url=url, api_key="k") as client:
         answers = [text_of(client.messages.create(**PARAMS)) for _ in range(2)]
     assert answers == ["first", "second"]
+    assert model.requests == []  # a server keeps no log of what it answered
 
 
 @pytest.mark.parametrize(
