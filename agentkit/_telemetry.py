@@ -8,7 +8,9 @@ Spans follow the OpenTelemetry GenAI semantic conventions:
 
 - `invoke_agent {name}` (INTERNAL) around a run: `Run`;
 - `chat {model}` (CLIENT) around each model request: `Chat`;
-- `execute_tool {tool}` (INTERNAL) around each tool call that runs: `tool_span`.
+- `execute_tool {tool}` (INTERNAL) around each tool call that runs (`tool_span`), and for each
+  call answered without running (`Run.saw`, as the call's `ToolCallFinished` goes by: a
+  zero-length span at the moment the call was answered, its `error.type` the result's).
 
 A run's span is never left current across a `yield` to the caller of `agent.stream()`: the
 drivers make it current around each effect they perform (`Run.attached()`), and the model
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import AsyncGenerator, Generator, Mapping
 from contextlib import nullcontext
 from contextvars import ContextVar
@@ -193,12 +196,13 @@ def event(name: str, attributes: Mapping[str, Any]) -> None:
 class Run(_Scope):
     """The span of one agent run (`invoke_agent {name}`)."""
 
-    __slots__ = ("server", "tracer")
+    __slots__ = ("server", "tool_starts", "tracer")
 
     def __init__(self, span: Span, capture: bool, server: tuple[str, int], tracer: Tracer) -> None:
         super().__init__(span, capture)
         self.server = server
         self.tracer = tracer
+        self.tool_starts: dict[str, int] = {}  # call id -> when its `ToolCallStarted` went by
 
     def chat(self, params: Mapping[str, Any], stream: bool) -> Chat:
         """The span of one model request of this run (not current yet).
@@ -234,9 +238,19 @@ class Run(_Scope):
         return Chat(span, self.capture)
 
     def saw(self, event: _E) -> _E:
-        """Note an event of the run on its way to the caller (the result, when it comes)."""
-        if getattr(event, "type", None) == "run_finished":
-            result: Any = getattr(event, "result", None)
+        """Note an event of the run on its way to the caller.
+
+        The result, when it comes; and each tool call's start and end, so that a call
+        answered without running gets its span (`not_run`).
+        """
+        seen: Any = event
+        kind = getattr(seen, "type", None)
+        if kind == "tool_call_started":
+            self.tool_starts[seen.call.id] = time.time_ns()
+        elif kind == "tool_call_finished":
+            self.not_run(seen.tool_result, self.tool_starts.pop(seen.call.id, None))
+        elif kind == "run_finished":
+            result: Any = seen.result
             usage = result.usage
             attributes = _usage(
                 usage.input_tokens,
@@ -252,6 +266,38 @@ class Run(_Scope):
                 attributes["gen_ai.output.messages"] = _json(output)
             self.span.set_attributes(attributes)  # one call: one lock, one check
         return event
+
+    def not_run(self, result: Any, at: int | None) -> None:
+        """The span of a call answered without running, if `result` is one (`NotRun`).
+
+        `at` is when the call was answered (its `ToolCallStarted`, in ns since the epoch): the
+        span starts and ends then. A result that says nothing of why, such as one a journal
+        replays, gets none (nor does a replayed call that ran: a span is for what happens
+        in this run).
+        """
+        error_type = getattr(result, "error_type", None)
+        if error_type is None:
+            return
+        call = result.call
+        attributes = {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.provider.name": PROVIDER,
+            "gen_ai.tool.name": call.name,
+            "gen_ai.tool.call.id": call.id,
+            "error.type": error_type,
+        }
+        if self.capture:
+            attributes["gen_ai.tool.call.arguments"] = _json(call.input)
+            attributes["gen_ai.tool.call.result"] = _json(result.content)
+        span = self.tracer.start_span(
+            f"execute_tool {call.name}",
+            self.context,
+            kind=_api.internal,
+            attributes=attributes,
+            start_time=at,
+        )
+        span.set_status(_api.status(_api.error, result.reason))
+        span.end(end_time=at)
 
     def __enter__(self) -> Run:
         return self
@@ -482,7 +528,7 @@ def tool_span(call: ToolCall, outcome: Outcome) -> _ToolSpan | nullcontext[None]
     """Around running a tool's function: its `execute_tool` span, current while it runs.
 
     Only under an instrumented agent's run (a no-op otherwise); the span reads `outcome` as
-    it ends.
+    it ends. A call answered without running gets its span from the run (`Run.not_run`).
     """
     parent = _current.get()
     if parent is None:

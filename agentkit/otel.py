@@ -8,7 +8,9 @@ brings the OpenTelemetry SDK and its exporter):
 - `chat {model}` (CLIENT) around each model request, with retries and rate-limit waits as
   span events;
 - `execute_tool {tool name}` (INTERNAL) around each tool call that runs, current while the
-  tool runs (on worker threads too), so a tool's own spans nest under it.
+  tool runs (on worker threads too), so a tool's own spans nest under it; and for each call
+  answered without running (an unknown tool, invalid input, a hook's denial, a refused
+  approval), with an `error.type` saying why (see the "Observability" guide).
 
 With no SDK configured, the spans cost almost nothing: a run finds that its span is not
 recording and records nothing more. Message and tool content is recorded only on request:

@@ -8,6 +8,7 @@ Temporal sees it.
 from __future__ import annotations
 
 import inspect
+import time
 from functools import partial
 from typing import Any
 
@@ -44,9 +45,15 @@ def _checked(served: Served, value: dict[str, Any], what: str) -> dict[str, Any]
 
 @activity.defn(name=CALL_MODEL)
 async def call_model(request: ModelCall) -> dict[str, Any]:
-    """Send one model request (one attempt: Temporal retries); the response as journal data."""
+    """Send one model request (one attempt: Temporal retries); the response as journal data.
+
+    The data's `timing` (and a failure's details) say when this attempt was sent, how long it
+    took and how many attempts came before it: the workflow reads no clock, so the run's
+    request records (`RunResult.requests`) take their times from here.
+    """
     served = _served(request.agent)
     client = served.agent.client.with_options(max_retries=0)
+    timer = _AttemptTimer()
     try:
         if isinstance(client, AsyncAnthropic):
             message = await _ask_async(client, request.params, stream=request.stream)
@@ -54,8 +61,26 @@ async def call_model(request: ModelCall) -> dict[str, Any]:
             ask = partial(_ask_sync, client, request.params, stream=request.stream)
             message = await anyio.to_thread.run_sync(ask)
     except APIError as exc:
-        raise to_application_error(exc) from exc
-    return _checked(served, message_record(message), f"the model's response to {request.agent!r}")
+        raise to_application_error(exc, timing=timer.timing()) from exc
+    data = message_record(message)
+    data["timing"] = timer.timing()
+    return _checked(served, data, f"the model's response to {request.agent!r}")
+
+
+class _AttemptTimer:
+    """Times one attempt of a model call: a wall-clock start, a monotonic duration."""
+
+    def __init__(self) -> None:
+        self.started_at = time.time()
+        self.start = time.perf_counter()
+
+    def timing(self) -> dict[str, Any]:
+        """The attempt so far, as `RequestTiming` fields (`retries`: the attempts before it)."""
+        return {
+            "started_at": self.started_at,
+            "duration": time.perf_counter() - self.start,
+            "retries": activity.info().attempt - 1,
+        }
 
 
 async def _ask_async(client: Any, params: dict[str, Any], *, stream: bool) -> Any:
@@ -92,7 +117,9 @@ async def call_tool(request: ToolCallRequest) -> dict[str, Any]:
         (result,) = await agent.toolbox.aexecute_all(
             [planned], deps=deps, messages=request.messages, usage=usage
         )
-    return _checked(served, _result_record(result), f"the result of tool call {call.name!r}")
+    data = _result_record(result)
+    data["started_at"] = result.started_at  # when the function started (the run timeline's)
+    return _checked(served, data, f"the result of tool call {call.name!r}")
 
 
 async def _deps(served: Served, key: str | None) -> Any:

@@ -12,7 +12,7 @@ tool again only if it is `idempotent`; otherwise the model is told the call was 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -96,8 +96,13 @@ def model_timeout(timeout: Any) -> timedelta:
     return timedelta(seconds=seconds or _DEFAULT_TIMEOUT)
 
 
-def to_application_error(exc: Exception) -> ApplicationError:
-    """The Temporal error for a failed model call: retryable exactly when agentkit retries."""
+def to_application_error(
+    exc: Exception, *, timing: Mapping[str, Any] | None = None
+) -> ApplicationError:
+    """The Temporal error for a failed model call: retryable exactly when agentkit retries.
+
+    `timing` (when the attempt was sent, how long it took) goes in the details as `timing`.
+    """
     details: dict[str, Any] = {}
     delay = None
     if isinstance(exc, APIStatusError):
@@ -108,6 +113,8 @@ def to_application_error(exc: Exception) -> ApplicationError:
             delay = timedelta(seconds=exc.retry_after)
     else:
         retry = isinstance(exc, APIConnectionError) and not isinstance(exc, UncertainDeliveryError)
+    if timing is not None:
+        details["timing"] = dict(timing)
     return ApplicationError(
         str(exc),
         details,

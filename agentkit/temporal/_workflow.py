@@ -11,11 +11,15 @@ effects the Temporal way:
 | `CallHook`  | called in the workflow (hooks must be deterministic: no I/O, no clocks)  |
 | `Emit`      | dropped (the run's `RunFinished` result is the workflow's result)       |
 
-Every payload sent to Temporal is checked against the worker's `payload_limit` first.
+Every payload sent to Temporal is checked against the worker's `payload_limit` first. The
+run's request records (`RunResult.requests`) take their times from the model call activity,
+which measures its attempt (workflow code reads no clock), and its tool calls' start times from
+the tool call activities.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from temporalio import workflow
@@ -24,7 +28,7 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 
 with workflow.unsafe.imports_passed_through():
     from .. import _exceptions
-    from .._core.effects import CallHook, CallModel, Emit, RunTools
+    from .._core.effects import CallHook, CallModel, Emit, RequestTiming, RunTools
     from .._core.tool_calls import ToolResult
     from .._drive import Done, advance
     from .._exceptions import (
@@ -113,7 +117,11 @@ class AgentWorkflow:
                 retry_policy=served.model_retry,
             )
         except ActivityError as exc:
+            cause = exc.cause
+            if isinstance(cause, ApplicationError) and cause.details:
+                _report_timing(effect, cause.details[0])
             raise _model_failure(exc) from exc
+        _report_timing(effect, data)
         return message_from_record(data)
 
     async def _run_tools(
@@ -151,8 +159,24 @@ class AgentWorkflow:
                 data = await started[index]
             except ActivityError as exc:
                 raise _tool_failure(exc) from exc
-            results.append(_result_from_record(plan.call, data))
+            result = _result_from_record(plan.call, data)
+            result.started_at = data.get("started_at")  # the activity's clock, not ours
+            results.append(result)
         return results
+
+
+def _report_timing(effect: CallModel, data: object) -> None:
+    """Hand the flow the `timing` the model call's activity measured (its request's record).
+
+    Data without one (an attempt that timed out, a worker of an older agentkit) is no timing.
+    """
+    timing = data.get("timing") if isinstance(data, Mapping) else None
+    if effect.on_timing is None or not isinstance(timing, Mapping):
+        return
+    started_at, duration, retries = (timing.get(k) for k in ("started_at", "duration", "retries"))
+    if isinstance(started_at, (int, float)) and isinstance(duration, (int, float)):
+        retries = retries if isinstance(retries, int) else None
+        effect.on_timing(RequestTiming(float(started_at), float(duration), retries))
 
 
 def _model_failure(exc: ActivityError) -> Exception:
