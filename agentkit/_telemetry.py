@@ -32,6 +32,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from ._core.tool_calls import NOT_RUN
+
 if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
@@ -268,14 +270,14 @@ class Run(_Scope):
         return event
 
     def not_run(self, result: Any, at: int | None) -> None:
-        """The span of a call answered without running, if `result` is one (`NotRun`).
+        """The span of a call answered without running, if `result` says why (`not_run`).
 
         `at` is when the call was answered (its `ToolCallStarted`, in ns since the epoch): the
         span starts and ends then. A result that says nothing of why, such as one a journal
         replays, gets none (nor does a replayed call that ran: a span is for what happens
         in this run).
         """
-        error_type = getattr(result, "error_type", None)
+        error_type = getattr(result, "not_run", None)
         if error_type is None:
             return
         call = result.call
@@ -296,7 +298,7 @@ class Run(_Scope):
             attributes=attributes,
             start_time=at,
         )
-        span.set_status(_api.status(_api.error, result.reason))
+        span.set_status(_api.status(_api.error, NOT_RUN.get(error_type, error_type)))
         span.end(end_time=at)
 
     def __enter__(self) -> Run:

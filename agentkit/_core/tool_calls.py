@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ..types.content import ToolUseBlock
     from ..types.params import ToolResultBlockParam
 
-__all__ = ["ToolCall", "ToolContent", "ToolResult"]
+__all__ = ["NOT_RUN", "ToolCall", "ToolContent", "ToolResult"]
 
 ToolContent: TypeAlias = str | list[dict[str, Any]] | None
 """`tool_result` content: text, content blocks, or nothing."""
@@ -51,6 +51,17 @@ class ToolCall:
         )
 
 
+NOT_RUN = {
+    "tool_not_found": "the model called a tool that does not exist",
+    "malformed_input": "the tool input was not a complete JSON object",
+    "invalid_input": "the tool input did not validate",
+    "denied": "a before_tool_call hook denied the call",
+    "not_approved": "the call needed approval and did not get it",
+}
+"""Why a call was answered without running its function (`ToolResult.not_run`), and what its
+`execute_tool` span's status says."""
+
+
 @dataclass(kw_only=True)
 class ToolResult:
     """What one tool call produced.
@@ -65,6 +76,9 @@ class ToolResult:
         output: The function's return value (None on error).
         exception: The exception the function raised, if any.
         ran: Whether the function was called at all.
+        not_run: Why the function was not called, when the call was answered without it: a
+            key of `NOT_RUN` (the `error.type` of the call's `execute_tool` span). None when
+            it ran, or when nothing says why (a result a journal replays). Not compared.
     """
 
     call: ToolCall
@@ -75,6 +89,7 @@ class ToolResult:
     output: Any = None
     exception: BaseException | None = field(default=None, repr=False)
     ran: bool = False
+    not_run: str | None = field(default=None, compare=False)
 
     def to_param(self) -> ToolResultBlockParam:
         """The `tool_result` block answering the call."""

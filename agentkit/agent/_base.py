@@ -18,7 +18,6 @@ from typing_extensions import TypeVar
 from .._core.effects import CallHook, CallModel, Emit, RequestTiming, RunTools
 from .._core.loop import AgentLoop, Finish, LoopState, UsageLimits, append_user_content
 from .._core.request import NON_STREAMING_MAX_SECONDS, expected_seconds
-from .._core.tool_calls import ToolResult
 from .._exceptions import (
     APIError,
     OutputProblem,
@@ -27,11 +26,10 @@ from .._exceptions import (
     UsageError,
 )
 from .._telemetry import start_run
-from ..tools._calls import NotRun, Planned
 from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
 from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
-from ._hooks import Hooks, approval_refused, plan_tool_calls
+from ._hooks import Hooks, plan_tool_calls
 from ._journaled import journaled_run
 from ._output import OutputPolicy, OutputValidator, reask_text, relay_text, validator_arity
 from ._result import OutputT, RunLimitExceeded, RunResult
@@ -381,8 +379,7 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
         outputs = [c for c in all_calls if c not in calls]
         results = []
         if calls:
-            planned = yield from plan_tool_calls(self.hooks, self.toolbox, calls)
-            plans = [_why_refused(plan, self.hooks) for plan in planned]
+            plans = yield from plan_tool_calls(self.hooks, self.toolbox, calls)
             for plan in plans:
                 yield Emit(ToolCallStarted(plan.call))
             state = loop.state
@@ -502,23 +499,6 @@ class _OutputState:
         self.retries = 0
         self.problems: list[OutputProblem] = []
         self.raw: Any = None
-
-
-def _why_refused(plan: Planned | ToolResult, hooks: Hooks) -> Planned | ToolResult:
-    """A call a hook refused, as a `NotRun` saying which hook (its span tells it); others as is.
-
-    `plan_tool_calls` answers a refused call with a plain `ToolResult`: a refusal of the
-    `approve` step is the one `approval_refused` makes, any other a `before_tool_call` denial.
-    """
-    if not isinstance(plan, ToolResult) or isinstance(plan, NotRun):
-        return plan
-    if plan.content == approval_refused(plan.call, asked=hooks.approve is not None).content:
-        why = "not_approved"
-    elif hooks.before_tool_call is not None:
-        why = "denied"
-    else:  # a toolbox of the user's own making answered it: no cause is known
-        return plan
-    return NotRun(call=plan.call, content=plan.content, is_error=plan.is_error, error_type=why)
 
 
 def _positive(name: str, value: object) -> None:

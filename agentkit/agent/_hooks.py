@@ -106,7 +106,7 @@ def apply_decision(call: ToolCall, decision: object) -> ToolCall | ToolResult:
         decision = Deny()
     if isinstance(decision, Deny):
         text = f"The tool call was denied and did not run: {decision.reason}"
-        return ToolResult(call=call, content=text, is_error=True)
+        return ToolResult(call=call, content=text, is_error=True, not_run="denied")
     if isinstance(decision, ReplaceInput):
         return dataclasses.replace(call, input=dict(decision.input), input_error=None)
     raise TypeError(
@@ -151,4 +151,4 @@ def approval_refused(call: ToolCall, *, asked: bool) -> ToolResult:
             f"The tool {call.name!r} requires approval and no approver is configured; "
             "it did not run."
         )
-    return ToolResult(call=call, content=text, is_error=True)
+    return ToolResult(call=call, content=text, is_error=True, not_run="not_approved")

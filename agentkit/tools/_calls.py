@@ -1,7 +1,7 @@
 """One tool call from request to result, without I/O: what to run, and what to answer.
 
-`plan_call` finds the tool and validates the input (or answers the call at once, with a
-`NotRun` naming why); `finish_call` turns what the function did (returned, raised, timed out)
+`plan_call` finds the tool and validates the input (or answers the call at once, its
+`not_run` naming why); `finish_call` turns what the function did (returned, raised, timed out)
 into a `ToolResult`. The sync and async drivers in `_toolbox.py` only run the function in
 between.
 """
@@ -25,9 +25,7 @@ if TYPE_CHECKING:
     from ._context import ToolContext
 
 __all__ = [
-    "NOT_RUN",
     "ErrorFormatter",
-    "NotRun",
     "Planned",
     "ToolCall",
     "ToolResult",
@@ -67,33 +65,6 @@ def redacting_formatter(
     return format_error
 
 
-NOT_RUN = {
-    "tool_not_found": "the model called a tool that does not exist",
-    "malformed_input": "the tool input was not a complete JSON object",
-    "invalid_input": "the tool input did not validate",
-    "denied": "a before_tool_call hook denied the call",
-    "not_approved": "the call needed approval and did not get it",
-}
-"""Why a call was answered without running its function (`NotRun.error_type`), and what its
-`execute_tool` span's status says."""
-
-
-@dataclass(kw_only=True)
-class NotRun(ToolResult):
-    """The answer to a call whose function was never called, and why.
-
-    Attributes:
-        error_type: Why (a key of `NOT_RUN`): the `error.type` of the call's span.
-    """
-
-    error_type: str
-
-    @property
-    def reason(self) -> str:
-        """Why, in words (the call's span's status)."""
-        return NOT_RUN[self.error_type]
-
-
 @dataclass(frozen=True)
 class Planned:
     """A call that passed validation: the tool and its arguments."""
@@ -114,22 +85,22 @@ class Planned:
         return args, {**kwargs, self.bound.context_param: context}
 
 
-def plan_call(tools: Mapping[str, Tool[..., Any]], call: ToolCall) -> Planned | NotRun:
+def plan_call(tools: Mapping[str, Tool[..., Any]], call: ToolCall) -> Planned | ToolResult:
     """Find the tool and validate the input; an error result when either fails."""
     tool = tools.get(call.name)
     if tool is None:
         available = ", ".join(sorted(tools)) or "(none)"
         text = f"Unknown tool {call.name!r}. Available tools: {available}."
-        return NotRun(call=call, content=text, is_error=True, error_type="tool_not_found")
+        return ToolResult(call=call, content=text, is_error=True, not_run="tool_not_found")
     if call.input_error is not None:
         text = (
             f"The input for tool {call.name!r} could not be used: {call.input_error}. "
             "The tool was not run; call it again with a complete JSON object."
         )
-        return NotRun(call=call, content=text, is_error=True, error_type="malformed_input")
+        return ToolResult(call=call, content=text, is_error=True, not_run="malformed_input")
     bound = tool.bind(call.input)
     if isinstance(bound, str):
-        return NotRun(call=call, content=bound, is_error=True, error_type="invalid_input")
+        return ToolResult(call=call, content=bound, is_error=True, not_run="invalid_input")
     return Planned(call, tool, bound)
 
 

@@ -401,6 +401,30 @@ def test_hooks_replace_deny_after_and_on_turn(kind: str) -> None:
     assert seen == ["turn:tool_use", "get_weather:False", "add:True", "turn:end_turn"]
 
 
+def test_results_say_why_a_call_did_not_run(kind: str) -> None:
+    calls = [
+        tool_use("get_weather", {"city": "Paris"}, "toolu_1"),
+        tool_use("add", {"a": 1, "b": 2}, "toolu_2"),
+        tool_use("nope", {}, "toolu_3"),
+        tool_use("add", {"a": "one"}, "toolu_4"),
+    ]
+    why: dict[str, str | None] = {}
+
+    def after(call: Any, result: Any) -> None:
+        why[call.id] = result.not_run
+
+    hooks = Hooks(
+        before_tool_call=lambda c: deny("no") if c.id == "toolu_2" else None, after_tool_call=after
+    )
+    run(kind, ScriptedModel([calls, "done"]), tools=[get_weather, add], hooks=hooks)
+    assert why == {
+        "toolu_1": None,
+        "toolu_2": "denied",
+        "toolu_3": "tool_not_found",
+        "toolu_4": "invalid_input",
+    }
+
+
 def test_bad_hook_decision_is_a_clear_error(kind: str) -> None:
     calls = [tool_use("get_weather", {"city": "X"}, "toolu_1")]
     with pytest.raises(TypeError, match="return allow"):
