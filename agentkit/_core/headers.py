@@ -10,7 +10,6 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 __all__ = [
     "RateLimit",
@@ -107,6 +106,8 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     seconds = _to_float(raw)
     if seconds is not None:
         return seconds if seconds >= 0 else None
+    from email.utils import parsedate_to_datetime  # an HTTP-date: rare, and email.* is heavy
+
     try:
         when = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError):

@@ -1,4 +1,13 @@
-"""The agent loop: `Agent` / `AsyncAgent`, `RunResult`, run events and hooks."""
+"""The agent loop: `Agent` / `AsyncAgent`, `RunResult`, run events and hooks.
+
+The many-runs names (`MapRun`, `MapInput`, `MapOptions`, ..., `save_map_html`) load on first
+use, so a single run never imports the map machinery (worker threads, queues, batch mode).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from .._core.loop import RequestRecord as RequestRecord
 from .._core.loop import RunUsage as RunUsage
@@ -21,16 +30,28 @@ from ._hooks import ToolDecision as ToolDecision
 from ._hooks import allow as allow
 from ._hooks import deny as deny
 from ._hooks import replace_input as replace_input
-from ._map import AsyncMapRun as AsyncMapRun
-from ._map import MapInput as MapInput
-from ._map import MapOptions as MapOptions
-from ._map import MapResult as MapResult
-from ._map import MapRun as MapRun
-from ._map import MapSummary as MapSummary
-from ._map_view import save_map_html as save_map_html
 from ._output import OutputMode as OutputMode
 from ._result import RunLimitExceeded as RunLimitExceeded
 from ._result import RunResult as RunResult
+
+if TYPE_CHECKING:
+    from ._map import AsyncMapRun as AsyncMapRun
+    from ._map import MapInput as MapInput
+    from ._map import MapOptions as MapOptions
+    from ._map import MapResult as MapResult
+    from ._map import MapRun as MapRun
+    from ._map import MapSummary as MapSummary
+    from ._map_view import save_map_html as save_map_html
+
+_LAZY: dict[str, str] = {
+    "AsyncMapRun": "._map",
+    "MapInput": "._map",
+    "MapOptions": "._map",
+    "MapResult": "._map",
+    "MapRun": "._map",
+    "MapSummary": "._map",
+    "save_map_html": "._map_view",
+}
 
 __all__ = [
     "Agent",
@@ -65,3 +86,16 @@ __all__ = [
     "replace_input",
     "save_map_html",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

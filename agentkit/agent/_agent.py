@@ -25,25 +25,15 @@ from .._core.effects import CallHook, CallModel, Emit, RequestTiming
 from .._drive import Done, advance
 from .._utils import call_maybe_async
 from ._base import AgentBase, DepsT, OutputT, Prompt, RunFlow, resolve_client
-from ._batch_map import AsyncBatchMapRun, BatchMapRun
 from ._events import AgentEvent, RunFinished
-from ._map import (
-    AsyncMapRun,
-    MapOptions,
-    MapPlan,
-    MapResult,
-    MapRun,
-    MapSummary,
-    acollect,
-    collect,
-)
 from ._output import relay_text
 from ._result import RunResult
 
-if TYPE_CHECKING:  # the client loads when an agent is made
+if TYPE_CHECKING:  # the client loads when an agent is made; the map machinery on first map
     from .._client import Anthropic, AsyncAnthropic
     from ..types.message import Message
     from ..types.params import MessageParam
+    from ._map import AsyncMapRun, MapOptions, MapResult, MapRun, MapSummary
 
 __all__ = ["Agent", "AsyncAgent"]
 
@@ -158,8 +148,12 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         Returns:
             An iterator of `MapResult`s; its `.summary` is complete once it is exhausted.
         """
+        from ._map import MapPlan, MapRun  # the map machinery, on the first map
+
         plan = MapPlan(inputs, client=self.client, **options)
         if plan.mode == "batch":
+            from ._batch_map import BatchMapRun
+
             return BatchMapRun(self, plan)
         return MapRun(self, plan)
 
@@ -167,6 +161,8 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         self, inputs: Iterable[Any], **options: Unpack[MapOptions]
     ) -> tuple[list[MapResult[OutputT]], MapSummary]:
         """`map` to the end: every result (in input order by default) and the summary."""
+        from ._map import collect
+
         options.setdefault("ordered", True)
         return collect(self.map(inputs, **options))
 
@@ -300,8 +296,12 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
 
         `inputs` may be an async iterable too. Leaving early: `async with agent.map(...)`.
         """
+        from ._map import AsyncMapRun, MapPlan  # the map machinery, on the first map
+
         plan = MapPlan(inputs, client=self.client, **options)
         if plan.mode == "batch":
+            from ._batch_map import AsyncBatchMapRun
+
             return AsyncBatchMapRun(self, plan)
         return AsyncMapRun(self, plan)
 
@@ -309,6 +309,8 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         self, inputs: Iterable[Any] | AsyncIterable[Any], **options: Unpack[MapOptions]
     ) -> tuple[list[MapResult[OutputT]], MapSummary]:
         """`map` to the end: every result (in input order by default) and the summary."""
+        from ._map import acollect
+
         options.setdefault("ordered", True)
         return await acollect(self.map(inputs, **options))
 

@@ -16,6 +16,9 @@
 
 A resumed run must send the same requests as before (checked with each request's digest): the
 same prompt (or none: the recorded one is used), the same configuration.
+
+`agent/_base.py` imports this module for every agent, so what only a journaled run needs (the
+records' helpers in `agentkit._core.journal`, with hashlib) is imported when a run is journaled.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from .._core.effects import CallHook, CallModel, Emit, RunTools
-from .._core.journal import interrupted_text, request_digest, tool_key
 from .._core.tool_calls import ToolResult
 from .._drive import Done, advance
 from .._exceptions import JournalError
@@ -106,6 +108,8 @@ class _Replay:
 
     def model(self, effect: CallModel) -> Generator[Any, Any, Message]:
         """Answer from the journal, or record the request, have it sent, record the answer."""
+        from .._core.journal import request_digest
+
         step = self.step
         self.step += 1
         digest = request_digest(effect.params)
@@ -130,6 +134,8 @@ class _Replay:
 
     def known(self, effect: CallHook) -> Any:
         """The answer of a tool decision hook about a call already answered, else `_ASK`."""
+        from .._core.journal import tool_key
+
         hooks = self.hooks
         if effect.fn is not hooks.before_tool_call and effect.fn is not hooks.approve:
             return _ASK
@@ -141,6 +147,8 @@ class _Replay:
 
     def tools(self, effect: RunTools) -> Generator[Any, Any, list[ToolResult]]:
         """Reuse finished calls, settle interrupted ones, run and record the rest."""
+        from .._core.journal import interrupted_text, tool_key
+
         step = self.step - 1
         plans = list(effect.plans)
         answers: dict[int, ToolResult] = {}
