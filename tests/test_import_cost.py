@@ -42,6 +42,7 @@ MANY_RUNS_ONLY = (
     "agentkit.agent._map_view",
     "agentkit.agent._batch_map",
     "agentkit.agent._progress",
+    "agentkit.agent._journaled",
     "agentkit._core.mapping",
     "agentkit._core.batch_map",
     "agentkit._core.journal",

@@ -30,7 +30,6 @@ from ..tools._tool import Tool
 from ..tools._toolbox import Toolbox
 from ._events import RunFinished, ToolCallFinished, ToolCallStarted, TurnFinished
 from ._hooks import Hooks, plan_tool_calls
-from ._journaled import journaled_run
 from ._output import OutputPolicy, OutputValidator, reask_text, relay_text, validator_arity
 from ._result import OutputT, RunLimitExceeded, RunResult
 
@@ -318,6 +317,8 @@ class AgentBase(Generic[ClientT, DepsT, OutputT]):
 
         def make_flow(prompt: Prompt, messages: Sequence[MessageParam] | None) -> RunFlow:
             return self._run_steps(prompt, messages, deps, streaming=streaming)
+
+        from ._journaled import journaled_run  # only journaled runs need it
 
         return (
             yield from journaled_run(
