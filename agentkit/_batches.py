@@ -407,6 +407,7 @@ class AsyncBatches(_BatchCalls, AsyncResource):
         return await self._send(self._results_call(batch, checked, AsyncBatchResults))
 
 
+@spelled_out
 class BatchesWithRawResponse:
     """`client.messages.batches.with_raw_response`: each method returns an `APIResponse`."""
 
@@ -440,6 +441,7 @@ class BatchesWithRawResponse:
         return self._batches._results(batch_id, options)
 
 
+@spelled_out
 class AsyncBatchesWithRawResponse:
     """`client.messages.batches.with_raw_response` of the async client."""
 

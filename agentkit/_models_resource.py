@@ -82,6 +82,7 @@ class AsyncModels(AsyncResource):
         return self._paginator(_PATH, ModelInfo, params)
 
 
+@spelled_out
 class ModelsWithRawResponse:
     """`client.models.with_raw_response`: each method returns an `APIResponse`."""
 
@@ -97,6 +98,7 @@ class ModelsWithRawResponse:
         return self._models._page(_PATH, ModelInfo, *list_request(params))
 
 
+@spelled_out
 class AsyncModelsWithRawResponse:
     """`client.models.with_raw_response` of the async client."""
 

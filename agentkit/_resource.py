@@ -11,6 +11,8 @@ signature `inspect` shows, each keyword listed with its default.
 
 from __future__ import annotations
 
+import difflib
+import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -196,14 +198,47 @@ def spelled_out(cls: _C) -> _C:
     """Give the class's public methods taking `**options` / `**params` their spelt-out signature.
 
     `**options` stands for the per-call options (`RequestOptions`), `**params` for a list's
-    (`ListParams`); `inspect.signature` then lists each keyword with its default.
+    (`ListParams`); `inspect.signature` then lists each keyword with its default, and a keyword
+    outside it is a `TypeError` naming the method, as for a method that spells them out.
     """
-    for name, method in vars(cls).items():
+    for name, method in list(vars(cls).items()):
         if name.startswith("_") or not inspect.isfunction(method):
             continue
         signature = inspect.signature(method)
         *params, last = signature.parameters.values()
         if last.kind is inspect.Parameter.VAR_KEYWORD:
             extra = _LIST if last.name == "params" else _OPTIONS
-            vars(method)["__signature__"] = signature.replace(parameters=[*params, *extra])
+            spelled = signature.replace(parameters=[*params, *extra])
+            checked = _checking(f"{cls.__name__}.{name}", method, spelled)
+            vars(checked)["__signature__"] = spelled
+            setattr(cls, name, checked)
     return cls
+
+
+def _checking(where: str, method: Callable[..., Any], signature: inspect.Signature) -> Any:
+    """`method`, refusing a keyword its spelt-out `signature` does not have."""
+    allowed = frozenset(signature.parameters)
+    keywords = [p.name for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY]
+
+    def check(kwargs: Mapping[str, Any]) -> None:
+        for key in kwargs:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"it takes {', '.join(keywords)}"
+                raise TypeError(f"{where}() got an unexpected keyword argument {key!r} ({hint})")
+
+    if inspect.iscoroutinefunction(method):
+
+        @functools.wraps(method)
+        async def checked_async(*args: Any, **kwargs: Any) -> Any:
+            check(kwargs)
+            return await method(*args, **kwargs)
+
+        return checked_async
+
+    @functools.wraps(method)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        check(kwargs)
+        return method(*args, **kwargs)
+
+    return checked

@@ -607,3 +607,27 @@ def test_an_unknown_keyword_is_a_type_error_naming_it() -> None:
             client.messages.batches.retrieve("batch_1", foo=1)  # type: ignore[call-arg]
         with pytest.raises(TypeError, match="'bar' .*extra_headers"):
             client.models.list(limit=5, bar=2)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"^Batches\.list\(\) got an unexpected keyword"):
+            client.messages.batches.list(bogus=1)  # type: ignore[call-arg]
+        with pytest.raises(TypeError, match=r"did you mean 'timeout'\?"):
+            client.messages.batches.cancel("batch_1", timout=3)  # type: ignore[call-arg]
+        raw = client.messages.batches.with_raw_response
+        with pytest.raises(TypeError, match=r"^BatchesWithRawResponse\.retrieve\(\) got"):
+            raw.retrieve("batch_1", foo=1)
+
+
+def test_an_unknown_keyword_names_the_async_method() -> None:
+    async def main() -> list[str]:
+        seen = []
+        async with AsyncAnthropic(api_key="k", base_url="http://127.0.0.1:9") as client:
+            with pytest.raises(TypeError) as caught:
+                await client.messages.batches.retrieve("batch_1", foo=1)  # type: ignore[call-arg]
+            seen.append(str(caught.value))
+            with pytest.raises(TypeError) as caught:
+                client.models.list(bar=2)  # type: ignore[call-arg]  # raised at the call
+            seen.append(str(caught.value))
+        return seen
+
+    retrieve, models = anyio.run(main)
+    assert retrieve.startswith("AsyncBatches.retrieve() got an unexpected keyword argument 'foo'")
+    assert models.startswith("AsyncModels.list() got an unexpected keyword argument 'bar'")
