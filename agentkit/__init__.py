@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._lazy import lazy_attribute
 from ._version import __version__ as __version__
 
 if TYPE_CHECKING:
@@ -381,12 +382,7 @@ _SUBMODULES = frozenset({"agent", "cli", "testing", "tools", "types"})
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:  # `agentkit.types.Message` works without importing it first
         return importlib.import_module(f".{name}", __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'agentkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), __name__, _LAZY, name)
 
 
 def __dir__() -> list[str]:

@@ -6,12 +6,12 @@ use, so a single run never imports the map machinery (worker threads, queues, ba
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from .._core.loop import RequestRecord as RequestRecord
 from .._core.loop import RunUsage as RunUsage
 from .._core.loop import ToolCallRecord as ToolCallRecord
+from .._lazy import lazy_attribute
 from ._agent import Agent as Agent
 from ._agent import AsyncAgent as AsyncAgent
 from ._events import AgentEvent as AgentEvent
@@ -89,12 +89,7 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    return lazy_attribute(globals(), __name__, _LAZY, name)
 
 
 def __dir__() -> list[str]:

@@ -14,6 +14,7 @@ from collections.abc import (
     AsyncIterator,
     Generator,
     Iterable,
+    Mapping,
     Sequence,
 )
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, aclosing, closing
@@ -148,14 +149,7 @@ class Agent(AgentBase["Anthropic", DepsT, OutputT], Generic[DepsT, OutputT]):
         Returns:
             An iterator of `MapResult`s; its `.summary` is complete once it is exhausted.
         """
-        from ._map import MapPlan, MapRun  # the map machinery, on the first map
-
-        plan = MapPlan(inputs, client=self.client, **options)
-        if plan.mode == "batch":
-            from ._batch_map import BatchMapRun
-
-            return BatchMapRun(self, plan)
-        return MapRun(self, plan)
+        return _start_map(self, inputs, options, is_async=False)  # type: ignore[no-any-return]
 
     def map_all(
         self, inputs: Iterable[Any], **options: Unpack[MapOptions]
@@ -296,14 +290,7 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
 
         `inputs` may be an async iterable too. Leaving early: `async with agent.map(...)`.
         """
-        from ._map import AsyncMapRun, MapPlan  # the map machinery, on the first map
-
-        plan = MapPlan(inputs, client=self.client, **options)
-        if plan.mode == "batch":
-            from ._batch_map import AsyncBatchMapRun
-
-            return AsyncBatchMapRun(self, plan)
-        return AsyncMapRun(self, plan)
+        return _start_map(self, inputs, options, is_async=True)  # type: ignore[no-any-return]
 
     async def map_all(
         self, inputs: Iterable[Any] | AsyncIterable[Any], **options: Unpack[MapOptions]
@@ -406,3 +393,18 @@ async def _maybe_await(value: Any) -> Any:
     if hasattr(value, "__await__"):
         return await value
     return value
+
+
+def _start_map(agent: Any, inputs: Any, options: Mapping[str, Any], *, is_async: bool) -> Any:
+    """The run of `agent.map(inputs, **options)`: live or batch mode, sync or async.
+
+    The map machinery is imported here, on the first map (not with the agent).
+    """
+    from ._map import AsyncMapRun, MapPlan, MapRun
+
+    plan = MapPlan(inputs, client=agent.client, **options)
+    if plan.mode == "batch":
+        from ._batch_map import AsyncBatchMapRun, BatchMapRun
+
+        return (AsyncBatchMapRun if is_async else BatchMapRun)(agent, plan)
+    return (AsyncMapRun if is_async else MapRun)(agent, plan)
