@@ -19,7 +19,8 @@ from collections.abc import (
     Iterator,
     Mapping,
 )
-from typing import Any, TypeVar
+from contextlib import aclosing
+from typing import Any, TypeVar, cast
 
 import httpx
 import pydantic
@@ -172,9 +173,10 @@ async def _adecode(
 ) -> AsyncGenerator[MessageBatchIndividualResponse, None]:
     decoder = JSONLinesDecoder()
     try:
-        async for chunk in chunks:
-            for line in decoder.feed(chunk):
-                yield _parse_line(line, response)
+        async with aclosing(cast("AsyncGenerator[bytes, None]", chunks)):  # closed when left
+            async for chunk in chunks:
+                for line in decoder.feed(chunk):
+                    yield _parse_line(line, response)
         last = decoder.flush()
         if last is not None:
             yield _parse_line(last, response)

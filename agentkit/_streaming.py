@@ -8,7 +8,8 @@ raises inside a `with` block.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
-from contextlib import contextmanager
+from contextlib import aclosing, contextmanager
+from typing import cast
 
 import httpx
 
@@ -31,9 +32,10 @@ def _chunks(response: httpx.Response) -> Iterator[bytes]:
     return response.iter_raw() if _raw_ok(response) else response.iter_bytes()
 
 
-def _achunks(response: httpx.Response) -> AsyncIterator[bytes]:
-    """The async twin of `_chunks`."""
-    return response.aiter_raw() if _raw_ok(response) else response.aiter_bytes()
+def _achunks(response: httpx.Response) -> AsyncGenerator[bytes, None]:
+    """The async twin of `_chunks` (an async generator: close it when leaving early)."""
+    chunks = response.aiter_raw() if _raw_ok(response) else response.aiter_bytes()
+    return cast("AsyncGenerator[bytes, None]", chunks)
 
 
 class _StreamBase:
@@ -149,10 +151,13 @@ class AsyncStream(_StreamBase, AsyncClosingContext):
 
     async def _events(self) -> AsyncGenerator[RawMessageStreamEvent, None]:
         try:
+            # closed here when the consumer leaves early: left to the garbage collector,
+            # httpx's generator warns (trio has no hook to finalize it)
             with self._reading() as feed:
-                async for chunk in _achunks(self.response):
-                    for event in feed(chunk):
-                        yield event
+                async with aclosing(_achunks(self.response)) as chunks:
+                    async for chunk in chunks:
+                        for event in feed(chunk):
+                            yield event
                 for event in self._last():
                     yield event
         finally:

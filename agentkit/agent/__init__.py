@@ -14,6 +14,7 @@ from .._core.loop import ToolCallRecord as ToolCallRecord
 from .._lazy import lazy_attribute
 from ._agent import Agent as Agent
 from ._agent import AsyncAgent as AsyncAgent
+from ._agent import AsyncAgentStream as AsyncAgentStream
 from ._events import AgentEvent as AgentEvent
 from ._events import OutputChunk as OutputChunk
 from ._events import RunFinished as RunFinished
@@ -58,6 +59,7 @@ __all__ = [
     "AgentEvent",
     "Allow",
     "AsyncAgent",
+    "AsyncAgentStream",
     "AsyncMapRun",
     "Deny",
     "Hooks",

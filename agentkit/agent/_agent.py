@@ -11,7 +11,6 @@ import time
 from collections.abc import (
     AsyncGenerator,
     AsyncIterable,
-    AsyncIterator,
     Generator,
     Iterable,
     Mapping,
@@ -24,6 +23,7 @@ from typing_extensions import Self, Unpack
 
 from .._core.effects import CallHook, CallModel, Emit, RequestTiming
 from .._drive import Done, advance
+from .._types import AsyncClosingContext
 from .._utils import call_maybe_async
 from ._base import AgentBase, DepsT, OutputT, Prompt, RunFlow, resolve_client
 from ._events import AgentEvent, RunFinished
@@ -278,10 +278,16 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         messages: Sequence[MessageParam] | None = None,
         deps: DepsT | None = None,
         run_id: str | None = None,
-    ) -> AsyncIterator[AgentEvent]:
-        """Run, yielding text as it streams, tool calls as they happen, and the result."""
+    ) -> AsyncAgentStream:
+        """Run, yielding text as it streams, tool calls as they happen, and the result.
+
+        `async for event in agent.stream(...)`; to leave before the end, use
+        `async with agent.stream(...) as events:` (or call `aclose()`): the run stops, its
+        connection is released and its span ends at once, not when the garbage collector
+        finds it (trio warns about an async generator left to it).
+        """
         flow = self.run_flow(prompt_or_content, messages, deps, streaming=True, run_id=run_id)
-        return self._drive(flow)
+        return AsyncAgentStream(self._drive(flow))
 
     def map(
         self, inputs: Iterable[Any] | AsyncIterable[Any], **options: Unpack[MapOptions]
@@ -301,7 +307,7 @@ class AsyncAgent(AgentBase["AsyncAnthropic", DepsT, OutputT], Generic[DepsT, Out
         options.setdefault("ordered", True)
         return await acollect(self.map(inputs, **options))
 
-    async def _drive(self, flow: RunFlow) -> AsyncIterator[AgentEvent]:
+    async def _drive(self, flow: RunFlow) -> AsyncGenerator[AgentEvent, None]:
         """Perform the run's effects, handing its events to the caller."""
         await self.toolbox.aopen()  # MCP servers connect without blocking the event loop
         value: Any = None
@@ -408,3 +414,29 @@ def _start_map(agent: Any, inputs: Any, options: Mapping[str, Any], *, is_async:
 
         return (AsyncBatchMapRun if is_async else BatchMapRun)(agent, plan)
     return (AsyncMapRun if is_async else MapRun)(agent, plan)
+
+
+class AsyncAgentStream(AsyncClosingContext):
+    """The events of `AsyncAgent.stream()`: iterate with `async for`, close with `async with`.
+
+    Iterating it iterates the run's own async generator (nothing in between per event).
+    """
+
+    __slots__ = ("_events",)
+
+    def __init__(self, events: AsyncGenerator[AgentEvent, None]) -> None:
+        self._events = events
+
+    def __aiter__(self) -> AsyncGenerator[AgentEvent, None]:
+        return self._events
+
+    async def __anext__(self) -> AgentEvent:
+        return await self._events.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop the run (if not finished) and release what it holds."""
+        await self._events.aclose()
+
+    async def close(self) -> None:
+        """The same as `aclose()`."""
+        await self._events.aclose()

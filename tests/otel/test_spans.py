@@ -266,7 +266,7 @@ def test_a_stream_left_early_ends_its_spans(kind: str, spans: Spans) -> None:
         async def main() -> None:
             events = AsyncAgent(model.async_client(), model=MODEL).stream("Go")
             await events.__anext__()
-            await events.aclose()  # type: ignore[attr-defined]
+            await events.aclose()
 
         anyio.run(main, backend=kind)
     assert [s.name for s in spans.all()] == [f"chat {MODEL}", "invoke_agent agent"]
