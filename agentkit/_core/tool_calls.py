@@ -57,6 +57,7 @@ NOT_RUN = {
     "invalid_input": "the tool input did not validate",
     "denied": "a before_tool_call hook denied the call",
     "not_approved": "the call needed approval and did not get it",
+    "interrupted": "the run stopped while the call was running; it was not run again",
 }
 """Why a call was answered without running its function (`ToolResult.not_run`), and what its
 `execute_tool` span's status says."""

@@ -170,7 +170,7 @@ class _Replay:
                     todo.append(index)
                     continue
                 text = decision if isinstance(decision, str) else interrupted_text(call.name)
-                answer = ToolResult(call=call, content=text, is_error=True)
+                answer = ToolResult(call=call, content=text, is_error=True, not_run="interrupted")
                 self.handle.record("tool_finished", key, _result_record(answer))
                 answers[index] = answer
             else:

@@ -110,7 +110,8 @@ async def call_tool(request: ToolCallRequest) -> dict[str, Any]:
     planned = agent.toolbox.plan(call)
     tool = getattr(planned, "tool", None)
     if activity.info().attempt > 1 and tool is not None and not tool.idempotent:
-        result = ToolResult(call=call, content=interrupted_text(call.name), is_error=True)
+        text = interrupted_text(call.name)
+        result = ToolResult(call=call, content=text, is_error=True, not_run="interrupted")
     else:
         deps = await _deps(served, request.deps_key)
         usage = None if request.usage is None else RunUsage(**request.usage)

@@ -266,3 +266,45 @@ def test_a_resumed_journaled_run_does_not_repeat_answered_calls(
     assert [c.is_error for c in result.tool_calls] == [True, True]
     assert spans.named("execute_tool") == []  # they were answered in the first run
     assert len(spans.named("chat ")) == 1  # only the request sent again
+
+
+class Crash(BaseException):
+    """The process dies (a BaseException: the run records nothing more)."""
+
+
+def test_a_call_interrupted_by_a_crash_is_answered_with_a_span_on_resume(
+    kind: str, spans: Spans, tmp_path: Path
+) -> None:
+    model = ScriptedModel([[use("charge", {"amount": 5}, "toolu_1")], "noted"])
+    charged: list[int] = []
+
+    @tool
+    def charge(amount: int) -> str:
+        """Charge (not idempotent)."""
+        charged.append(amount)
+        if len(charged) == 1:
+            raise Crash  # dies after the side effect, before the result is recorded
+        return "charged"
+
+    with Journal(tmp_path / "runs.db") as journal:
+
+        def journaled() -> RunResult:
+            options: dict[str, Any] = {"model": MODEL, "tools": [charge], "journal": journal}
+            if kind == "sync":
+                return Agent(model.client(), **options).run("Go", run_id="r")
+
+            async def main() -> RunResult:
+                return await AsyncAgent(model.async_client(), **options).run("Go", run_id="r")
+
+            return anyio.run(main, backend=kind)
+
+        with pytest.raises(Crash):
+            journaled()
+        spans.exporter.clear()
+        result = journaled()  # the call is answered as interrupted, not run again
+    assert charged == [5]
+    assert result.tool_calls[0].is_error
+    span = not_run_span(spans, "charge", "toolu_1", "interrupted")
+    assert span.status.description == (
+        "the run stopped while the call was running; it was not run again"
+    )
