@@ -9,9 +9,10 @@ its body, settles the reservation (a streamed response when its stream ends,
 and logs the request's line on `agentkit.client`. `Attempts.run` performs a protocol's effects
 with those attempts and its waits, leaving only I/O: `Transmit`, `Read`, `Acquire` and `Sleep`.
 
-A sender is a table of that I/O (each operation's type to its blocking or async call) and the
-driver (`drive` / `adrive`) that runs a flow through the table; nothing else differs between
-them. The resources (`messages`) and the stream helper send through their client's sender.
+A sender is a table of that I/O (`_IO` / `_ASYNC_IO`: each operation's type to its blocking or
+async call) and the driver (`drive` / `adrive`) that runs a flow through the table; nothing else
+differs between them. The resources (`messages`) and the stream helper send through their
+client's sender.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Generator
-from contextlib import aclosing, closing
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
@@ -31,7 +31,7 @@ from ._core.endpoints import prepare_count_tokens
 from ._core.flows import request_flow
 from ._core.ratelimit import Cost
 from ._core.request import PreparedRequest
-from ._drive import Done, adrive, advance, asleep, drive, sleep
+from ._drive import adrive, asleep, drive, sleep
 from ._logs import client_log
 from ._ratelimit import RateLimiter, StreamSettlement, Ticket, hold_for_stream
 from ._response import APIResponse
@@ -47,14 +47,19 @@ _NOTABLE_WAIT = 0.01
 """Seconds of waiting for rate-limit room worth a WARNING."""
 
 
-@dataclass(frozen=True, slots=True)
-class Transmit:
-    """Send `request`, its body left unread (the result: the response)."""
+# The steps are not frozen dataclasses: one or two are made per request, and a frozen one's
+# `__init__` (an `object.__setattr__` per field) takes over twice as long as a plain one's.
 
+
+@dataclass(slots=True)
+class Transmit:
+    """Send `request` with `http`, its body left unread (the result: the response)."""
+
+    http: httpx.Client | httpx.AsyncClient
     request: httpx.Request
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Read:
     """Read `response`'s body into `reader`, then close it."""
 
@@ -62,7 +67,7 @@ class Read:
     reader: BodyReader
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Acquire:
     """Wait for room for `cost` in `limiter` and take it (the result: the `Ticket`)."""
 
@@ -112,55 +117,64 @@ class Attempts:
         return APIResponse(response, parser, retries_taken=retries)
 
     def run(self, flow: Generator[RequestEffect, Any, _R]) -> IOFlow[_R]:
-        """Run `flow`, performing its effects with `perform` (a failure thrown into `flow`)."""
+        """Run `flow`, performing its effects (a failure is thrown into `flow`).
+
+        The attempts run inside this one generator (no generator per effect, no `advance`
+        call per step): on the path of every request, each layer costs time.
+        """
         value: Any = None
         error: Exception | None = None
-        while not isinstance(effect := advance(flow, value, error), Done):
+        while True:
             try:
-                value, error = (yield from self.perform(effect)), None
+                effect = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                result: _R = stop.value
+                return result
+            try:
+                if isinstance(effect, Sleep):
+                    yield effect
+                    self.slept(effect)
+                    value, error = None, None
+                else:
+                    value, error = (yield from self.attempt(effect)), None
             except Exception as exc:
                 value, error = None, exc
-        return effect.value
 
     def perform(self, effect: RequestEffect) -> IOFlow[httpx.Response | None]:
         """Perform one effect of `request_flow`: an attempt, or a wait before a retry."""
-        if isinstance(effect, Sleep):
-            yield effect
-            self.slept(effect)
-            return None
-        return (yield from self.attempt(effect))
+        return self.run(_only(effect))
 
     def attempt(self, effect: Send) -> AttemptFlow:
         """One attempt of `effect`'s request: the response, or its send failure raised."""
         request = self.client.build_attempt(self.http, effect, self.http_timeout)
-        ticket = yield from self._reserve(effect)
+        limiter = self.limiter
+        ticket = None if limiter is None else (yield from self._reserve(limiter, effect))
         keep_unread = self.defer_read or effect.request.stream
         retry, self.sent = self.sent, self.sent + 1
         started = time.perf_counter()
         try:
-            response: httpx.Response = yield Transmit(request)
+            response: httpx.Response = yield Transmit(self.http, request)
             if not (keep_unread and response.is_success):
                 reader = self.client.body_reader(response)
                 yield Read(response, reader)
                 reader.store()
         except BaseException as exc:  # cancelled too: the reservation is given back
-            if ticket is not None and self.limiter is not None:
-                self.limiter.release(ticket)
+            if ticket is not None and limiter is not None:
+                limiter.release(ticket)
             if not isinstance(exc, Exception):
                 raise
             self._last = {"error.type": type(exc).__name__}
             _log_no_response(effect, started, retry, exc)
             self.client.raise_send_failure(exc, request)  # any failure, as the SDK catches
-        if ticket is not None and self.limiter is not None:
-            _settle(self.limiter, ticket, effect, response, keep_unread and response.is_success)
+        if ticket is not None and limiter is not None:
+            _settle(limiter, ticket, effect, response, keep_unread and response.is_success)
         self._last = {"http.response.status_code": response.status_code}
         _log_response(effect, response, started, retry)
         return response
 
-    def _reserve(self, effect: Send) -> IOFlow[Ticket | None]:
+    def _reserve(self, limiter: RateLimiter, effect: Send) -> IOFlow[Ticket | None]:
         """Wait for room for a paced attempt and take it (None: not paced)."""
-        limiter = self.limiter
-        if limiter is None or not limiter.paces(effect):
+        if not limiter.paces(effect):
             return None
         cost = limiter.estimate(effect)
         if limiter.count_tokens:
@@ -205,6 +219,12 @@ class Attempts:
         event("retry", {**attributes, **self._last})
 
 
+def _only(effect: RequestEffect) -> Generator[RequestEffect, Any, httpx.Response | None]:
+    """A flow of one effect, returning its result."""
+    result: httpx.Response | None = yield effect
+    return result
+
+
 def _settle(
     limiter: RateLimiter, ticket: Ticket, effect: Send, response: httpx.Response, unread: bool
 ) -> None:
@@ -241,6 +261,56 @@ def _log_no_response(effect: Send, started: float, retry: int, exc: Exception) -
         )
 
 
+def _transmit(op: Transmit) -> Any:
+    """Send (an `httpx.AsyncClient` gives the response to await)."""
+    return op.http.send(op.request, stream=True)
+
+
+def _read(op: Read) -> None:
+    """Read the body into the reader, then close the response."""
+    try:
+        for chunk in op.response.iter_bytes():
+            op.reader.add(chunk)
+    finally:
+        op.response.close()
+
+
+async def _aread(op: Read) -> None:
+    """See `_read`."""
+    try:
+        async for chunk in op.response.aiter_bytes():
+            op.reader.add(chunk)
+    finally:
+        await op.response.aclose()
+
+
+_IO: dict[type[Any], Callable[[Any], Any]] = {
+    Transmit: _transmit,
+    Read: _read,
+    Acquire: lambda op: op.limiter.acquire(op.cost),
+    Sleep: sleep,
+}
+"""`Sender`'s table: each step's blocking call."""
+
+_ASYNC_IO: dict[type[Any], Callable[[Any], Awaitable[Any]]] = {
+    Transmit: _transmit,
+    Read: _aread,
+    Acquire: lambda op: op.limiter.aacquire(op.cost),
+    Sleep: asleep,
+}
+"""`AsyncSender`'s table: each step's async call."""
+
+
+def _perform(op: IO) -> Any:
+    """Perform `op` with `Sender`'s table."""
+    return _IO[type(op)](op)
+
+
+def _aperform(op: IO) -> Awaitable[Any]:
+    """Perform `op` with `AsyncSender`'s table."""
+    return _ASYNC_IO[type(op)](op)
+
+
 class Sender:
     """Sends a client's requests with `httpx.Client`: the blocking I/O of `Attempts`.
 
@@ -251,13 +321,7 @@ class Sender:
 
     def __init__(self, client: BaseClient[httpx.Client]) -> None:
         self.client = client
-        self.http = http = client._http
-        self._io: dict[type[Any], Callable[[Any], Any]] = {
-            Transmit: lambda op: http.send(op.request, stream=True),
-            Read: _read,
-            Acquire: lambda op: op.limiter.acquire(op.cost),
-            Sleep: sleep,
-        }
+        self.http = client._http
 
     def request(
         self,
@@ -287,15 +351,9 @@ class Sender:
 
     def _run(self, flow: IOFlow[_R]) -> _R:
         try:
-            return drive(flow, lambda op: self._io[type(op)](op))
+            return drive(flow, _perform)
         finally:
             flow.close()  # interrupted (KeyboardInterrupt): a reservation is given back
-
-
-def _read(op: Read) -> None:
-    with closing(op.response) as response:
-        for chunk in response.iter_bytes():
-            op.reader.add(chunk)
 
 
 class AsyncSender:
@@ -303,13 +361,7 @@ class AsyncSender:
 
     def __init__(self, client: BaseClient[httpx.AsyncClient]) -> None:
         self.client = client
-        self.http = http = client._http
-        self._io: dict[type[Any], Callable[[Any], Awaitable[Any]]] = {
-            Transmit: lambda op: http.send(op.request, stream=True),
-            Read: _aread,
-            Acquire: lambda op: op.limiter.aacquire(op.cost),
-            Sleep: asleep,
-        }
+        self.http = client._http
 
     async def request(
         self,
@@ -332,12 +384,6 @@ class AsyncSender:
 
     async def _run(self, flow: IOFlow[_R]) -> _R:
         try:
-            return await adrive(flow, lambda op: self._io[type(op)](op))
+            return await adrive(flow, _aperform)
         finally:
             flow.close()  # cancelled: a reservation is given back
-
-
-async def _aread(op: Read) -> None:
-    async with aclosing(op.response) as response:
-        async for chunk in response.aiter_bytes():
-            op.reader.add(chunk)
