@@ -277,7 +277,7 @@ class Run(_Scope):
         replays, gets none (nor does a replayed call that ran: a span is for what happens
         in this run).
         """
-        error_type = getattr(result, "not_run", None)
+        error_type = result.not_run
         if error_type is None:
             return
         call = result.call

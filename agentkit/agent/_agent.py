@@ -439,4 +439,4 @@ class AsyncAgentStream(AsyncClosingContext):
 
     async def close(self) -> None:
         """The same as `aclose()`."""
-        await self._events.aclose()
+        await self.aclose()

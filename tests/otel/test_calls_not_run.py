@@ -235,6 +235,18 @@ def test_nothing_is_recorded_when_spans_are_off(kind: str, spans: Spans) -> None
     assert spans.all() == []
 
 
+def run_journaled(kind: str, model: ScriptedModel, options: dict[str, Any]) -> RunResult:
+    """Run "Go" as the journaled run "r" with the `kind` of agent `options` describe."""
+    if kind == "sync":
+        return Agent(model.client(), model=MODEL, **options).run("Go", run_id="r")
+
+    async def main() -> RunResult:
+        agent = AsyncAgent(model.async_client(), model=MODEL, **options)
+        return await agent.run("Go", run_id="r")
+
+    return anyio.run(main, backend=kind)
+
+
 def test_a_resumed_journaled_run_does_not_repeat_answered_calls(
     kind: str, spans: Spans, tmp_path: Path
 ) -> None:
@@ -243,25 +255,14 @@ def test_a_resumed_journaled_run_does_not_repeat_answered_calls(
     hooks = Hooks(before_tool_call=lambda call: deny() if call.name == "add" else None)
 
     with Journal(tmp_path / "runs.db") as journal:
-
-        def journaled() -> RunResult:
-            options: dict[str, Any] = {"model": MODEL, "tools": [add], "hooks": hooks}
-            options["journal"] = journal
-            if kind == "sync":
-                return Agent(model.client(), **options).run("Go", run_id="r")
-
-            async def main() -> RunResult:
-                return await AsyncAgent(model.async_client(), **options).run("Go", run_id="r")
-
-            return anyio.run(main, backend=kind)
-
+        options: dict[str, Any] = {"tools": [add], "hooks": hooks, "journal": journal}
         with pytest.raises(BadRequestError):
-            journaled()
+            run_journaled(kind, model, options)
         not_run_span(spans, "nope", "toolu_1", "tool_not_found")
         not_run_span(spans, "add", "toolu_2", "denied")
         spans.exporter.clear()
 
-        result = journaled()  # the first turn's answers come from the journal
+        result = run_journaled(kind, model, options)  # the first turn's answers: the journal's
     assert result.text == "done"
     assert [c.is_error for c in result.tool_calls] == [True, True]
     assert spans.named("execute_tool") == []  # they were answered in the first run
@@ -287,21 +288,11 @@ def test_a_call_interrupted_by_a_crash_is_answered_with_a_span_on_resume(
         return "charged"
 
     with Journal(tmp_path / "runs.db") as journal:
-
-        def journaled() -> RunResult:
-            options: dict[str, Any] = {"model": MODEL, "tools": [charge], "journal": journal}
-            if kind == "sync":
-                return Agent(model.client(), **options).run("Go", run_id="r")
-
-            async def main() -> RunResult:
-                return await AsyncAgent(model.async_client(), **options).run("Go", run_id="r")
-
-            return anyio.run(main, backend=kind)
-
+        options: dict[str, Any] = {"tools": [charge], "journal": journal}
         with pytest.raises(Crash):
-            journaled()
+            run_journaled(kind, model, options)
         spans.exporter.clear()
-        result = journaled()  # the call is answered as interrupted, not run again
+        result = run_journaled(kind, model, options)  # answered as interrupted, not run again
     assert charged == [5]
     assert result.tool_calls[0].is_error
     span = not_run_span(spans, "charge", "toolu_1", "interrupted")
